@@ -1,0 +1,117 @@
+"""Tenant registry (public schema): counties and districts, their domains, onboarding jobs.
+
+A tenant is a county-level division (县/区/县级市) with its own PostgreSQL schema.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+SCHEMA_NAME_RE = r"^[a-z][a-z0-9_]{1,39}$"
+RESERVED_SCHEMA_NAMES = frozenset(
+    {"public", "information_schema", "city", "www", "api", "admin", "ops", "static", "media"}
+)
+
+schema_name_validator = RegexValidator(
+    SCHEMA_NAME_RE,
+    "标识只能由小写字母、数字和下划线组成，以字母开头，长度 2–40。",
+)
+region_code_validator = RegexValidator(r"^\d{6}$", "行政区划代码应为 6 位数字（GB/T 2260）。")
+
+
+class Tenant(TenantMixin):
+    """A county or district (县区) with its own schema.
+
+    Created with status PROVISIONING by the onboarding service, which makes it
+    ACTIVE only once the schema, root organization, administrator and domain exist.
+    The TEMPLATE row is the migrated, empty schema that new counties are cloned from;
+    it has no domain and never serves requests.
+    """
+
+    class Status(models.TextChoices):
+        PROVISIONING = "provisioning", "开通中"
+        ACTIVE = "active", "正常"
+        SUSPENDED = "suspended", "已暂停"
+        TEMPLATE = "template", "模板"
+
+    name = models.CharField("名称", max_length=64, unique=True)
+    region_code = models.CharField(
+        "行政区划代码",
+        max_length=6,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[region_code_validator],
+    )
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.PROVISIONING
+    )
+    suspended_reason = models.CharField("暂停原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    activated_at = models.DateTimeField("开通时间", null=True, blank=True)
+
+    # The onboarding service creates the schema itself (clone or migrate), in steps.
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        verbose_name = "区县租户"
+        verbose_name_plural = "区县租户"
+        ordering = ["region_code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.schema_name}）"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+
+class Domain(DomainMixin):
+    """A host name that routes to a tenant (e.g. ``yuyang.dj.example.gov.cn``)."""
+
+    class Meta:
+        verbose_name = "域名"
+        verbose_name_plural = "域名"
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class OnboardingJob(models.Model):
+    """One run of the onboarding service, started from the ops page (开通区县任务)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        SUCCEEDED = "succeeded", "已完成"
+        FAILED = "failed", "失败"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    params = models.JSONField("参数")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    step = models.CharField("当前步骤", max_length=100, blank=True)
+    message = models.TextField("结果说明", blank=True)
+    schema_name = models.CharField(max_length=63, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "开通任务"
+        verbose_name_plural = "开通任务"
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} {self.get_state_display()}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)

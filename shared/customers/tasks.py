@@ -1,0 +1,43 @@
+"""Celery tasks of the tenant registry (run in public)."""
+
+from __future__ import annotations
+
+import logging
+
+from shared.customers.jobs import onboarding_job_finish, onboarding_job_progress
+from shared.customers.models import OnboardingJob
+from shared.customers.services import OnboardingRequest, tenant_onboard
+from zhdj.celery import app
+from zhdj.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+@app.task(name="shared.customers.tasks.run_onboarding_job", acks_late=False)
+def run_onboarding_job(job_id: str, password_hash: str) -> str:
+    """Run one onboarding job, reporting progress into its row.
+
+    Not acks_late: a job that dies mid-way must not be re-run blindly by the broker;
+    the ops team re-runs it (tenant_onboard cleans up the half-made tenant first).
+    """
+    job = OnboardingJob.objects.get(pk=job_id)
+    req = OnboardingRequest(admin_password_hash=password_hash, **job.params)
+    try:
+        result = tenant_onboard(
+            req, progress=lambda pct, step: onboarding_job_progress(job_id, pct, step)
+        )
+    except ApplicationError as exc:
+        onboarding_job_finish(job_id, ok=False, message=exc.message)
+        return "failed"
+    except Exception as exc:
+        logger.exception("onboarding job %s failed", job_id)
+        onboarding_job_finish(
+            job_id, ok=False, message=f"开通失败，已回滚，未留下任何数据：{type(exc).__name__}"
+        )
+        return "failed"
+    if result.created:
+        message = f"“{result.tenant.name}”已开通（{result.method}，用时 {result.seconds:.1f} 秒）。"
+    else:
+        message = f"“{result.tenant.name}”此前已开通，未做改动。"
+    onboarding_job_finish(job_id, ok=True, message=message)
+    return "succeeded"

@@ -1,0 +1,101 @@
+"""The demo city (示范市): three districts, a few organizations and users.
+
+Idempotent: running it again leaves what exists and adds what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from shared.accounts.models import User
+from shared.accounts.services import user_create
+from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
+from tenants.notifications.services import notification_send
+from tenants.orgs.models import Organization
+from tenants.orgs.services import org_create
+
+DEMO_PASSWORD = "Demo#2026dj"  # noqa: S105 — printed demo login, local only
+
+
+@dataclass(frozen=True)
+class DemoDistrict:
+    schema: str
+    name: str
+    region_code: str
+    towns: tuple[str, ...]
+
+
+DISTRICTS = (
+    DemoDistrict("yuyang", "榆阳区", "610802", ("鼓楼街道", "青山路街道", "鱼河镇")),
+    DemoDistrict("shenmu", "神木市", "610881", ("滨河新区街道", "大柳塔镇")),
+    DemoDistrict("fugu", "府谷县", "610822", ("府谷镇", "新民镇")),
+)
+
+
+def _host(schema: str) -> str:
+    return f"{schema}.{settings.ZHDJ_BASE_DOMAIN}"
+
+
+def _ensure_user(username: str, full_name: str, role: str, **extra: bool) -> None:
+    if not User.objects.filter(username=username).exists():
+        user_create(
+            username=username, full_name=full_name, password=DEMO_PASSWORD, role=role, **extra
+        )
+
+
+def seed_demo() -> list[str]:
+    """Create the demo city; returns printable login lines."""
+    connection.set_schema_to_public()
+    template_ensure()
+    _ensure_user("city", "市委组织部演示账号", User.Role.CITY)
+    _ensure_user("ops", "平台运维演示账号", User.Role.OPS, is_staff=True, is_superuser=True)
+    lines = [
+        f"市级站点  http://{settings.ZHDJ_CITY_HOST}:8000/   city / {DEMO_PASSWORD}（市委组织部）"
+        f"   ops / {DEMO_PASSWORD}（运维）"
+    ]
+    for d in DISTRICTS:
+        tenant_onboard(
+            OnboardingRequest(
+                name=d.name,
+                region_code=d.region_code,
+                schema_name=d.schema,
+                domain=_host(d.schema),
+                admin_username="admin",
+                admin_full_name=f"{d.name}管理员",
+                admin_password=DEMO_PASSWORD,
+            )
+        )
+        with schema_context(d.schema):
+            _seed_county(d)
+        lines.append(
+            f"{d.name}  http://{_host(d.schema)}:8000/   admin / {DEMO_PASSWORD}（区县管理员）"
+            f"   member / {DEMO_PASSWORD}（党员）"
+        )
+    return lines
+
+
+def _seed_county(d: DemoDistrict) -> None:
+    root = Organization.get_root_nodes().get()
+    for town in d.towns:
+        committee = root.get_children().filter(name=f"中共{town}委员会").first() or org_create(
+            parent=root, name=f"中共{town}委员会", type_code="base_committee"
+        )
+        for i in (1, 2):
+            name = f"{town}第{i}党支部"
+            if not committee.get_children().filter(name=name).exists():
+                org_create(
+                    parent=Organization.objects.get(pk=committee.pk), name=name, type_code="branch"
+                )
+    if not User.objects.filter(username="member").exists():
+        _ensure_user("member", "李党员", User.Role.MEMBER)
+        admin = User.objects.get(username="admin")
+        notification_send(
+            recipients=User.objects.all(),
+            title=f"欢迎使用{d.name}智慧党建云",
+            body="本平台用于党组织和党员管理、发展党员、组织关系转接、党费收缴等工作。",
+            sender=admin,
+        )

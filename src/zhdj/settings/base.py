@@ -1,0 +1,273 @@
+"""Settings shared by every environment. Every value comes from the environment.
+
+Docs: docs/architecture.md (hosts, schemas, processes), docs/operations.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+env = environ.Env()
+env_file = BASE_DIR / ".env"
+if env_file.exists():
+    env.read_env(str(env_file))
+
+# ------------------------------------------------------------------------------
+# Core
+# ------------------------------------------------------------------------------
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost"])
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The platform's domain: the city site is city.<base>, each county is <schema>.<base>.
+ZHDJ_BASE_DOMAIN = env("ZHDJ_BASE_DOMAIN", default="localhost")
+ZHDJ_CITY_HOST = env("ZHDJ_CITY_HOST", default=f"city.{ZHDJ_BASE_DOMAIN}")
+ZHDJ_CITY_NAME = env("ZHDJ_CITY_NAME", default="示范市")
+ZHDJ_CITY_REGION_PREFIX = env("ZHDJ_CITY_REGION_PREFIX", default="6108")
+ZHDJ_TEMPLATE_SCHEMA = env("ZHDJ_TEMPLATE_SCHEMA", default="county_template")
+# Master key for personal-data encryption; per-tenant keys derive from it.
+ZHDJ_MASTER_KEY = env("ZHDJ_MASTER_KEY", default="")
+
+# ------------------------------------------------------------------------------
+# Apps: public schema (shared/) and county schemas (tenants/)
+# ------------------------------------------------------------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "shared.customers",
+    "shared.standards",
+    "shared.cityorg",
+    "shared.accounts",
+    "daphne",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
+    "treebeard",
+    "zhdj.web",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.admin",
+    "shared.accounts",
+    "tenants.orgs",
+    "tenants.notifications",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
+
+TENANT_MODEL = "customers.Tenant"
+TENANT_DOMAIN_MODEL = "customers.Domain"
+PUBLIC_SCHEMA_URLCONF = "zhdj.urls_public"
+ROOT_URLCONF = "zhdj.urls_tenant"
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+# One SET search_path per connection and schema, not per cursor (safe from 4.0.1 on).
+TENANT_LIMIT_SET_CALLS = True
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCESSES", default=2)
+TENANT_MULTIPROCESSING_MAX_TASKS_PER_CHILD = 50
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+MIDDLEWARE = [
+    "zhdj.tenancy.middleware.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "zhdj.web.context.site",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "zhdj.wsgi.application"
+ASGI_APPLICATION = "zhdj.asgi.application"
+
+# ------------------------------------------------------------------------------
+# Database: one PostgreSQL, a schema per county. Session pooling only (never
+# PgBouncer transaction mode: search_path is per session).
+# ------------------------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# ------------------------------------------------------------------------------
+# Redis: cache (tenant-prefixed keys), Celery broker, channel layer
+# ------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "KEY_PREFIX": env("ZHDJ_CACHE_PREFIX", default="zhdj"),
+    }
+}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            "prefix": env("ZHDJ_CHANNEL_PREFIX", default="zhdj:asgi"),
+            "expiry": 60,
+        },
+    }
+}
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_TENANT_CACHE_SECONDS = 30
+
+# ------------------------------------------------------------------------------
+# Accounts and sessions (等保 2.0: idle timeout, strong hashes, complexity)
+# ------------------------------------------------------------------------------
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shared.accounts.validators.CharacterClassValidator"},
+]
+# Host-only cookies: a session from one county's subdomain is worthless on another.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_NAME = "zhdj_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=1800)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# ------------------------------------------------------------------------------
+# Static files: front-end libraries come from npm (node_modules), never committed.
+# ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules/echarts/dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules/leaflet/dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = env("ZHDJ_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+MEDIA_URL = "/media/"
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# daphne serves /static/ itself in local runs and tests; nginx does in production.
+ZHDJ_SERVE_STATIC = env.bool("ZHDJ_SERVE_STATIC", default=DEBUG)
+
+# ------------------------------------------------------------------------------
+# REST API
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "zhdj.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "智慧党建云 API",
+    "DESCRIPTION": "County (tenant) API: every request is scoped to the host's county schema.",
+    "VERSION": "0.1.0",
+}
+
+# ------------------------------------------------------------------------------
+# Logging: every record carries the schema; personal data is redacted.
+# ------------------------------------------------------------------------------
+LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "tenant": {"()": "zhdj.observability.TenantLogFilter"},
+        "redact": {"()": "zhdj.observability.RedactPersonalDataFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(schema)s] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["tenant", "redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# ------------------------------------------------------------------------------
+# Sentry: on when SENTRY_DSN is set; events tagged with the schema, scrubbed.
+# ------------------------------------------------------------------------------
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="local")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
+# Initializers run inside a new county's schema during onboarding (shared/ may not
+# import tenants/, so the tenant apps are named here, in configuration).
+ZHDJ_TENANT_INITIALIZERS = [
+    "tenants.orgs.services.org_create_county_root",
+]
+
+if SENTRY_DSN:
+    from zhdj.observability import init_sentry
+
+    init_sentry(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE)

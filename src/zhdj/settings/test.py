@@ -1,0 +1,21 @@
+"""Test settings: real PostgreSQL and Redis (a separate Redis database), fast hashing."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:54329/zhdj")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:63799/5")
+os.environ.setdefault("ZHDJ_MASTER_KEY", "11" * 32)
+os.environ.setdefault("ZHDJ_CACHE_PREFIX", "zhdjtest")
+os.environ.setdefault("ZHDJ_CHANNEL_PREFIX", "zhdjtest:asgi")
+
+from zhdj.settings.base import *  # noqa: F403
+from zhdj.settings.base import DATABASES
+
+# Tests use a fast hasher (cookiecutter-django); production uses Argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("ZHDJ_TEST_DB", "test_zhdj")}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+ZHDJ_SERVE_STATIC = True

@@ -1,0 +1,1 @@
+"""Tenancy glue: request routing, websocket routing, scoped helpers."""

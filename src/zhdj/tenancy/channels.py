@@ -1,0 +1,88 @@
+"""Websocket tenancy: resolve the tenant from the Host header at the handshake.
+
+Channels has no upstream django-tenants support (django-tenants #767, #931); this
+follows authentik's pattern. The scope gets ``tenant`` and ``user``; every database
+call of a consumer must go through :func:`tenant_db`, which enters the tenant's
+schema inside the thread-pool worker (``tenant_context`` does not follow into it
+on its own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from functools import wraps
+from http.cookies import SimpleCookie
+from importlib import import_module
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth import get_user
+from django.contrib.auth.models import AnonymousUser
+from django_tenants.utils import tenant_context
+
+from shared.customers.models import Tenant
+from shared.customers.routing import resolver
+
+T = TypeVar("T")
+
+
+def _header(scope: dict[str, Any], name: bytes) -> str:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return ""
+
+
+def _resolve_tenant(host: str) -> Tenant | None:
+    route = resolver.resolve(host)
+    if route is None or route.is_public or route.tenant.status != Tenant.Status.ACTIVE:
+        return None
+    return route.tenant
+
+
+def _load_user(tenant: Tenant, session_key: str | None):  # type: ignore[no-untyped-def]
+    if not session_key:
+        return AnonymousUser()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    with tenant_context(tenant):
+        request = SimpleNamespace(session=store(session_key))
+        return get_user(request)
+
+
+class TenantWebsocketMiddleware:
+    """Rejects handshakes for unknown or inactive hosts; sets scope tenant and user."""
+
+    def __init__(self, inner: Callable[..., Awaitable[None]]) -> None:
+        self.inner = inner
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "websocket":
+            return await self.inner(scope, receive, send)
+        host = _header(scope, b"host").split(":", 1)[0].lower().rstrip(".")
+        tenant = await database_sync_to_async(_resolve_tenant)(host)
+        if tenant is None:
+            await send({"type": "websocket.close", "code": 4404})
+            return None
+        cookies = SimpleCookie()
+        cookies.load(_header(scope, b"cookie"))
+        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
+        user = await database_sync_to_async(_load_user)(tenant, morsel.value if morsel else None)
+        scope = dict(scope, tenant=tenant, user=user)
+        return await self.inner(scope, receive, send)
+
+
+def tenant_db(func: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Run a consumer's sync database function inside the scope's tenant schema.
+
+    Decorate a consumer *method*; it is called with ``self`` whose ``scope`` holds
+    the tenant.
+    """
+
+    @wraps(func)
+    def in_tenant(self: Any, *args: Any, **kwargs: Any) -> T:
+        with tenant_context(self.scope["tenant"]):
+            return func(self, *args, **kwargs)
+
+    return database_sync_to_async(in_tenant)

@@ -1,0 +1,22 @@
+"""URLs of the city site (city.<domain>): city users and the ops team."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from shared.customers.views import city_home
+from zhdj.web.views import health_page, healthz
+
+urlpatterns = [
+    path("", city_home, name="home"),
+    path("accounts/", include("shared.accounts.urls")),
+    path("ops/", include("shared.customers.urls")),
+    path("ops/health/", health_page, name="health-page"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "zhdj.web.errors.not_found"
+handler403 = "zhdj.web.errors.forbidden"
+handler500 = "zhdj.web.errors.server_error"

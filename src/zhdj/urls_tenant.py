@@ -1,0 +1,33 @@
+"""URLs of a county host (<county>.<domain>)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from tenants.notifications.api import NotificationViewSet
+from tenants.orgs.api import OrganizationViewSet
+from tenants.orgs.views import county_home
+from zhdj.web.views import healthz
+
+router = DefaultRouter()
+router.register("orgs", OrganizationViewSet, basename="org")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+urlpatterns = [
+    path("", county_home, name="home"),
+    path("accounts/", include("shared.accounts.urls")),
+    path("orgs/", include("tenants.orgs.urls")),
+    path("notifications/", include("tenants.notifications.urls")),
+    path("api/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "zhdj.web.errors.not_found"
+handler403 = "zhdj.web.errors.forbidden"
+handler500 = "zhdj.web.errors.server_error"

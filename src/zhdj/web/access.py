@@ -1,0 +1,64 @@
+"""Page access by site and role. Every page view goes through one of these.
+
+County pages require a county host and a user of that county's schema; public
+pages require the city site and a city or ops user. A user object always comes
+from the schema of the host it logged in on, so these checks plus host-only
+cookies keep one county's login out of every other site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+
+from shared.accounts.models import User
+
+View = Callable[..., HttpResponse]
+
+
+def _guard(request: HttpRequest, *, public: bool, roles: Iterable[str] | None) -> None:
+    on_public = getattr(request, "tenant", None) is None
+    if on_public != public:
+        raise Http404("页面不存在")
+    if not public and connection.schema_name != request.tenant.schema_name:
+        raise PermissionDenied  # never serve a county page from another schema
+    if roles is not None and request.user.role not in set(roles):
+        raise PermissionDenied
+
+
+def _page(*, public: bool, roles: Iterable[str] | None) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            on_public = getattr(request, "tenant", None) is None
+            if on_public != public:
+                raise Http404("页面不存在")
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            _guard(request, public=public, roles=roles)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def county_page(roles: Iterable[str] | None = None) -> Callable[[View], View]:
+    """A page on a county host for that county's users (optionally only some roles)."""
+    return _page(public=False, roles=roles)
+
+
+def public_page(roles: Iterable[str]) -> Callable[[View], View]:
+    """A page on the city site for city or ops users."""
+    return _page(public=True, roles=roles)
+
+
+OPS = (User.Role.OPS,)
+CITY = (User.Role.CITY, User.Role.OPS)
+COUNTY_ADMIN = (User.Role.COUNTY_ADMIN,)

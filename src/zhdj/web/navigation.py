@@ -1,0 +1,50 @@
+"""Navigation by role: one table, read by the base layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from shared.accounts.models import User
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str] | None  # None: every signed-in user of the site
+    icon: str
+
+
+PUBLIC_NAV = (
+    NavItem("首页", "home", None, "home"),
+    NavItem("区县管理", "customers:tenants", frozenset({User.Role.OPS}), "building"),
+    NavItem("开通区县", "customers:onboard", frozenset({User.Role.OPS}), "plus"),
+    NavItem("系统健康", "health-page", frozenset({User.Role.OPS}), "pulse"),
+)
+COUNTY_NAV = (
+    NavItem("首页", "home", None, "home"),
+    NavItem("组织架构", "orgs:tree", None, "tree"),
+    NavItem("消息", "notifications:list", None, "bell"),
+    NavItem("发布通知", "notifications:compose", frozenset({User.Role.COUNTY_ADMIN}), "send"),
+)
+
+
+def navigation_for(
+    request: HttpRequest, user: User | None, *, is_public: bool
+) -> list[dict[str, str | bool]]:
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for item in PUBLIC_NAV if is_public else COUNTY_NAV:
+        if item.roles is not None and user.role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
+    return items

@@ -1,0 +1,77 @@
+"""Sending and reading notifications. Pushes go out after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+from django.utils import timezone
+
+from shared.accounts.models import User
+from tenants.notifications.channels import user_group
+from tenants.notifications.models import Notification
+from tenants.notifications.selectors import unread_count
+from zhdj.errors import ApplicationError
+
+MAX_TITLE = 100
+
+
+def _push(schema_name: str, user_ids: list[int]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for user_id in user_ids:
+        async_to_sync(layer.group_send)(
+            user_group(schema_name, user_id),
+            {"type": "notification.changed", "user_id": user_id},
+        )
+
+
+@transaction.atomic
+def notification_send(
+    *, recipients: Iterable[User], title: str, body: str = "", url: str = "", sender: User | None
+) -> list[Notification]:
+    """One notification per recipient; each recipient's bell updates after commit."""
+    title = (title or "").strip()
+    if not title:
+        raise ApplicationError("请填写通知标题。", field="title")
+    if len(title) > MAX_TITLE:
+        raise ApplicationError(f"通知标题不能超过 {MAX_TITLE} 个字。", field="title")
+    people = list({u.pk: u for u in recipients}.values())
+    if not people:
+        raise ApplicationError("请至少选择一位接收人。", field="recipients")
+    sender_name = sender.full_name if sender is not None else "系统"
+    created = Notification.objects.bulk_create(
+        Notification(recipient=u, title=title, body=body, url=url, sender_name=sender_name)
+        for u in people
+    )
+    schema = connection.schema_name
+    ids = [u.pk for u in people]
+    transaction.on_commit(lambda: _push(schema, ids))
+    return created
+
+
+@transaction.atomic
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or all) of ``user``'s notifications read; returns how many changed."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    changed = qs.update(read_at=timezone.now())
+    schema = connection.schema_name
+    if changed:
+        transaction.on_commit(lambda: _push(schema, [user.pk]))
+    return changed
+
+
+def notification_purge_read(*, older_than_days: int) -> int:
+    """Delete read notifications older than the retention (residual information)."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted
+
+
+__all__ = ["notification_mark_read", "notification_purge_read", "notification_send", "unread_count"]

@@ -1,0 +1,49 @@
+"""The user's messages, and notices sent by the county administrator."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tenants.notifications.forms import NoticeForm
+from tenants.notifications.selectors import notifications_for
+from tenants.notifications.services import notification_mark_read, notification_send
+from zhdj.errors import ApplicationError
+from zhdj.web.access import COUNTY_ADMIN, county_page
+
+
+@never_cache
+@county_page()
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notifications_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page})
+
+
+@require_POST
+@county_page()
+def mark_read(request: HttpRequest, notification_id: int | None = None) -> HttpResponse:
+    notification_mark_read(user=request.user, notification_id=notification_id)
+    return redirect("notifications:list")
+
+
+@county_page(COUNTY_ADMIN)
+def compose(request: HttpRequest) -> HttpResponse:
+    form = NoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = notification_send(
+                recipients=form.chosen(),
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+                sender=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"通知已发送给 {len(sent)} 人。")
+            return redirect("notifications:compose")
+    return render(request, "notifications/compose.html", {"form": form})

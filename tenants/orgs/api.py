@@ -1,0 +1,29 @@
+"""Organization tree API (read-only here; writes come with the member database)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers, viewsets
+
+from tenants.orgs.models import Organization
+from tenants.orgs.selectors import org_tree
+from zhdj.api import TenantAPIMixin
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    parent_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organization
+        fields = ("id", "name", "short_name", "type_code", "depth", "parent_id")
+
+    def get_parent_id(self, obj: Organization) -> int | None:
+        parent = obj.get_parent()
+        return parent.pk if parent is not None else None
+
+
+class OrganizationViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = OrganizationSerializer
+    filterset_fields = ("type_code",)
+
+    def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
+        return org_tree()
