@@ -42,6 +42,8 @@ class TenantAPIMixin:
     permission_classes = (IsAuthenticated, IsTenantUser)
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no user, no scope
+            return self.get_serializer_class().Meta.model.objects.none()
         return self.get_scoped_queryset()
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]

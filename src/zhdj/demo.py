@@ -79,14 +79,14 @@ def seed_demo() -> list[str]:
 
 
 def _seed_county(d: DemoDistrict) -> None:
-    root = Organization.get_root_nodes().get()
+    root = Organization.objects.get_root_nodes().get()
     for town in d.towns:
-        committee = root.get_children().filter(name=f"中共{town}委员会").first() or org_create(
-            parent=root, name=f"中共{town}委员会", type_code="base_committee"
-        )
+        committee = Organization.objects.get_children(root).filter(
+            name=f"中共{town}委员会"
+        ).first() or org_create(parent=root, name=f"中共{town}委员会", type_code="base_committee")
         for i in (1, 2):
             name = f"{town}第{i}党支部"
-            if not committee.get_children().filter(name=name).exists():
+            if not Organization.objects.get_children(committee).filter(name=name).exists():
                 org_create(
                     parent=Organization.objects.get(pk=committee.pk), name=name, type_code="branch"
                 )

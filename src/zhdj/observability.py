@@ -98,6 +98,16 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
     return _scrub(event)
 
 
+# Collect nothing that can hold personal data: no user identity, no request bodies,
+# no local variables of stack frames, no SQL parameters.
+SENTRY_DATA_COLLECTION: dict[str, Any] = {
+    "user_info": False,
+    "http_bodies": [],
+    "stack_frame_variables": False,
+    "database_query_data": False,
+}
+
+
 def init_sentry(dsn: str, environment: str, traces_sample_rate: float) -> None:
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
@@ -107,7 +117,7 @@ def init_sentry(dsn: str, environment: str, traces_sample_rate: float) -> None:
         dsn=dsn,
         environment=environment,
         traces_sample_rate=traces_sample_rate,
-        send_default_pii=False,
+        data_collection=SENTRY_DATA_COLLECTION,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         before_send=scrub_event,
         before_send_transaction=scrub_event,

@@ -16,6 +16,8 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
+            # Accept, then close with 4401, so the page knows not to reconnect.
+            await self.accept()
             await self.close(code=4401)
             return
         self.group = user_group(self.scope["tenant"].schema_name, user.pk)

@@ -17,8 +17,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         fields = ("id", "name", "short_name", "type_code", "depth", "parent_id")
 
     def get_parent_id(self, obj: Organization) -> int | None:
-        parent = obj.get_parent()
-        return parent.pk if parent is not None else None
+        return self.context["ids_by_path"].get(obj.path[: -Organization.steplen])
 
 
 class OrganizationViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -27,3 +26,9 @@ class OrganizationViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
         return org_tree()
+
+    def get_serializer_context(self):  # type: ignore[no-untyped-def]
+        # Parents by materialized path: one query instead of one per organization.
+        context = super().get_serializer_context()
+        context["ids_by_path"] = dict(self.get_scoped_queryset().values_list("path", "id"))
+        return context

@@ -13,4 +13,4 @@ def org_tree() -> QuerySet[Organization]:
 
 
 def org_root() -> Organization | None:
-    return Organization.get_root_nodes().first()
+    return Organization.objects.get_root_nodes().first()

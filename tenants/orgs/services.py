@@ -16,16 +16,18 @@ def org_create_county_root(*, tenant: Tenant, city_org_id: int, **_: object) -> 
 
     Called by onboarding inside the new county's schema.
     """
-    existing = Organization.get_root_nodes().first()
+    existing = Organization.objects.get_root_nodes().first()
     if existing is not None:
         if existing.city_org_id != city_org_id:
             raise ApplicationError("该区县已存在根组织，且与市级组织节点不一致。")
         return existing
-    return Organization.add_root(
-        name=f"中共{tenant.name}委员会",
-        short_name=f"{tenant.name}委",
-        type_code="county_committee",
-        city_org_id=city_org_id,
+    return Organization.objects.add_root(
+        create_kwargs={
+            "name": f"中共{tenant.name}委员会",
+            "short_name": f"{tenant.name}委",
+            "type_code": "county_committee",
+            "city_org_id": city_org_id,
+        }
     )
 
 
@@ -41,6 +43,8 @@ def org_create(*, parent: Organization, name: str, type_code: str) -> Organizati
     if not name:
         raise ApplicationError("请填写组织名称。", field="name")
     parent = Organization.objects.select_for_update().get(pk=parent.pk)
-    if parent.get_children().filter(name=name).exists():
+    if Organization.objects.get_children(parent).filter(name=name).exists():
         raise ApplicationError(f"“{parent.name}”下已有名为“{name}”的组织。", field="name")
-    return parent.add_child(name=name, type_code=type_code)
+    return Organization.objects.add_child(
+        parent, create_kwargs={"name": name, "type_code": type_code}
+    )

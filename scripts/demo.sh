@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run the platform with demo data: private PostgreSQL + Redis, daphne, Celery worker
+# and beat. Ctrl-C stops everything this script started.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+scripts/bootstrap.sh
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-zhdj.settings.local}
+export PYTHONPATH="$ROOT/src:$ROOT"
+PORT=${ZHDJ_PORT:-8000}
+eval "$(deploy/local/services.sh env | sed 's/^/export /')"
+deploy/local/services.sh start
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "stopping..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  deploy/local/services.sh stop
+}
+trap stop_all INT TERM EXIT
+
+scripts/db-setup.sh
+.venv/bin/python manage.py seed_demo | tee .local/demo-logins.txt
+
+.venv/bin/daphne -b 127.0.0.1 -p "$PORT" zhdj.asgi:application & pids+=($!)
+.venv/bin/celery -A zhdj worker -l warning --concurrency 2 & pids+=($!)
+.venv/bin/celery -A zhdj beat -l warning -s .local/celerybeat-schedule & pids+=($!)
+
+cat <<MSG
+
+  智慧党建云 is running (Ctrl-C stops it):
+    city site (市委组织部, ops):  http://city.localhost:$PORT/
+$(sed -n '2,$p' .local/demo-logins.txt | sed 's/^/    /')
+  Logins are listed above (password for every demo account: see the first line).
+
+MSG
+wait -n "${pids[@]}"

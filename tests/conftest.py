@@ -1,0 +1,123 @@
+"""Session setup: real PostgreSQL (test database) and Redis (database 5).
+
+The world (two counties, users, organizations) is built once through the real
+services and committed. Tests that write use the ``db`` fixture (rolled back);
+tests against live daphne / Celery processes read the committed world and clean up
+what they commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from shared.customers.routing import resolver
+from tests.support.world import ALPHA, BETA, CITY_HOST, PASSWORD, County, build_world
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Create the test database for every session (also when only live tests run, which
+    carry no django_db mark), then build the world."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose, interactive=False, aliases={"default"}
+        )
+        build_world()
+        connection.set_schema_to_public()
+    yield
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing() -> Iterator[None]:
+    """Each test starts on public with an empty host map (no state between tests)."""
+    resolver.clear()
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+    resolver.clear()
+
+
+@pytest.fixture(scope="session")
+def live_server_port(django_db_setup, tmp_path_factory) -> Iterator[int]:  # type: ignore[no-untyped-def]
+    """A real daphne on the test database (HTTP and websockets)."""
+    from tests.support.live import start_daphne
+
+    daphne, port = start_daphne(tmp_path_factory.mktemp("daphne") / "daphne.log")
+    yield port
+    daphne.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A real Celery worker (solo pool) with beat, on the test database and Redis."""
+    from tests.support.live import start_worker
+
+    worker = start_worker(tmp_path_factory.mktemp("celery") / "worker.log", beat=True)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def committed(django_db_blocker):  # type: ignore[no-untyped-def]
+    """Write for real (autocommit) from a test that talks to live processes."""
+    with django_db_blocker.unblock():
+        yield
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def alpha() -> County:
+    return ALPHA
+
+
+@pytest.fixture
+def beta() -> County:
+    return BETA
+
+
+def host_client(host: str) -> Client:
+    return Client(HTTP_HOST=host)
+
+
+def logged_in(host: str, username: str) -> Client:
+    client = host_client(host)
+    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
+    assert response.status_code == 302, f"login of {username} on {host} failed"
+    return client
+
+
+@pytest.fixture
+def city_client(db) -> Client:  # type: ignore[no-untyped-def]
+    return logged_in(CITY_HOST, "city")
+
+
+@pytest.fixture
+def ops_client(db) -> Client:  # type: ignore[no-untyped-def]
+    return logged_in(CITY_HOST, "ops")
+
+
+@pytest.fixture
+def alpha_admin(db) -> Client:  # type: ignore[no-untyped-def]
+    return logged_in(ALPHA.host, "admin")
+
+
+@pytest.fixture
+def alpha_member(db) -> Client:  # type: ignore[no-untyped-def]
+    return logged_in(ALPHA.host, "member")
+
+
+@pytest.fixture
+def beta_admin(db) -> Client:  # type: ignore[no-untyped-def]
+    return logged_in(BETA.host, "admin")

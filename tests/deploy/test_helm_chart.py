@@ -1,0 +1,699 @@
+"""Checks of the Helm chart helm/zhdj without a helm binary (none can be installed here).
+
+* values.schema.json: a valid draft-07 schema; values.yaml and ci-values.yaml validate on their
+  own and merged the way helm merges them; wrong types / unknown keys are rejected.
+* Templates: rendered by tests/deploy/helm_render.py (a documented subset of Go templates);
+  the output must parse as YAML, every object must have apiVersion/kind/metadata.name and
+  validate against the Kubernetes 1.31 OpenAPI schemas (kubernetes-validate, strict mode:
+  unknown fields are errors) when that package is installed.
+* Domain facts: beat is a single Recreate replica, the migrate hook Job runs both
+  migrate_schemas steps with the multiprocessing executor, the Ingress has the wildcard host,
+  web probes hit /healthz with the base domain as Host.
+
+No database, no network.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import helm_render
+from helm_render import TemplateError, render_string
+
+REPO = Path(__file__).resolve().parents[2]
+CHART = REPO / "helm" / "zhdj"
+SCHEMA_PATH = CHART / "values.schema.json"
+K8S_VERSION = "1.31.0"
+
+# name -> extra values files applied over values.yaml (like `helm -f`), plus --set style overrides
+SCENARIOS = {
+    "default": ((), None),
+    "ci": ((CHART / "ci-values.yaml",), None),
+    "minimal": (
+        (),
+        {
+            "ingress": {"enabled": False},
+            "static": {"enabled": False},
+            "web": {"pdb": {"enabled": False}},
+            "media": {"existingClaim": "zhdj-media"},
+        },
+    ),
+}
+
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+# --------------------------------------------------------------------------- fixtures / helpers
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def validator(schema):
+    return jsonschema.Draft7Validator(schema)
+
+
+def _load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _errors(validator, instance) -> list[str]:
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(instance)]
+
+
+_RENDER_CACHE: dict[str, list[dict]] = {}
+
+
+def rendered_objects(scenario: str) -> list[dict]:
+    if scenario not in _RENDER_CACHE:
+        files, overrides = SCENARIOS[scenario]
+        out = helm_render.render_chart(CHART, files, overrides)
+        objs: list[dict] = []
+        for name, text in out.items():
+            for doc in yaml.safe_load_all(text):
+                if doc is None:
+                    continue
+                assert isinstance(doc, dict), f"{name}: a document is not a mapping"
+                doc.setdefault("__template__", name)
+                objs.append(doc)
+        _RENDER_CACHE[scenario] = objs
+    return copy.deepcopy(_RENDER_CACHE[scenario])
+
+
+def strip(obj: dict) -> dict:
+    obj = dict(obj)
+    obj.pop("__template__", None)
+    return obj
+
+
+def find(objs: list[dict], kind: str, suffix: str = "") -> dict:
+    hits = [o for o in objs if o["kind"] == kind and o["metadata"]["name"].endswith(suffix)]
+    assert len(hits) == 1, (
+        f"expected one {kind} named *{suffix}, got {[o['metadata']['name'] for o in hits]}"
+    )
+    return hits[0]
+
+
+def container(pod_spec: dict, name: str, init: bool = False) -> dict:
+    key = "initContainers" if init else "containers"
+    hits = [c for c in pod_spec.get(key, []) if c["name"] == name]
+    assert len(hits) == 1, f"no {key[:-1]} named {name}"
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- Chart.yaml
+
+
+def test_chart_yaml():
+    chart = _load(CHART / "Chart.yaml")
+    assert chart["apiVersion"] == "v2"
+    assert chart["name"] == "zhdj"
+    assert re.match(r"^\d+\.\d+\.\d+", str(chart["version"]))
+    assert isinstance(chart["appVersion"], str), "quote appVersion so YAML keeps it a string"
+    assert chart.get("type", "application") == "application"
+
+
+def test_chart_has_expected_templates():
+    names = {p.name for p in (CHART / "templates").iterdir()}
+    for required in (
+        "_helpers.tpl",
+        "deployment-web.yaml",
+        "deployment-worker.yaml",
+        "deployment-beat.yaml",
+        "job-migrate.yaml",
+        "service-web.yaml",
+        "ingress.yaml",
+        "configmap.yaml",
+        "secret.yaml",
+        "hpa-web.yaml",
+    ):
+        assert required in names
+
+
+# --------------------------------------------------------------------------- values.schema.json
+
+
+def test_schema_is_valid_draft07(schema):
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    jsonschema.Draft7Validator.check_schema(schema)
+    assert schema["additionalProperties"] is False, "unknown top-level keys must be rejected"
+
+
+def _walk_schema(node, path="#"):
+    if isinstance(node, dict):
+        yield path, node
+        for k, v in node.items():
+            yield from _walk_schema(v, f"{path}/{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _walk_schema(v, f"{path}/{i}")
+
+
+def test_schema_patterns_are_re2_compatible(schema):
+    """Helm compiles schema patterns with Go's regexp (RE2): no look-around, no backreferences."""
+    for path, node in _walk_schema(schema):
+        pat = node.get("pattern")
+        if isinstance(pat, str):
+            assert not re.search(r"\(\?[=!<]|\\[1-9]", pat), (
+                f"{path}: pattern not RE2-compatible: {pat}"
+            )
+            re.compile(pat)
+
+
+def test_schema_integers_stay_below_float64_exponent_form(schema):
+    """helm keeps numbers as float64; 1000000 would be printed as 1e+06 by a template."""
+    for path, node in _walk_schema(schema):
+        if node.get("type") == "integer":
+            assert node.get("maximum", 10**9) < 1_000_000, f"{path}: add a maximum below 1e6"
+
+
+def test_schema_objects_are_closed(schema):
+    """Every object with declared properties says what happens to other keys."""
+    for path, node in _walk_schema(schema):
+        if (
+            node.get("type") == "object"
+            and "properties" in node
+            and "/then" not in path
+            and "/else" not in path
+        ):
+            assert "additionalProperties" in node, f"{path}: declare additionalProperties"
+
+
+def test_schema_describes_every_key_of_values_yaml(schema):
+    """'Fully describes': every key of values.yaml is a declared property (maps aside)."""
+    values = _load(CHART / "values.yaml")
+    defs = schema["definitions"]
+
+    def resolve(node):
+        while "$ref" in node:
+            node = defs[node["$ref"].split("/")[-1]]
+        return node
+
+    def check(value, node, path):
+        node = resolve(node)
+        if isinstance(value, dict) and "properties" in node:
+            for k, v in value.items():
+                assert k in node["properties"], f"{path}.{k} is not described by values.schema.json"
+                check(v, node["properties"][k], f"{path}.{k}")
+
+    check(values, schema, "values")
+
+
+@pytest.mark.parametrize("values_file", ["values.yaml", "ci-values.yaml"])
+def test_values_file_validates_on_its_own(validator, values_file):
+    assert _errors(validator, _load(CHART / values_file)) == []
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_merged_values_validate(validator, scenario):
+    """helm validates the merged values (values.yaml + -f files + --set)."""
+    files, overrides = SCENARIOS[scenario]
+    merged = helm_render.load_values(CHART, files, overrides)
+    assert _errors(validator, merged) == []
+
+
+@pytest.mark.parametrize(
+    "patch, needle",
+    [
+        ({"web": {"replicas": "two"}}, "replicas"),
+        ({"worker": {"concurrency": 0}}, "concurrency"),
+        ({"migrate": {"maxProcesses": "2"}}, "maxProcesses"),
+        ({"cityRegionPrefix": 6108}, "cityRegionPrefix"),
+        ({"cityRegionPrefix": "61080"}, "cityRegionPrefix"),
+        ({"baseDomain": "*.dj.example.gov.cn"}, "baseDomain"),
+        ({"ingress": {"enabled": "yes"}}, "enabled"),
+        ({"image": {"pullPolicy": "Sometimes"}}, "pullPolicy"),
+        ({"env": {"CONN_MAX_AGE": 60}}, "CONN_MAX_AGE"),
+        ({"django": {"logLevel": "verbose"}}, "logLevel"),
+    ],
+    ids=lambda x: json.dumps(x) if isinstance(x, dict) else x,
+)
+def test_schema_rejects_wrong_types(validator, patch, needle):
+    values = helm_render.deep_merge(_load(CHART / "values.yaml"), patch)
+    errors = _errors(validator, values)
+    assert errors, f"{patch} should be rejected"
+    assert any(needle in e for e in errors), errors
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"replicaCount": 3},  # unknown top-level key (a common chart-template leftover)
+        {"web": {"replica": 2}},  # typo of a nested key
+        {"beat": {"replicas": 2}},  # beat's replica count is deliberately not configurable
+        {"ingress": {"hosts": ["a.example"]}},
+        {"secret": {"password": "x"}},
+    ],
+    ids=json.dumps,
+)
+def test_schema_rejects_unknown_keys(validator, patch):
+    values = helm_render.deep_merge(_load(CHART / "values.yaml"), patch)
+    errors = _errors(validator, values)
+    assert any("Additional properties are not allowed" in e for e in errors), errors
+
+
+def test_schema_requires_secret_values_when_creating_the_secret(validator):
+    values = helm_render.deep_merge(_load(CHART / "values.yaml"), {"secret": {"create": True}})
+    errors = _errors(validator, values)
+    for key in ("djangoSecretKey", "databaseUrl", "redisUrl", "masterKey"):
+        assert any(key in e for e in errors), errors
+    bad_key = helm_render.deep_merge(
+        _load(CHART / "ci-values.yaml"), {"secret": {"masterKey": "not-hex"}}
+    )
+    assert any("masterKey" in e for e in _errors(validator, bad_key))
+
+
+def test_schema_requires_existing_secret_name_otherwise(validator):
+    values = helm_render.deep_merge(
+        _load(CHART / "values.yaml"), {"secret": {"existingSecret": ""}}
+    )
+    assert _errors(validator, values)
+
+
+# --------------------------------------------------------------------------- the renderer itself
+
+
+@pytest.mark.parametrize(
+    "source, values, expected",
+    [
+        ("a: {{ .Values.x }}", {"x": 1}, "a: 1"),
+        ("a: {{ .Values.x | quote }}", {"x": "示范市"}, 'a: "示范市"'),
+        ("a: {{ .Values.x | quote }}", {"x": True}, 'a: "true"'),
+        ('a: {{ .Values.x | default "d" }}', {}, "a: d"),
+        ('a: {{ .Values.x | default "d" }}', {"x": ""}, "a: d"),
+        (
+            "a:\n  {{- .Values.m | toYaml | nindent 2 }}",
+            {"m": {"b": 1, "a": [1]}},
+            "a:\n  a:\n  - 1\n  b: 1",
+        ),
+        (
+            "x:\n{{- if .Values.on }}\n  y: 1\n{{- else }}\n  y: 2\n{{- end }}",
+            {"on": False},
+            "x:\n  y: 2",
+        ),
+        ("{{- if not .Values.on }}off{{- end }}", {}, "off"),
+        (
+            "{{- range $k, $v := .Values.m }}\n{{ $k }}={{ $v }}\n{{- end }}",
+            {"m": {"b": 2, "a": 1}},
+            "\na=1\nb=2",
+        ),
+        ("{{- range $v := .Values.l }}[{{ $v }}]{{- end }}", {"l": ["x", "y"]}, "[x][y]"),
+        ('{{ .Values.s | trunc 3 | trimSuffix "-" }}', {"s": "ab-cd"}, "ab"),
+        ("{{/* comment */}}a", {}, "a"),
+        ("a  {{- /* c */ -}}  b", {}, "ab"),
+        ("{{ .Release.Name }}/{{ .Chart.Name }}", {}, "rel/chart"),
+    ],
+)
+def test_renderer_subset(source, values, expected):
+    assert render_string(source, values) == expected
+
+
+def test_renderer_include_and_dollar_root():
+    helpers = '{{- define "t.name" -}}{{ .Values.n }}{{- end -}}'
+    src = '{{- range $k, $v := .Values.m }}{{ include "t.name" $ }}-{{ $k }} {{- end }}'
+    assert render_string(src, {"n": "z", "m": {"a": 1}}, helpers=helpers) == "z-a"
+
+
+@pytest.mark.parametrize(
+    "source, values",
+    [
+        ("{{ .Values.missing }}", {}),  # printing a missing value: helm prints "", we fail
+        ("{{ .Values.a.b }}", {}),  # nil pointer, as in Go
+        ('{{ printf "%s" .Values.x }}', {"x": 1}),  # outside the subset
+        ("{{ with .Values.x }}{{ . }}{{ end }}", {"x": 1}),
+        ("{{ if .Values.x }}unclosed", {"x": 1}),
+        ("{{ $x := .Values.x }}", {"x": 1}),
+        ("{{ .Values.m }}", {"m": {"a": 1}}),  # maps need toYaml
+        (
+            "{{ range $k, $v := .Values.m }}{{ .Values.x }}{{ end }}",
+            {"m": {"a": 1}, "x": 1},
+        ),  # dot rebinding
+    ],
+)
+def test_renderer_rejects_what_it_does_not_support(source, values):
+    with pytest.raises(TemplateError):
+        render_string(source, values)
+
+
+def test_deep_merge_like_helm():
+    base = {"a": {"b": 1, "c": 2}, "l": [1, 2], "d": 1}
+    merged = helm_render.deep_merge(base, {"a": {"b": 9}, "l": [3], "d": None})
+    assert merged == {"a": {"b": 9, "c": 2}, "l": [3]}
+
+
+# --------------------------------------------------------------------------- rendered objects
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_every_template_renders_to_valid_yaml_objects(scenario):
+    objs = rendered_objects(scenario)
+    assert objs
+    seen = set()
+    for obj in objs:
+        where = obj["__template__"]
+        assert isinstance(obj.get("apiVersion"), str) and obj["apiVersion"], where
+        assert isinstance(obj.get("kind"), str) and obj["kind"], where
+        name = obj.get("metadata", {}).get("name")
+        assert isinstance(name, str) and DNS_LABEL.match(name), (
+            f"{where}: bad metadata.name {name!r}"
+        )
+        key = (obj["kind"], name)
+        assert key not in seen, f"duplicate object {key}"
+        seen.add(key)
+        labels = obj["metadata"].get("labels", {})
+        assert labels.get("app.kubernetes.io/instance") == "zhdj", where
+        assert all(isinstance(v, str) for v in labels.values()), (
+            f"{where}: label values must be strings"
+        )
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_objects_validate_against_kubernetes_schema(scenario):
+    kv = pytest.importorskip(
+        "kubernetes_validate", reason="pip install kubernetes-validate==1.37.0"
+    )
+    failures = []
+    for obj in rendered_objects(scenario):
+        body = strip(obj)
+        try:
+            kv.validate(body, K8S_VERSION, strict=True)
+        except kv.ValidationError as exc:
+            path = ".".join(str(p) for p in exc.path)
+            failures.append(f"{body['kind']}/{body['metadata']['name']}: {path}: {exc.message}")
+    assert failures == []
+
+
+def test_kubernetes_validate_catches_mistakes():
+    """Make sure the validation above is not vacuous."""
+    kv = pytest.importorskip(
+        "kubernetes_validate", reason="pip install kubernetes-validate==1.37.0"
+    )
+    web = strip(find(rendered_objects("default"), "Deployment", "-web"))
+    web["spec"]["replicas"] = "2"
+    with pytest.raises(kv.ValidationError):
+        kv.validate(web, K8S_VERSION, strict=True)
+    web = strip(find(rendered_objects("default"), "Deployment", "-web"))
+    web["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGet"]["hostHeader"] = (
+        "x"
+    )
+    with pytest.raises(kv.ValidationError):
+        kv.validate(web, K8S_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_workloads_reference_objects_that_exist(scenario):
+    objs = rendered_objects(scenario)
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    names = {(o["kind"], o["metadata"]["name"]) for o in objs}
+    for obj in objs:
+        if obj["kind"] not in ("Deployment", "Job"):
+            continue
+        pod = obj["spec"]["template"]["spec"]
+        for c in pod.get("containers", []) + pod.get("initContainers", []):
+            for src in c.get("envFrom", []):
+                if "configMapRef" in src:
+                    assert ("ConfigMap", src["configMapRef"]["name"]) in names
+                if "secretRef" in src:
+                    secret = src["secretRef"]["name"]
+                    if values["secret"]["create"]:
+                        assert ("Secret", secret) in names
+                    else:
+                        assert secret == values["secret"]["existingSecret"]
+            mounts = {m["name"] for m in c.get("volumeMounts", [])}
+            assert mounts <= {v["name"] for v in pod.get("volumes", [])}, (
+                f"{obj['metadata']['name']}/{c['name']}"
+            )
+        for vol in pod.get("volumes", []):
+            if "configMap" in vol:
+                assert ("ConfigMap", vol["configMap"]["name"]) in names
+        if obj["kind"] == "Deployment":
+            sel = obj["spec"]["selector"]["matchLabels"]
+            assert sel.items() <= obj["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_secret_only_rendered_when_created():
+    assert not [o for o in rendered_objects("default") if o["kind"] == "Secret"]
+    secret = find(rendered_objects("ci"), "Secret")
+    assert set(secret["stringData"]) == {
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ZHDJ_MASTER_KEY",
+        "SENTRY_DSN",
+    }
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_every_setting_reaches_the_pods(scenario):
+    """The ConfigMap plus the Secret keys cover every variable the settings read."""
+    objs = rendered_objects(scenario)
+    cm = find(objs, "ConfigMap", "zhdj" if scenario != "ci" else "staging")
+    assert all(isinstance(v, str) for v in cm["data"].values()), "ConfigMap values must be strings"
+    secret_keys = {
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ZHDJ_MASTER_KEY",
+        "SENTRY_DSN",
+    }
+    expected = {
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOWED_HOSTS",
+        "ZHDJ_BASE_DOMAIN",
+        "ZHDJ_CITY_NAME",
+        "ZHDJ_CITY_REGION_PREFIX",
+        "SENTRY_ENVIRONMENT",
+        "DJANGO_LOG_LEVEL",
+        "CONN_MAX_AGE",
+    }
+    assert expected <= set(cm["data"])
+    assert not secret_keys & set(cm["data"]), "secrets must not be in the ConfigMap"
+    assert cm["data"]["DJANGO_SETTINGS_MODULE"] == "zhdj.settings.production"
+    assert re.fullmatch(r"\d{4}", cm["data"]["ZHDJ_CITY_REGION_PREFIX"])
+    base = cm["data"]["ZHDJ_BASE_DOMAIN"]
+    assert cm["data"]["DJANGO_ALLOWED_HOSTS"] == "." + base
+
+
+def test_extra_env_is_rendered():
+    cm = find(rendered_objects("ci"), "ConfigMap", "staging")
+    assert cm["data"]["TZ"] == "Asia/Shanghai"
+    assert cm["data"]["PYTHONFAULTHANDLER"] == "1"
+    assert cm["data"]["ZHDJ_CITY_NAME"] == "示范市（测试）"
+
+
+def test_config_and_secret_exist_before_the_migrate_hook():
+    """Hook order on a fresh install: ConfigMap/Secret (weight -10) before the Job (weight 0)."""
+    objs = rendered_objects("ci")
+    job = find(objs, "Job", "-migrate")
+    job_weight = int(job["metadata"]["annotations"]["helm.sh/hook-weight"])
+    for kind in ("ConfigMap", "Secret"):
+        obj = find(objs, kind, "staging")
+        ann = obj["metadata"]["annotations"]
+        assert set(ann["helm.sh/hook"].split(",")) == {"pre-install", "pre-upgrade"}
+        assert int(ann["helm.sh/hook-weight"]) < job_weight
+
+
+# --------------------------------------------------------------------------- domain facts
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_beat_is_a_single_recreated_replica(scenario):
+    beat = find(rendered_objects(scenario), "Deployment", "-beat")
+    assert beat["spec"]["replicas"] == 1
+    assert beat["spec"]["strategy"]["type"] == "Recreate"
+    c = container(beat["spec"]["template"]["spec"], "beat")
+    assert c["command"] + c["args"][:5] == ["celery", "-A", "zhdj", "beat", "-l", "info"]
+    assert not [
+        o
+        for o in rendered_objects(scenario)
+        if o["kind"] == "HorizontalPodAutoscaler"
+        and o["spec"]["scaleTargetRef"]["name"].endswith("-beat")
+    ]
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_migrate_job_is_a_pre_install_pre_upgrade_hook(scenario):
+    job = find(rendered_objects(scenario), "Job", "-migrate")
+    hooks = set(job["metadata"]["annotations"]["helm.sh/hook"].split(","))
+    assert hooks == {"pre-install", "pre-upgrade"}
+    pod = job["spec"]["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    shared = container(pod, "migrate-shared", init=True)
+    tenants = container(pod, "migrate-tenants")
+    assert shared["command"] == ["python", "manage.py", "migrate_schemas", "--shared"]
+    assert tenants["command"] == [
+        "python",
+        "manage.py",
+        "migrate_schemas",
+        "--tenant",
+        "--executor",
+        "multiprocessing",
+    ]
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    env = {e["name"]: e["value"] for e in tenants["env"]}
+    assert env["TENANT_MULTIPROCESSING_MAX_PROCESSES"] == str(values["migrate"]["maxProcesses"])
+
+
+@pytest.mark.parametrize("scenario", ["default", "ci"])
+def test_ingress_has_base_and_wildcard_hosts(scenario):
+    objs = rendered_objects(scenario)
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    base = values["baseDomain"]
+    ing = find(objs, "Ingress")
+    hosts = [r["host"] for r in ing["spec"]["rules"]]
+    assert hosts == [base, f"*.{base}"]
+    assert set(ing["spec"]["tls"][0]["hosts"]) == {base, f"*.{base}"}
+    assert ing["spec"]["tls"][0]["secretName"] == values["ingress"]["tlsSecretName"]
+    ann = ing["metadata"]["annotations"]
+    assert int(ann["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600  # websockets
+    assert ann["nginx.ingress.kubernetes.io/proxy-body-size"] == "20m"
+    svc = find(objs, "Service", "-web")
+    for rule in ing["spec"]["rules"]:
+        paths = {p["path"]: p["backend"]["service"] for p in rule["http"]["paths"]}
+        assert paths["/"]["name"] == svc["metadata"]["name"]
+        assert paths["/"]["port"]["name"] == "http"
+        assert paths["/static/"]["port"]["name"] == "static"
+
+
+def test_ingress_can_be_disabled():
+    assert not [o for o in rendered_objects("minimal") if o["kind"] == "Ingress"]
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_web_runs_daphne_and_probes_healthz_with_base_domain_host(scenario):
+    objs = rendered_objects(scenario)
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    web = find(objs, "Deployment", "-web")
+    c = container(web["spec"]["template"]["spec"], "web")
+    assert c["command"] + c["args"] == [
+        "daphne",
+        "-b",
+        "0.0.0.0",
+        "-p",
+        "8000",
+        "--proxy-headers",
+        "zhdj.asgi:application",
+    ]
+    assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in c["ports"]
+    for probe in ("readinessProbe", "livenessProbe"):
+        get = c[probe]["httpGet"]
+        assert get["path"] == "/healthz"
+        assert get["port"] == "http"
+        assert {"name": "Host", "value": values["baseDomain"]} in get["httpHeaders"]
+    svc = find(objs, "Service", "-web")
+    assert svc["spec"]["selector"].items() <= web["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_web_replicas_left_to_the_hpa_when_autoscaling():
+    ci = rendered_objects("ci")
+    web = find(ci, "Deployment", "-web")
+    hpa = find(ci, "HorizontalPodAutoscaler", "-web")
+    assert "replicas" not in web["spec"]
+    assert hpa["spec"]["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": web["metadata"]["name"],
+    }
+    default = rendered_objects("default")
+    assert find(default, "Deployment", "-web")["spec"]["replicas"] == 2
+    assert not [o for o in default if o["kind"] == "HorizontalPodAutoscaler"]
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_worker_command(scenario):
+    worker = find(rendered_objects(scenario), "Deployment", "-worker")
+    c = container(worker["spec"]["template"]["spec"], "worker")
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    assert c["command"] + c["args"] == [
+        "celery",
+        "-A",
+        "zhdj",
+        "worker",
+        "-l",
+        "info",
+        "--concurrency",
+        str(values["worker"]["concurrency"]),
+    ]
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_pods_run_as_non_root_with_read_only_root(scenario):
+    for obj in rendered_objects(scenario):
+        if obj["kind"] not in ("Deployment", "Job"):
+            continue
+        pod = obj["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["automountServiceAccountToken"] is False
+        for c in pod["containers"] + pod.get("initContainers", []):
+            assert c["securityContext"]["allowPrivilegeEscalation"] is False
+            assert c["securityContext"]["readOnlyRootFilesystem"] is True
+            assert (
+                "/tmp" in {m["mountPath"] for m in c.get("volumeMounts", [])}
+                or c["name"] == "copy-static"
+            )
+
+
+def test_static_sidecar_can_be_disabled():
+    objs = rendered_objects("minimal")
+    web = find(objs, "Deployment", "-web")
+    pod = web["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["containers"]] == ["web"]
+    assert "initContainers" not in pod
+    assert not [o for o in objs if o["metadata"]["name"].endswith("-static")]
+    svc = find(objs, "Service", "-web")
+    assert [p["name"] for p in svc["spec"]["ports"]] == ["http"]
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_uploads_volume_is_shared_by_web_and_worker(scenario):
+    objs = rendered_objects(scenario)
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    cm = [o for o in objs if o["kind"] == "ConfigMap" and "ZHDJ_MEDIA_ROOT" in o.get("data", {})]
+    assert len(cm) == 1 and cm[0]["data"]["ZHDJ_MEDIA_ROOT"] == "/app/media"
+    for suffix, name in (("-web", "web"), ("-worker", "worker")):
+        pod = find(objs, "Deployment", suffix)["spec"]["template"]["spec"]
+        assert {"name": "media", "mountPath": "/app/media"} in container(pod, name)["volumeMounts"]
+        vol = next(v for v in pod["volumes"] if v["name"] == "media")
+        if values["media"]["existingClaim"]:
+            assert vol["persistentVolumeClaim"] == {"claimName": values["media"]["existingClaim"]}
+        else:
+            assert vol["emptyDir"] == {}
+
+
+@pytest.mark.parametrize("scenario", ["default", "ci"])
+def test_ingress_backends_exist(scenario):
+    """Ingress -> Service port (by name) -> a named container port of a pod the Service selects."""
+    objs = rendered_objects(scenario)
+    services = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Service"}
+    deployments = [o for o in objs if o["kind"] == "Deployment"]
+    for rule in find(objs, "Ingress")["spec"]["rules"]:
+        for path in rule["http"]["paths"]:
+            backend = path["backend"]["service"]
+            svc = services[backend["name"]]
+            port = next(p for p in svc["spec"]["ports"] if p["name"] == backend["port"]["name"])
+            selector = svc["spec"]["selector"].items()
+            pods = [
+                d["spec"]["template"]
+                for d in deployments
+                if selector <= d["spec"]["template"]["metadata"]["labels"].items()
+            ]
+            assert pods, f"Service {backend['name']} selects no pod"
+            container_ports = {
+                p["name"]
+                for pod in pods
+                for c in pod["spec"]["containers"]
+                for p in c.get("ports", [])
+            }
+            assert port["targetPort"] in container_ports

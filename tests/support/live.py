@@ -1,0 +1,178 @@
+"""Real processes for tests: daphne (HTTP + websockets) and a Celery worker, both on
+the test database and the test Redis database."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def process_env() -> dict[str, str]:
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="zhdj.settings.test",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        PYTHONPATH=f"{ROOT / 'src'}:{ROOT}",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+class Process:
+    def __init__(self, args: list[str], log: Path) -> None:
+        self.log = log
+        self.handle = log.open("wb")
+        self.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=process_env(),
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.handle.close()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_daphne(log: Path) -> tuple[Process, int]:
+    port = free_port()
+    daphne = Process(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "zhdj.asgi:application",
+        ],
+        log,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        if daphne.proc.poll() is not None:
+            raise RuntimeError("daphne exited:\n" + daphne.output())
+        try:
+            status, _, _ = http_request(port, "city.localhost", "GET", "/healthz")
+            if status in (200, 503):
+                return daphne, port
+        except OSError:
+            time.sleep(0.2)
+    daphne.stop()
+    raise RuntimeError("daphne did not start:\n" + daphne.output())
+
+
+def start_worker(log: Path, *, beat: bool = False) -> Process:
+    args = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "zhdj",
+        "worker",
+        "-P",
+        "solo",
+        "-l",
+        "info",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if beat:
+        args += ["-B", "-s", str(log.with_suffix(".schedule"))]
+    worker = Process(args, log)
+    deadline = time.time() + 40
+    while time.time() < deadline:
+        if worker.proc.poll() is not None:
+            raise RuntimeError("worker exited:\n" + worker.output())
+        if "ready." in worker.output():
+            return worker
+        time.sleep(0.2)
+    worker.stop()
+    raise RuntimeError("worker did not start:\n" + worker.output())
+
+
+def http_request(
+    port: int,
+    host: str,
+    method: str,
+    path: str,
+    *,
+    body: dict | None = None,
+    cookies: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Host": host}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    data = None
+    if body is not None:
+        data = urlencode(body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        headers["Referer"] = f"http://{host}:{port}{path}"
+    conn.request(method, path, body=data, headers=headers)
+    response = conn.getresponse()
+    text = response.read().decode(errors="replace")
+    resp_headers = {k.lower(): v for k, v in response.getheaders() if k.lower() != "set-cookie"}
+    resp_headers["set-cookie"] = "\n".join(
+        v for k, v in response.getheaders() if k.lower() == "set-cookie"
+    )
+    conn.close()
+    return response.status, resp_headers, text
+
+
+def _cookies(set_cookie: str) -> dict[str, str]:
+    return dict(re.findall(r"(?:^|\n)([^=\s]+)=([^;]*)", set_cookie))
+
+
+def http_login(port: int, host: str, username: str, password: str) -> dict[str, str]:
+    """Log in through the real login page; returns the cookies of the session."""
+    _, headers, _ = http_request(port, host, "GET", "/accounts/login/")
+    cookies = _cookies(headers["set-cookie"])
+    status, headers, _ = http_request(
+        port,
+        host,
+        "POST",
+        "/accounts/login/",
+        body={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": cookies["csrftoken"],
+        },
+        cookies=cookies,
+    )
+    assert status == 302, f"login of {username} on {host} failed ({status})"
+    cookies.update(_cookies(headers["set-cookie"]))
+    return cookies
