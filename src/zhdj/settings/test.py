@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:54329/zhdj")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:63799/5")
+_PG_PORT = os.environ.get("ZHDJ_PG_PORT", "54329")
+_REDIS_PORT = os.environ.get("ZHDJ_REDIS_PORT", "63799")
+os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:{_PG_PORT}/zhdj")
+os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:{_REDIS_PORT}/5")
 os.environ.setdefault("ZHDJ_MASTER_KEY", "11" * 32)
 os.environ.setdefault("ZHDJ_CACHE_PREFIX", "zhdjtest")
 os.environ.setdefault("ZHDJ_CHANNEL_PREFIX", "zhdjtest:asgi")
