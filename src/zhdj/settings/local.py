@@ -11,7 +11,7 @@ os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:{_PG_PORT}
 os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:{_REDIS_PORT}/0")
 os.environ.setdefault("ZHDJ_MASTER_KEY", "00" * 32)
 
-from zhdj.settings.base import *  # noqa: F403
+from zhdj.settings.base import *
 
 DEBUG = True
 ZHDJ_SERVE_STATIC = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhdj.settings.base import *  # noqa: F403
+from zhdj.settings.base import *
 from zhdj.settings.base import env
 
 DEBUG = False

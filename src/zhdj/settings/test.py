@@ -13,7 +13,7 @@ os.environ.setdefault("ZHDJ_MASTER_KEY", "11" * 32)
 os.environ.setdefault("ZHDJ_CACHE_PREFIX", "zhdjtest")
 os.environ.setdefault("ZHDJ_CHANNEL_PREFIX", "zhdjtest:asgi")
 
-from zhdj.settings.base import *  # noqa: F403
+from zhdj.settings.base import *
 from zhdj.settings.base import DATABASES
 
 # Tests use a fast hasher (cookiecutter-django); production uses Argon2.
