@@ -7,7 +7,8 @@ cd "$ROOT"
 scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-zhdj.settings.local}
 export PYTHONPATH="$ROOT/src:$ROOT"
-PORT=${ZHDJ_PORT:-8000}
+export ZHDJ_PORT=${ZHDJ_PORT:-8000}
+PORT=$ZHDJ_PORT
 eval "$(deploy/local/services.sh env | sed 's/^/export /')"
 deploy/local/services.sh start
 
@@ -30,10 +31,8 @@ scripts/db-setup.sh
 
 cat <<MSG
 
-  智慧党建云 is running (Ctrl-C stops it):
-    city site (市委组织部, ops):  http://city.localhost:$PORT/
-$(sed -n '2,$p' .local/demo-logins.txt | sed 's/^/    /')
-  Logins are listed above (password for every demo account: see the first line).
+  智慧党建云 is running — Ctrl-C stops everything this command started.
+$(sed 's/^/    /' .local/demo-logins.txt)
 
 MSG
 wait -n "${pids[@]}"

@@ -5,6 +5,7 @@ Idempotent: running it again leaves what exists and adds what is missing.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,6 +37,10 @@ DISTRICTS = (
 )
 
 
+def _port() -> str:
+    return os.environ.get("ZHDJ_PORT", "8000")
+
+
 def _host(schema: str) -> str:
     return f"{schema}.{settings.ZHDJ_BASE_DOMAIN}"
 
@@ -54,7 +59,7 @@ def seed_demo() -> list[str]:
     _ensure_user("city", "市委组织部演示账号", User.Role.CITY)
     _ensure_user("ops", "平台运维演示账号", User.Role.OPS, is_staff=True, is_superuser=True)
     lines = [
-        f"市级站点  http://{settings.ZHDJ_CITY_HOST}:8000/   city / {DEMO_PASSWORD}（市委组织部）"
+        f"市级站点  http://{settings.ZHDJ_CITY_HOST}:{_port()}/   city / {DEMO_PASSWORD}（市委组织部）"
         f"   ops / {DEMO_PASSWORD}（运维）"
     ]
     for d in DISTRICTS:
@@ -72,7 +77,7 @@ def seed_demo() -> list[str]:
         with schema_context(d.schema):
             _seed_county(d)
         lines.append(
-            f"{d.name}  http://{_host(d.schema)}:8000/   admin / {DEMO_PASSWORD}（区县管理员）"
+            f"{d.name}  http://{_host(d.schema)}:{_port()}/   admin / {DEMO_PASSWORD}（区县管理员）"
             f"   member / {DEMO_PASSWORD}（党员）"
         )
     return lines
