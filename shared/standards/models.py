@@ -3,6 +3,10 @@
 Tenant tables refer to these by ``code`` (not by foreign key): codes are the
 national standard's own keys, survive schema cloning, and keep tenant schemas free
 of cross-schema constraints (Citus schema-based sharding).
+
+Region and OrganizationType carry rules of their own and have their own models; every
+other code table (学历, 民族, 党籍状态 …) is a ``Code`` row keyed by (table, code), with
+the data in ``data/codes/<table>.json`` (../shared/reference/domain-rules.md §5–§7).
 """
 
 from __future__ import annotations
@@ -54,3 +58,55 @@ class OrganizationType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CodeTable(models.TextChoices):
+    """The code tables held in ``Code`` (代码表目录); one JSON file each in data/codes/."""
+
+    EDUCATION = "education", "学历（GB/T 4658-2006）"
+    ETHNICITY = "ethnicity", "民族（GB/T 3304-1991）"
+    MEMBER_CATEGORY = "member_category", "人员类别"
+    PARTY_STATUS = "party_status", "党籍状态"
+    OCCUPATION = "occupation", "职业（党内统计）"
+    LOST_CONTACT = "lost_contact", "失联情形"
+    ORG_CATEGORY = "org_category", "党组织类别"
+    UNIT_SITUATION = "unit_situation", "所在单位情况"
+    MEMBER_CHANGE = "member_change", "党员增减类型"
+    POST = "post", "党内职务"
+    AGE_BAND = "age_band", "年龄段（党内统计）"
+    JOINING_PERIOD = "joining_period", "入党时间段（党内统计）"
+
+
+class Code(models.Model):
+    """An entry of a national or local code table (代码表条目).
+
+    Rows are written only by data migrations (``seed.upsert_codes``), which is what lets
+    ``selectors`` cache them per process. A code is never deleted or reused once
+    seeded: tenant rows keep it; a withdrawn entry gets ``is_active=False`` instead.
+    """
+
+    table = models.CharField("代码表", max_length=32, choices=CodeTable.choices)
+    code = models.CharField("代码", max_length=16)
+    name = models.CharField("名称", max_length=64)
+    parent_code = models.CharField(
+        "上级代码", max_length=16, blank=True, help_text="hierarchical tables (学历 categories)"
+    )
+    sort = models.PositiveIntegerField("排序", default=0)
+    extra = models.JSONField(
+        "附加属性",
+        default=dict,
+        blank=True,
+        help_text="table-specific attributes, e.g. college_or_above (学历), minority (民族)",
+    )
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        ordering = ["table", "sort", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["table", "code"], name="standards_code_table_code_uniq")
+        ]
+        verbose_name = "代码表条目"
+        verbose_name_plural = "代码表条目"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

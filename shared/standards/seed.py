@@ -1,7 +1,13 @@
 """Load the standards from ``data/*.json`` (idempotent: upsert by code).
 
-Used by data migrations; the JSON files transcribe ../shared/reference/domain-rules.md
-and GB/T 2260.
+Used by data migrations; the JSON files transcribe ../shared/reference/domain-rules.md,
+GB/T 2260 (regions), GB/T 4658-2006 (education) and GB/T 3304-1991 (ethnicity).
+
+Code tables live in ``data/codes/<table>.json``: ``{"table", "source", "note", "rows"}``,
+each row ``{"code", "name"}`` plus optional ``parent_code``, ``extra``, ``is_active``.
+A row's place in the file is its display order (``sort``). Rows are upserted, never
+deleted: a code dropped from a file stays in the database (tenant rows may hold it);
+withdraw it with ``"is_active": false``.
 """
 
 from __future__ import annotations
@@ -11,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 DATA = Path(__file__).resolve().parent / "data"
+CODES = DATA / "codes"
+
+ROW_KEYS = frozenset({"code", "name", "parent_code", "extra", "is_active"})
+SORT_STEP = 10
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -21,3 +31,62 @@ def upsert(model: Any, rows: list[dict[str, Any]], key: str = "code") -> None:
     for row in rows:
         values = dict(row)
         model.objects.update_or_create(**{key: values.pop(key)}, defaults=values)
+
+
+def code_tables() -> list[str]:
+    """The tables that have a data file, by file name."""
+    return sorted(path.stem for path in CODES.glob("*.json"))
+
+
+def load_codes(table: str, directory: Path = CODES) -> list[dict[str, Any]]:
+    """The rows of one code table as ``Code`` field values, checked.
+
+    A broken file stops the migration rather than seeding half a table: unknown keys,
+    a duplicate or empty code, a parent that is not in the same table.
+    """
+    path = directory / f"{table}.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if document.get("table") != table:
+        raise ValueError(f"{path.name}: declares table {document.get('table')!r}, not {table!r}")
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for number, row in enumerate(document["rows"], start=1):
+        unknown = set(row) - ROW_KEYS
+        if unknown:
+            raise ValueError(f"{path.name} row {number}: unknown keys {sorted(unknown)}")
+        code = row.get("code", "")
+        if not code or not row.get("name"):
+            raise ValueError(f"{path.name} row {number}: code and name are required")
+        if code in seen:
+            raise ValueError(f"{path.name} row {number}: duplicate code {code!r}")
+        seen.add(code)
+        rows.append(
+            {
+                "table": table,
+                "code": code,
+                "name": row["name"],
+                "parent_code": row.get("parent_code", ""),
+                "sort": number * SORT_STEP,
+                "extra": row.get("extra", {}),
+                "is_active": row.get("is_active", True),
+            }
+        )
+    orphans = sorted(r["code"] for r in rows if r["parent_code"] and r["parent_code"] not in seen)
+    if orphans:
+        raise ValueError(f"{path.name}: parent_code not in the table for {orphans}")
+    return rows
+
+
+def upsert_codes(model: Any, tables: list[str] | tuple[str, ...]) -> None:
+    """Upsert the listed tables into ``model`` (the migration's historical ``Code``).
+
+    Only the fields the historical model has are written, so an old migration still
+    runs when a later one adds a column and the JSON files grow with it.
+    """
+    fields = {field.name for field in model._meta.concrete_fields}
+    for table in tables:
+        for row in load_codes(table):
+            values = {key: value for key, value in row.items() if key in fields}
+            model.objects.update_or_create(
+                table=values.pop("table"), code=values.pop("code"), defaults=values
+            )
