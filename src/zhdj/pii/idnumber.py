@@ -138,9 +138,10 @@ def age_on(info_or_birth_date: IdNumberInfo | date, on: date) -> int:
     Note the deliberate choice: the Supreme People's Court counts criminal-responsibility ages
     from the day *after* the birthday (法释〔2006〕1号 第二条); that rule is not applied here.
     """
-    birth = info_or_birth_date.birth_date if isinstance(info_or_birth_date, IdNumberInfo) else (
-        info_or_birth_date
-    )
+    if isinstance(info_or_birth_date, IdNumberInfo):
+        birth = info_or_birth_date.birth_date
+    else:
+        birth = info_or_birth_date
     for name, day in (("birth date", birth), ("on", on)):
         if isinstance(day, datetime) or not isinstance(day, date):
             raise TypeError(f"age_on needs a date for {name}, not {type(day).__name__}")
