@@ -50,6 +50,11 @@ class OrganizationType(models.Model):
     normal_max_members = models.PositiveSmallIntegerField("党员数一般上限", null=True, blank=True)
     term_years = models.PositiveSmallIntegerField("任期（年）", null=True, blank=True)
     allowed_parents = models.JSONField("可隶属的上级类型", default=list)
+    holds_members = models.BooleanField(
+        "党员组织关系可在此",
+        default=False,
+        help_text="Members' formal organization: branches, not committees or temporary branches.",
+    )
 
     class Meta:
         ordering = ["rank", "code"]

@@ -28,8 +28,11 @@ def load(name: str) -> list[dict[str, Any]]:
 
 
 def upsert(model: Any, rows: list[dict[str, Any]], key: str = "code") -> None:
+    """Upsert rows by ``key``. Keys the (historical) model lacks are skipped, so a data
+    file may carry a column that a later migration adds and seeds again."""
+    fields = {f.name for f in model._meta.get_fields()}
     for row in rows:
-        values = dict(row)
+        values = {k: v for k, v in row.items() if k in fields}
         model.objects.update_or_create(**{key: values.pop(key)}, defaults=values)
 
 

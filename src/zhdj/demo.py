@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.accounts.services import user_create
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
+from tenants.members.scope import scope_for
+from tenants.members.services import member_create, post_assign
+from tenants.members.validation import MemberData
 from tenants.notifications.services import notification_send
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
+from zhdj.pii.idnumber import make_id_number
 
 DEMO_PASSWORD = "Demo#2026dj"  # noqa: S105 — printed demo login, local only
 
@@ -59,7 +64,8 @@ def seed_demo() -> list[str]:
     _ensure_user("city", "市委组织部演示账号", User.Role.CITY)
     _ensure_user("ops", "平台运维演示账号", User.Role.OPS, is_staff=True, is_superuser=True)
     lines = [
-        f"市级站点  http://{settings.ZHDJ_CITY_HOST}:{_port()}/   city / {DEMO_PASSWORD}（市委组织部）"
+        f"市级站点  http://{settings.ZHDJ_CITY_HOST}:{_port()}/"
+        f"   city / {DEMO_PASSWORD}（市委组织部）"
         f"   ops / {DEMO_PASSWORD}（运维）"
     ]
     for d in DISTRICTS:
@@ -83,6 +89,7 @@ def seed_demo() -> list[str]:
     return lines
 
 
+@transaction.atomic
 def _seed_county(d: DemoDistrict) -> None:
     root = Organization.objects.get_root_nodes().get()
     for town in d.towns:
@@ -97,6 +104,7 @@ def _seed_county(d: DemoDistrict) -> None:
                 )
     if not User.objects.filter(username="member").exists():
         _ensure_user("member", "李党员", User.Role.MEMBER)
+        _seed_members(d)
         admin = User.objects.get(username="admin")
         notification_send(
             recipients=User.objects.all(),
@@ -104,3 +112,48 @@ def _seed_county(d: DemoDistrict) -> None:
             body="本平台用于党组织和党员管理、发展党员、组织关系转接、党费收缴等工作。",
             sender=admin,
         )
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟")
+
+
+def _seed_members(d: DemoDistrict) -> None:
+    """Eight members per branch, the first its secretary; ``member`` is the first one."""
+    admin_scope = scope_for(User.objects.get(username="admin"))
+    branches = Organization.objects.filter(type_code="branch").order_by("path")
+    seq = 0
+    for branch in branches:
+        for i in range(8):
+            seq += 1
+            sex = "female" if seq % 3 == 0 else "male"
+            birth = date(1958 + (seq * 7) % 45, 1 + seq % 12, 1 + seq % 28)
+            joined = date(min(max(birth.year + 20, 1985) + seq % 10, 2024), 7, 1)
+            name = SURNAMES[seq % len(SURNAMES)] + GIVEN[seq % len(GIVEN)]
+            member = member_create(
+                scope=admin_scope,
+                data=MemberData(
+                    org=branch,
+                    name=name,
+                    ethnicity_code="01" if seq % 9 else "04",
+                    id_number=make_id_number(d.region_code, birth, seq % 500, sex),
+                    category_code="full" if seq % 10 else "probationary",
+                    joined_at=joined if seq % 10 else date(2026, 3, 1),
+                    full_member_at=date(joined.year + 1, 7, 1) if seq % 10 else None,
+                    education_code=("21", "31", "61", "71")[seq % 4],
+                    occupation_code="other",
+                    phone=f"139{seq:08d}",
+                    address=f"{d.name}建设路{seq}号",
+                ),
+            )
+            if seq == 1:
+                member.user = User.objects.get(username="member")
+                member.save(update_fields=["user"])
+            if i == 0:
+                post_assign(
+                    scope=admin_scope,
+                    org=branch,
+                    member=member,
+                    post_code="secretary",
+                    started_at=date(2024, 1, 1),
+                )

@@ -7,6 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from tenants.members.api import MemberViewSet
 from tenants.notifications.api import NotificationViewSet
 from tenants.orgs.api import OrganizationViewSet
 from tenants.orgs.views import county_home
@@ -15,11 +16,13 @@ from zhdj.web.views import healthz
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("members", MemberViewSet, basename="member")
 
 urlpatterns = [
     path("", county_home, name="home"),
     path("accounts/", include("shared.accounts.urls")),
     path("orgs/", include("tenants.orgs.urls")),
+    path("members/", include("tenants.members.urls")),
     path("notifications/", include("tenants.notifications.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers, viewsets
 
+from tenants.members.scope import request_scope
 from tenants.orgs.models import Organization
-from tenants.orgs.selectors import org_tree
 from zhdj.api import TenantAPIMixin
 
 
@@ -25,7 +25,7 @@ class OrganizationViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ("type_code",)
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        return org_tree()
+        return request_scope(self.request).organizations().order_by("path")
 
     def get_serializer_context(self):  # type: ignore[no-untyped-def]
         # Parents by materialized path: one query instead of one per organization.

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
+from tenants.members.scope import request_scope
 from tenants.notifications.selectors import notifications_for, unread_count
 from tenants.orgs.selectors import org_root, org_tree
 from zhdj.web.access import county_page
@@ -36,6 +37,6 @@ def tree(request: HttpRequest) -> HttpResponse:
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
     orgs = [
         {"org": o, "depth": o.depth, "type_name": type_names.get(o.type_code, o.type_code)}
-        for o in org_tree()
+        for o in request_scope(request).organizations().order_by("path")
     ]
     return render(request, "orgs/tree.html", {"orgs": orgs})

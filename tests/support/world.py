@@ -5,6 +5,7 @@ Celery processes see it too."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django_tenants.utils import schema_context
 
@@ -12,8 +13,12 @@ from shared.accounts.models import User
 from shared.accounts.services import user_create
 from shared.customers.models import Tenant
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
+from tenants.members.scope import scope_for
+from tenants.members.services import member_create, post_assign
+from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
+from zhdj.pii.idnumber import make_id_number
 
 PASSWORD = "Test#Pass2026"
 
@@ -55,21 +60,7 @@ def build_world() -> None:
             )
         )
         with schema_context(county.schema):
-            user_create(
-                username="member",
-                full_name=f"{county.name}党员",
-                password=PASSWORD,
-                role=User.Role.MEMBER,
-            )
-            root = Organization.objects.get_root_nodes().get()
-            committee = org_create(
-                parent=root, name=f"{county.name}某镇党委", type_code="base_committee"
-            )
-            org_create(
-                parent=Organization.objects.get(pk=committee.pk),
-                name=f"{county.name}某村党支部",
-                type_code="branch",
-            )
+            _populate(county)
     # Beta gets more organizations so that some ids exist only in beta.
     with schema_context(BETA.schema):
         root = Organization.objects.get_root_nodes().get()
@@ -78,6 +69,60 @@ def build_world() -> None:
                 parent=Organization.objects.get(pk=root.pk),
                 name=f"横山区直属第{i}党支部",
                 type_code="branch",
+            )
+
+
+def _populate(county: County) -> None:
+    """Per county: 某镇党委 → 某村党支部 and 另一村党支部, four members, posts:
+    ``townsec`` (secretary of the town committee), ``branchsec`` (secretary of 某村党支部),
+    ``member`` (no post, in 某村党支部), and ``other`` (no login, in 另一村党支部)."""
+    admin_scope = scope_for(User.objects.get(username="admin"))
+    root = Organization.objects.get_root_nodes().get()
+    town = org_create(parent=root, name=f"{county.name}某镇党委", type_code="base_committee")
+    village = org_create(
+        parent=Organization.objects.get(pk=town.pk),
+        name=f"{county.name}某村党支部",
+        type_code="branch",
+    )
+    other_village = org_create(
+        parent=Organization.objects.get(pk=town.pk),
+        name=f"{county.name}另一村党支部",
+        type_code="branch",
+    )
+    people = [
+        ("townsec", "王书记", village, date(1975, 3, 1), "male", "secretary", town),
+        ("branchsec", "李支书", village, date(1980, 6, 15), "female", "secretary", village),
+        ("member", f"{county.name}党员", village, date(1990, 1, 20), "male", None, None),
+        ("", "赵其他", other_village, date(1988, 8, 8), "female", None, None),
+    ]
+    for seq, (username, name, org, birth, sex, post_code, post_org) in enumerate(people, 1):
+        member = member_create(
+            scope=admin_scope,
+            data=MemberData(
+                org=Organization.objects.get(pk=org.pk),
+                name=name,
+                id_number=make_id_number(county.region_code, birth, seq, sex),
+                ethnicity_code="01",
+                category_code="full",
+                joined_at=date(birth.year + 22, 7, 1),
+                full_member_at=date(birth.year + 23, 7, 1),
+                education_code="21",
+                phone=f"1390000{seq:04d}",
+                address=f"{county.name}人民路{seq}号",
+            ),
+        )
+        if username:
+            member.user = user_create(
+                username=username, full_name=name, password=PASSWORD, role=User.Role.MEMBER
+            )
+            member.save(update_fields=["user"])
+        if post_code:
+            post_assign(
+                scope=admin_scope,
+                org=Organization.objects.get(pk=post_org.pk),
+                member=member,
+                post_code=post_code,
+                started_at=date(2021, 1, 1),
             )
 
 

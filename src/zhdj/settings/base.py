@@ -65,6 +65,7 @@ TENANT_APPS = [
     "django.contrib.admin",
     "shared.accounts",
     "tenants.orgs",
+    "tenants.members",
     "tenants.notifications",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]

@@ -27,6 +27,7 @@ PUBLIC_NAV = (
 COUNTY_NAV = (
     NavItem("首页", "home", None, "home"),
     NavItem("组织架构", "orgs:tree", None, "tree"),
+    NavItem("党员信息", "members:list", None, "people"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", frozenset({User.Role.COUNTY_ADMIN}), "send"),
 )

@@ -1,0 +1,196 @@
+"""Member database API. Every endpoint reads through the user's Scope; personal values
+are masked unless revealed through ``reveal`` (password re-entry, logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shared.standards.selectors import code_name
+from tenants.members.models import Member, Sex, StatusAction
+from tenants.members.scope import request_scope
+from tenants.members.selectors import MemberFilter, member_list
+from tenants.members.services import (
+    REVEALABLE,
+    member_change_status,
+    member_create,
+    member_reveal,
+    member_update,
+)
+from tenants.members.validation import MemberData
+from zhdj.api import TenantAPIMixin
+from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """A member as shown in lists and details: personal values masked."""
+
+    org_name = serializers.CharField(source="org.name", read_only=True)
+    id_number = serializers.SerializerMethodField()
+    phone = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+    ethnicity = serializers.SerializerMethodField()
+    category = serializers.SerializerMethodField()
+    party_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = (
+            "id",
+            "name",
+            "sex",
+            "birth_date",
+            "org",
+            "org_name",
+            "id_number",
+            "phone",
+            "address",
+            "ethnicity_code",
+            "ethnicity",
+            "education_code",
+            "category_code",
+            "category",
+            "joined_at",
+            "full_member_at",
+            "job_title",
+            "occupation_code",
+            "landline",
+            "party_status_code",
+            "party_status",
+            "lost_contact",
+            "lost_contact_at",
+            "flowing",
+            "flow_destination",
+        )
+
+    def get_id_number(self, obj: Member) -> str:
+        return mask_id_number(obj.id_number)
+
+    def get_phone(self, obj: Member) -> str:
+        return mask_phone(obj.phone)
+
+    def get_address(self, obj: Member) -> str:
+        return mask_address(obj.address)
+
+    def get_ethnicity(self, obj: Member) -> str:
+        return code_name("ethnicity", obj.ethnicity_code)
+
+    def get_category(self, obj: Member) -> str:
+        return code_name("member_category", obj.category_code)
+
+    def get_party_status(self, obj: Member) -> str:
+        return code_name("party_status", obj.party_status_code)
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    """Input of create / update: shapes only; the rules live in validation.py."""
+
+    org = serializers.IntegerField()
+    name = serializers.CharField(max_length=32, allow_blank=True)
+    id_number = serializers.CharField(max_length=32, allow_blank=True)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    ethnicity_code = serializers.CharField(max_length=16, allow_blank=True)
+    education_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    category_code = serializers.CharField(max_length=16)
+    joined_at = serializers.DateField(allow_null=True)
+    full_member_at = serializers.DateField(required=False, allow_null=True)
+    job_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    occupation_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    landline = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def to_member_data(self, scope_orgs: Any) -> MemberData:
+        values = dict(self.validated_data)
+        values["org"] = scope_orgs.filter(pk=values.pop("org")).first()
+        return MemberData(**values)
+
+
+class RevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[(f, f) for f in REVEALABLE])
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=StatusAction.choices)
+    effective_date = serializers.DateField()
+    reason = serializers.CharField(max_length=500)
+    lost_contact_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
+
+
+class MemberViewSet(
+    TenantAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = MemberSerializer
+    http_method_names = ("get", "post", "put", "head", "options")
+
+    def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
+        params = self.request.query_params
+        org_id = params.get("org")
+        f = MemberFilter(
+            q=params.get("q", ""),
+            org_id=int(org_id) if org_id and org_id.isdigit() else None,
+            party_status_code=params.get("party_status", ""),
+            category_code=params.get("category", ""),
+            sex=params.get("sex", ""),
+        )
+        return member_list(request_scope(self.request), f)
+
+    @extend_schema(request=MemberWriteSerializer, responses=MemberSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scope = request_scope(request)
+        incoming = MemberWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        member = member_create(scope=scope, data=incoming.to_member_data(scope.organizations()))
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberWriteSerializer, responses=MemberSerializer)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scope = request_scope(request)
+        member = self.get_object()
+        incoming = MemberWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.to_member_data(scope.organizations())
+        member = member_update(scope=scope, member=member, data=data)
+        return Response(MemberSerializer(member).data)
+
+    @extend_schema(request=RevealSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        incoming = RevealSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        value = member_reveal(
+            scope=request_scope(request),
+            member=self.get_object(),
+            field=incoming.validated_data["field"],
+            user=request.user,
+            password=incoming.validated_data["password"],
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+        response = Response({"field": incoming.validated_data["field"], "value": value})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=StatusChangeSerializer, responses={201: dict})
+    @action(detail=True, methods=["post"])
+    def status(self, request: Request, pk: str | None = None) -> Response:
+        incoming = StatusChangeSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        change = member_change_status(
+            scope=request_scope(request),
+            member=self.get_object(),
+            actor=request.user,
+            **incoming.validated_data,
+        )
+        return Response({"action": change.action, "to_status": change.to_status}, status=201)

@@ -1,0 +1,159 @@
+"""The party member database (党员信息库), in the county's schema.
+
+Fields follow domain-rules §6 (the national member information system). Codes
+(ethnicity, education, category, status, occupation, lost-contact situation, posts)
+are codes of the public code tables (``shared.standards.Code``). ID number, mobile
+phone and address are encrypted with the county's key; the ``*_index`` columns hold
+keyed hashes for exact lookup and uniqueness.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from tenants.orgs.models import Organization
+from zhdj.pii.fields import EncryptedTextField
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class Member(models.Model):
+    """A party member (党员), full or probationary."""
+
+    org = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="members", verbose_name="所在党支部"
+    )
+    name = models.CharField("姓名", max_length=32)
+    name_pinyin = models.CharField("姓名拼音", max_length=128, db_index=True, editable=False)
+    name_initials = models.CharField("拼音首字母", max_length=32, db_index=True, editable=False)
+    id_number = EncryptedTextField("公民身份号码")
+    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    sex = models.CharField("性别", max_length=8, choices=Sex.choices)
+    ethnicity_code = models.CharField("民族", max_length=16)
+    birth_date = models.DateField("出生日期")
+    education_code = models.CharField("学历", max_length=16, blank=True)
+    category_code = models.CharField("人员类别", max_length=16)  # full / probationary
+    joined_at = models.DateField("加入党组织日期")
+    full_member_at = models.DateField("转为正式党员日期", null=True, blank=True)
+    job_title = models.CharField("工作岗位", max_length=100, blank=True)
+    occupation_code = models.CharField("职业", max_length=16, blank=True)
+    phone = EncryptedTextField("手机号", blank=True)
+    # NULL (not "") when there is no phone: index_for() gives None for a blank value.
+    phone_index = models.CharField(  # noqa: DJ001
+        max_length=64, null=True, db_index=True, editable=False
+    )
+    landline = models.CharField("固定电话", max_length=32, blank=True)
+    address = EncryptedTextField("家庭住址", blank=True)
+    party_status_code = models.CharField("党籍状态", max_length=16, default="normal")
+    lost_contact = models.BooleanField("是否失联", default=False)
+    lost_contact_at = models.DateField("失联日期", null=True, blank=True)
+    lost_contact_code = models.CharField("失联情形", max_length=16, blank=True)
+    flowing = models.BooleanField("是否流动党员", default=False)
+    flow_destination = models.CharField("外出流向", max_length=100, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+        verbose_name="登录账号",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["org_id", "name", "id"]
+        indexes = [
+            models.Index(fields=["org", "party_status_code"]),
+            models.Index(fields=["party_status_code", "category_code"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StatusAction(models.TextChoices):
+    """Explicit status changes (党籍变动), each with a date and a reason."""
+
+    SUSPEND = "suspend", "停止党籍"
+    LEAVE = "leave", "出党"
+    DEATH = "death", "死亡"
+    TRANSFER_OUT = "transfer_out", "已转出"
+    LOST_CONTACT = "lost_contact", "失联"
+    RESTORE = "restore", "恢复"
+
+
+class MemberStatusChange(models.Model):
+    """One status change of a member, kept forever (党籍变动记录)."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="status_changes")
+    action = models.CharField("变动", max_length=16, choices=StatusAction.choices)
+    effective_date = models.DateField("日期")
+    reason = models.TextField("原因")
+    from_status = models.CharField(max_length=16)
+    to_status = models.CharField(max_length=16)
+    lost_contact_code = models.CharField(max_length=16, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_date", "-id"]
+        verbose_name = "党籍变动"
+        verbose_name_plural = "党籍变动"
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_action_display()} {self.effective_date}"
+
+
+class Post(models.Model):
+    """A post held in an organization (党内职务): 书记, 组织委员, 党小组长 …
+
+    Holding an active post gives a user the organization's subtree as scope.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="posts")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="posts")
+    post_code = models.CharField("职务", max_length=32)
+    started_at = models.DateField("任职日期")
+    ended_at = models.DateField("免职日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "党内职务"
+        verbose_name_plural = "党内职务"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["org", "member", "post_code"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_post_per_member_org_code",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org} {self.post_code} {self.member}"
+
+
+class PersonalDataAccess(models.Model):
+    """A view of a full personal value (个人信息查看记录): who, whose, which field, when."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(max_length=32)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "个人信息查看记录"
+        verbose_name_plural = "个人信息查看记录"
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.member} {self.field}"

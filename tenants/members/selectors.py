@@ -1,0 +1,73 @@
+"""Reads of the member database, always through a Scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from tenants.members.models import Member
+from tenants.members.scope import Scope
+from zhdj.pii.fields import index_for
+from zhdj.pii.idnumber import normalize_id_number
+
+ID_LIKE = 15
+
+
+@dataclass(frozen=True)
+class MemberFilter:
+    """A member list's filters (all optional)."""
+
+    q: str = ""  # name, pinyin, initials, exact ID number or mobile
+    org_id: int | None = None  # the organization's whole subtree
+    party_status_code: str = ""
+    category_code: str = ""
+    sex: str = ""
+    ethnicity_code: str = ""
+    education_code: str = ""
+    age_min: int | None = None
+    age_max: int | None = None
+
+
+def member_list(scope: Scope, f: MemberFilter, *, today: date | None = None) -> QuerySet[Member]:
+    qs = scope.members().select_related("org")
+    if f.q:
+        qs = qs.filter(_search_q(f.q.strip()))
+    if f.org_id is not None:
+        org = scope.organizations().filter(pk=f.org_id).first()
+        qs = qs.filter(org__path__startswith=org.path) if org else qs.none()
+    for field in ("party_status_code", "category_code", "sex", "ethnicity_code", "education_code"):
+        value = getattr(f, field)
+        if value:
+            qs = qs.filter(**{field: value})
+    today = today or timezone.localdate()
+    if f.age_min is not None:  # at least age_min years old: born on or before today - age_min
+        qs = qs.filter(birth_date__lte=_years_before(today, f.age_min))
+    if f.age_max is not None:  # at most age_max: born after today - (age_max + 1) years
+        qs = qs.filter(birth_date__gt=_years_before(today, f.age_max + 1))
+    return qs.order_by("org__path", "name", "id")
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _search_q(text: str) -> Q:
+    digits = text.replace(" ", "")
+    if len(digits) >= ID_LIKE and digits[:-1].isdigit():
+        return Q(id_number_index=index_for("id_number", normalize_id_number(digits)))
+    if digits.isdigit() and len(digits) == 11:
+        return Q(phone_index=index_for("phone", digits))
+    lowered = text.lower()
+    if lowered.isascii() and lowered.isalpha():
+        return Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered)
+    return Q(name__contains=text)
+
+
+def member_get(scope: Scope, member_id: int) -> Member | None:
+    return scope.members().select_related("org", "user").filter(pk=member_id).first()

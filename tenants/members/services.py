@@ -1,0 +1,202 @@
+"""Writes to the member database (党员信息维护). Views and the API call these only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.hashers import check_password
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+
+from shared.accounts.models import User
+from shared.standards.models import CodeTable
+from shared.standards.selectors import is_valid_code
+from tenants.members.models import (
+    Member,
+    MemberStatusChange,
+    PersonalDataAccess,
+    Post,
+    StatusAction,
+)
+from tenants.members.scope import Scope
+from tenants.members.validation import MemberData, validate_member
+from tenants.orgs.models import Organization
+from zhdj.errors import ApplicationError
+from zhdj.pii.fields import index_for
+
+REVEALABLE = ("id_number", "phone", "address")
+
+# Which statuses each action starts from and leads to (党籍变动规则).
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    StatusAction.SUSPEND: (frozenset({"normal"}), "suspended"),
+    StatusAction.LEAVE: (frozenset({"normal", "suspended"}), "left"),
+    StatusAction.DEATH: (frozenset({"normal", "suspended"}), "deceased"),
+    StatusAction.TRANSFER_OUT: (frozenset({"normal"}), "transferred_out"),
+    StatusAction.LOST_CONTACT: (frozenset({"normal"}), None),  # a flag, status unchanged
+    StatusAction.RESTORE: (frozenset({"normal", "suspended"}), "normal"),
+}
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    field, messages = next(iter(errors.items()))
+    raise ApplicationError(messages[0], field=field, extra={"errors": errors})
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials for search: 张三 → ("zhangsan", "zs")."""
+    syllables = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(syllables).lower(), "".join(initials).lower()
+
+
+def _apply(member: Member, data: MemberData) -> None:
+    for field in MemberData.field_names():
+        setattr(member, field, getattr(data, field))
+    member.name_pinyin, member.name_initials = name_keys(data.name)
+    member.id_number_index = index_for("id_number", data.id_number)
+    member.phone_index = index_for("phone", data.phone)
+
+
+def _check_unique_id(data: MemberData, *, exclude_pk: int | None) -> None:
+    clash = Member.objects.filter(id_number_index=index_for("id_number", data.id_number))
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    other = clash.select_related("org").first()
+    if other is not None:
+        _raise({"id_number": [f"该公民身份号码已登记（{other.org.name}）。"]})
+
+
+@transaction.atomic
+def member_create(*, scope: Scope, data: MemberData) -> Member:
+    """Register a member in an organization of the actor's scope."""
+    errors = validate_member(data)
+    if errors:
+        _raise(errors)
+    if not scope.covers_org(data.org):
+        raise ApplicationError("无权在该组织登记党员。", field="org")
+    _check_unique_id(data, exclude_pk=None)
+    member = Member()
+    _apply(member, data)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_update(*, scope: Scope, member: Member, data: MemberData) -> Member:
+    """Edit a member's record. Status fields are not editable here (see member_change_status)."""
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if not scope.manages_member(member):
+        raise ApplicationError("无权修改该党员信息。")
+    errors = validate_member(data)
+    if errors:
+        _raise(errors)
+    if not scope.covers_org(data.org):
+        raise ApplicationError("无权将党员编入该组织。", field="org")
+    _check_unique_id(data, exclude_pk=member.pk)
+    _apply(member, data)
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_change_status(
+    *,
+    scope: Scope,
+    member: Member,
+    action: str,
+    effective_date: date,
+    reason: str,
+    actor: User,
+    lost_contact_code: str = "",
+) -> MemberStatusChange:
+    """An explicit status change with date and reason (停止党籍, 出党, 死亡, 已转出, 失联, 恢复)."""
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if not scope.manages_member(member):
+        raise ApplicationError("无权变更该党员的党籍状态。")
+    if action not in TRANSITIONS:
+        raise ApplicationError("未知的党籍变动类型。", field="action")
+    allowed_from, to_status = TRANSITIONS[action]
+    label = StatusAction(action).label
+    if member.party_status_code not in allowed_from:
+        raise ApplicationError(f"当前党籍状态下不能办理“{label}”。", field="action")
+    if not (reason or "").strip():
+        raise ApplicationError("请填写原因。", field="reason")
+    if effective_date > timezone.localdate():
+        raise ApplicationError("变动日期不能晚于今天。", field="effective_date")
+    if effective_date < member.joined_at:
+        raise ApplicationError("变动日期不能早于加入党组织日期。", field="effective_date")
+    from_status = member.party_status_code
+    if action == StatusAction.LOST_CONTACT:
+        if member.lost_contact:
+            raise ApplicationError("该党员已标记为失联。", field="action")
+        if not is_valid_code(CodeTable.LOST_CONTACT, lost_contact_code):
+            raise ApplicationError("请选择失联情形。", field="lost_contact_code")
+        member.lost_contact, member.lost_contact_at = True, effective_date
+        member.lost_contact_code = lost_contact_code
+    elif action == StatusAction.RESTORE:
+        if from_status == "normal" and not member.lost_contact:
+            raise ApplicationError("该党员状态正常，无需恢复。", field="action")
+        member.party_status_code = "normal"
+        member.lost_contact, member.lost_contact_at, member.lost_contact_code = False, None, ""
+    else:
+        member.party_status_code = to_status
+    member.save()
+    return MemberStatusChange.objects.create(
+        member=member,
+        action=action,
+        effective_date=effective_date,
+        reason=reason.strip(),
+        from_status=from_status,
+        to_status=member.party_status_code,
+        lost_contact_code=lost_contact_code,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def member_reveal(
+    *, scope: Scope, member: Member, field: str, user: User, password: str, ip: str | None
+) -> str:
+    """The full value of a protected field, after the password; the view is logged."""
+    if field not in REVEALABLE:
+        raise ApplicationError("该字段不可查看。", field="field")
+    if not scope.may_reveal(member):
+        raise ApplicationError("您的职务无权查看完整个人信息。")
+    if not password or not check_password(password, user.password):
+        raise ApplicationError("密码不正确。", field="password")
+    PersonalDataAccess.objects.create(user=user, member=member, field=field, ip=ip)
+    return getattr(member, field) or ""
+
+
+@transaction.atomic
+def post_assign(
+    *, scope: Scope, org: Organization, member: Member, post_code: str, started_at: date
+) -> Post:
+    """Give ``member`` a post in ``org`` (任职)."""
+    if not scope.covers_org(org):
+        raise ApplicationError("无权在该组织任命职务。", field="org")
+    if not is_valid_code(CodeTable.POST, post_code):
+        raise ApplicationError(f"未知的职务“{post_code}”。", field="post_code")
+    if member.party_status_code != "normal":
+        raise ApplicationError("只有党籍状态正常的党员可以任职。", field="member")
+    if Post.objects.filter(
+        org=org, member=member, post_code=post_code, ended_at__isnull=True
+    ).exists():
+        raise ApplicationError("该党员已担任此职务。", field="post_code")
+    return Post.objects.create(org=org, member=member, post_code=post_code, started_at=started_at)
+
+
+@transaction.atomic
+def post_end(*, scope: Scope, post: Post, ended_at: date) -> Post:
+    """End a post (免职)."""
+    post = Post.objects.select_for_update().select_related("org").get(pk=post.pk)
+    if not scope.covers_org(post.org):
+        raise ApplicationError("无权免除该职务。")
+    if post.ended_at is not None:
+        raise ApplicationError("该职务已免除。")
+    if ended_at < post.started_at:
+        raise ApplicationError("免职日期不能早于任职日期。", field="ended_at")
+    post.ended_at = ended_at
+    post.save(update_fields=["ended_at"])
+    return post

@@ -1,0 +1,188 @@
+"""Member database pages (党员信息), all through the user's Scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from shared.standards.selectors import code_name
+from tenants.members.forms import MemberForm, MemberSearchForm, RevealForm, StatusForm
+from tenants.members.models import Member
+from tenants.members.scope import request_scope
+from tenants.members.selectors import MemberFilter, member_get, member_list
+from tenants.members.services import (
+    member_change_status,
+    member_create,
+    member_reveal,
+    member_update,
+)
+from zhdj.errors import ApplicationError
+from zhdj.web.access import county_page
+
+PAGE_SIZE = 30
+
+
+def _form_errors(form, exc: ApplicationError) -> None:  # type: ignore[no-untyped-def]
+    for field, errors in exc.extra.get("errors", {exc.field or "__all__": [exc.message]}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+def _get(request: HttpRequest, member_id: int) -> Member:
+    member = member_get(request_scope(request), member_id)
+    if member is None:
+        raise Http404("党员不存在")
+    return member
+
+
+@never_cache
+@county_page()
+def member_list_view(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    form = MemberSearchForm(request.GET or None, scope=scope)
+    f = MemberFilter()
+    if form.is_valid():
+        d = form.cleaned_data
+        f = MemberFilter(
+            q=d["q"],
+            org_id=d["org"].pk if d["org"] else None,
+            party_status_code=d["party_status"],
+            category_code=d["category"],
+            sex=d["sex"],
+            ethnicity_code=d["ethnicity"],
+            education_code=d["education"],
+            age_min=d["age_min"],
+            age_max=d["age_max"],
+        )
+    page = Paginator(member_list(scope, f), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "scope": scope,
+        },
+    )
+
+
+@never_cache
+@county_page()
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _get(request, member_id)
+    scope = request_scope(request)
+    context = {
+        "member": member,
+        "scope": scope,
+        "may_manage": scope.manages_member(member),
+        "may_reveal": scope.may_reveal(member),
+        "names": {
+            "ethnicity": code_name("ethnicity", member.ethnicity_code),
+            "education": code_name("education", member.education_code),
+            "category": code_name("member_category", member.category_code),
+            "status": code_name("party_status", member.party_status_code),
+            "occupation": code_name("occupation", member.occupation_code),
+        },
+        "changes": member.status_changes.select_related("actor")[:20],
+        "posts": member.posts.select_related("org").order_by("-started_at"),
+        "reveal_form": RevealForm(),
+    }
+    return render(request, "members/detail.html", context)
+
+
+@county_page()
+def member_new(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    form = MemberForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_create(scope=scope, data=form.to_data())
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已登记党员“{member.name}”。")
+            return redirect("members:detail", member_id=member.pk)
+    return render(request, "members/form.html", {"form": form, "title": "登记党员"})
+
+
+@county_page()
+def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _get(request, member_id)
+    scope = request_scope(request)
+    if not scope.manages_member(member):
+        raise Http404("页面不存在")
+    initial = {f: getattr(member, f) for f in MemberForm.base_fields}
+    form = MemberForm(request.POST or None, scope=scope, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_update(scope=scope, member=member, data=form.to_data())
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("members:detail", member_id=member.pk)
+    return render(request, "members/form.html", {"form": form, "title": f"修改 {member.name}"})
+
+
+@county_page()
+def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _get(request, member_id)
+    scope = request_scope(request)
+    if not scope.manages_member(member):
+        raise Http404("页面不存在")
+    form = StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = member_change_status(
+                scope=scope, member=member, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"已办理“{change.get_action_display()}”。")
+            return redirect("members:detail", member_id=member.pk)
+    return render(request, "members/status.html", {"form": form, "member": member})
+
+
+@never_cache
+@require_POST
+@county_page()
+def member_reveal_view(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = _get(request, member_id)
+    form = RevealForm(request.POST)
+    value, error = None, None
+    if form.is_valid():
+        try:
+            value = member_reveal(
+                scope=request_scope(request),
+                member=member,
+                field=form.cleaned_data["field"],
+                user=request.user,
+                password=form.cleaned_data["password"],
+                ip=request.META.get("REMOTE_ADDR"),
+            )
+        except ApplicationError as exc:
+            error = exc.message
+    else:
+        error = "请选择字段并输入密码。"
+    response = render(
+        request,
+        "members/_revealed.html",
+        {
+            "member": member,
+            "value": value,
+            "error": error,
+            "form": form,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
