@@ -1,19 +1,27 @@
 """Host → tenant resolution with a per-process cache (租户路由缓存).
 
 Stock django-tenants looks the Domain table up on every request. Here each process
-keeps a small map of host → tenant, valid for one *generation*: a counter in Redis
-that every change of a tenant or a domain increments after commit. Each request
-reads the counter (one Redis GET, ~0.1 ms); a changed counter drops the whole map.
-So a suspended tenant or a moved domain is honoured on the very next request in
-every process, and the common case costs no database query.
+keeps a small map of host → tenant and drops it whenever a tenant or a domain
+changes anywhere:
 
-If Redis cannot be reached, the map is bypassed and the database answers.
+* every change publishes an invalidation on a Redis channel after commit (and bumps a
+  generation counter);
+* each process runs a listener thread subscribed to that channel; while it is
+  subscribed, a request costs no database query and no Redis round trip;
+* while the listener is not subscribed (starting, Redis restarting), each request reads
+  the generation counter instead (one Redis GET) and a new value drops the map; if Redis
+  cannot be reached at all, the database answers every request.
+
+A lookup that raced with an invalidation is not stored (the *epoch* guard), so a stale
+route never outlives the invalidation that should have removed it.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,7 +34,9 @@ from shared.customers.models import Domain, Tenant
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "zhdj:tenancy:generation"
+CHANNEL = "zhdj:tenancy:invalidate"
 MAX_ENTRIES = 10_000
+RETRY_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -48,38 +58,51 @@ def _redis() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
+@cache
 def public_hosts() -> frozenset[str]:
     return frozenset({settings.ZHDJ_CITY_HOST, settings.ZHDJ_BASE_DOMAIN})
 
 
 class HostResolver:
-    """Process-local host map, invalidated by the Redis generation counter."""
+    """Process-local host map, invalidated by Redis pub/sub (or the generation counter)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._generation: bytes | None = None
         self._routes: dict[str, Route | None] = {}
+        self._epoch = 0  # bumped by every invalidation this process sees
+        self._generation: bytes | None = None  # fallback mode: the counter the map is valid for
+        self._live = False  # the listener is subscribed
+        self._pid: int | None = None  # the process that started the listener
 
+    # -- requests -----------------------------------------------------------------
     def resolve(self, host: str) -> Route | None:
-        """Route for ``host`` (already lower-cased, without port), or None if unknown."""
+        """Route for ``host`` (lower-cased, without port), or None if unknown."""
         if host in public_hosts():
             return PUBLIC_ROUTE
+        self._ensure_listener()
+        if not self._live and not self._check_generation():
+            return self._lookup(host)  # Redis unreachable: no caching at all
+        with self._lock:
+            if host in self._routes:
+                return self._routes[host]
+            epoch = self._epoch
+        route = self._lookup(host)
+        with self._lock:
+            if epoch == self._epoch and len(self._routes) < MAX_ENTRIES:
+                self._routes[host] = route
+        return route
+
+    def _check_generation(self) -> bool:
+        """Fallback mode: drop the map if the counter moved. False if Redis is down."""
         try:
             generation = _redis().get(GENERATION_KEY) or b"0"
         except redis.RedisError:
             logger.warning("tenant routing: Redis unavailable, resolving from the database")
-            return self._lookup(host)
-        with self._lock:
-            if generation != self._generation:
-                self._routes.clear()
-                self._generation = generation
-            elif host in self._routes:
-                return self._routes[host]
-        route = self._lookup(host)
-        with self._lock:
-            if self._generation == generation and len(self._routes) < MAX_ENTRIES:
-                self._routes[host] = route
-        return route
+            return False
+        if generation != self._generation:
+            self.clear()
+            self._generation = generation
+        return True
 
     @staticmethod
     def _lookup(host: str) -> Route | None:
@@ -94,20 +117,62 @@ class HostResolver:
     def clear(self) -> None:
         with self._lock:
             self._routes.clear()
-            self._generation = None
+            self._epoch += 1
+
+    # -- the listener ---------------------------------------------------------------
+    def _ensure_listener(self) -> None:
+        pid = os.getpid()
+        if self._pid == pid:
+            return
+        with self._lock:
+            if self._pid == pid:
+                return
+            # A fresh process (or a fork): nothing inherited is trusted.
+            self._pid, self._live, self._generation = pid, False, None
+            self._routes.clear()
+            self._epoch += 1
+        threading.Thread(target=self._listen, name="zhdj-route-listener", daemon=True).start()
+
+    def _listen(self) -> None:
+        # Its own connection: no read timeout (it waits for messages), but keepalives and
+        # a periodic health check so a dead connection is noticed.
+        client = redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_connect_timeout=1,
+            socket_keepalive=True,
+            health_check_interval=15,
+        )
+        while True:
+            try:
+                pubsub = client.pubsub(ignore_subscribe_messages=False)
+                pubsub.subscribe(CHANNEL)
+                for message in pubsub.listen():
+                    if message["type"] == "subscribe":
+                        # Whatever changed while we were not listening is unknown.
+                        self.clear()
+                        self._live = True
+                    elif message["type"] == "message":
+                        self.clear()
+            except Exception:
+                logger.warning("tenant routing: invalidation listener lost; retrying")
+            self._live = False
+            self.clear()
+            time.sleep(RETRY_SECONDS)
 
 
 resolver = HostResolver()
 
 
 def invalidate_routes() -> None:
-    """Bump the generation after the current transaction commits (all processes)."""
+    """Drop every process's host map once the current transaction commits."""
 
-    def bump() -> None:
-        try:
-            _redis().incr(GENERATION_KEY)
-        except redis.RedisError:
-            logger.exception("tenant routing: could not bump the route generation")
+    def broadcast() -> None:
         resolver.clear()
+        try:
+            client = _redis()
+            client.incr(GENERATION_KEY)
+            client.publish(CHANNEL, b"1")
+        except redis.RedisError:
+            logger.exception("tenant routing: could not broadcast the invalidation")
 
-    transaction.on_commit(bump)
+    transaction.on_commit(broadcast)

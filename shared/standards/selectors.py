@@ -90,3 +90,10 @@ def is_valid_code(table: CodeTable | str, code: str) -> bool:
 def clear_cache() -> None:
     """Forget the cached tables (tests that write ``Code`` rows)."""
     _snapshots.clear()
+
+
+def codes_flagged(table: CodeTable | str, flag: str) -> frozenset[str]:
+    """Active codes whose ``extra[flag]`` is true (e.g. party statuses still on the roll)."""
+    return frozenset(
+        code for code, extra in codes(table).values_list("code", "extra") if extra.get(flag)
+    )

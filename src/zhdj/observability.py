@@ -108,8 +108,14 @@ SENTRY_DATA_COLLECTION: dict[str, Any] = {
 }
 
 
+_sentry_on = False
+
+
 def init_sentry(dsn: str, environment: str, traces_sample_rate: float) -> None:
+    global _sentry_on  # noqa: PLW0603 — set once at start-up
     import sentry_sdk
+
+    _sentry_on = True
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
 
@@ -126,9 +132,7 @@ def init_sentry(dsn: str, environment: str, traces_sample_rate: float) -> None:
 
 def tag_tenant(schema_name: str) -> None:
     """Tag the current Sentry scope (request or task) with the tenant schema."""
-    try:
+    if _sentry_on:  # a plain flag: this runs on every request
         import sentry_sdk
-    except ImportError:  # pragma: no cover
-        return
-    if sentry_sdk.is_initialized():
+
         sentry_sdk.get_isolation_scope().set_tag("tenant", schema_name)

@@ -200,3 +200,15 @@ def post_end(*, scope: Scope, post: Post, ended_at: date) -> Post:
     post.ended_at = ended_at
     post.save(update_fields=["ended_at"])
     return post
+
+
+@transaction.atomic
+def members_reassign(*, source: Organization, target: Organization) -> int:
+    """Move every member of ``source`` to ``target`` (used when branches merge)."""
+    return Member.objects.filter(org=source).update(org=target, updated_at=timezone.now())
+
+
+@transaction.atomic
+def posts_end_for_org(*, org: Organization, ended_at: date) -> int:
+    """End every active post in ``org`` (the organization is dissolved or merged away)."""
+    return Post.objects.filter(org=org, ended_at__isnull=True).update(ended_at=ended_at)

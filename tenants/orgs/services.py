@@ -1,13 +1,87 @@
-"""Writes to the county's organization tree."""
+"""Writes to the county's organization tree: create, update, rename, move, merge,
+dissolve — each with a history row (组织沿革)."""
 
 from __future__ import annotations
 
-from django.db import transaction
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
+
+from shared.accounts.models import User
 from shared.customers.models import Tenant
-from shared.standards.models import OrganizationType
-from tenants.orgs.models import Organization
+from shared.standards.models import CodeTable, OrganizationType
+from shared.standards.selectors import codes_flagged, is_valid_code
+from tenants.orgs.models import Organization, OrganizationChange
 from zhdj.errors import ApplicationError
+
+CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+EDITABLE = (
+    "short_name",
+    "category_code",
+    "unit_situation_code",
+    "unit_name",
+    "unit_nature",
+    "industry",
+    "credit_code",
+    "contact_name",
+    "contact_phone",
+    "has_approval_authority",
+    "term_started_at",
+    "term_ends_at",
+    "latitude",
+    "longitude",
+)
+
+
+def _snapshot(org: Organization, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: _json(getattr(org, f)) for f in fields}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return value
+
+
+def _history(
+    org: Organization,
+    action: str,
+    *,
+    before: dict,
+    after: dict,
+    actor: User | None,
+    effective_date: date | None = None,
+    reason: str = "",
+) -> None:
+    OrganizationChange.objects.create(
+        org=org,
+        action=action,
+        before=before,
+        after=after,
+        actor=actor,
+        reason=reason,
+        effective_date=effective_date or timezone.localdate(),
+    )
+
+
+def _covers(scope: Any, org: Organization) -> None:
+    if scope is not None and not scope.covers_org(org):
+        raise ApplicationError(f"无权调整“{org.name}”。")
+
+
+def _type(code: str) -> OrganizationType:
+    org_type = OrganizationType.objects.filter(code=code).first()
+    if org_type is None:
+        raise ApplicationError(f"未知的组织类型“{code}”。", field="type_code")
+    return org_type
+
+
+def _fresh(org: Organization) -> Organization:
+    return Organization.objects.select_for_update().get(pk=org.pk)
 
 
 @transaction.atomic
@@ -21,30 +95,276 @@ def org_create_county_root(*, tenant: Tenant, city_org_id: int, **_: object) -> 
         if existing.city_org_id != city_org_id:
             raise ApplicationError("该区县已存在根组织，且与市级组织节点不一致。")
         return existing
-    return Organization.objects.add_root(
+    root = Organization.objects.add_root(
         create_kwargs={
             "name": f"中共{tenant.name}委员会",
             "short_name": f"{tenant.name}委",
             "type_code": "county_committee",
             "city_org_id": city_org_id,
+            "has_approval_authority": True,
         }
     )
+    _history(
+        root, OrganizationChange.Action.CREATE, before={}, after={"name": root.name}, actor=None
+    )
+    return root
 
 
 @transaction.atomic
-def org_create(*, parent: Organization, name: str, type_code: str) -> Organization:
+def org_create(
+    *,
+    parent: Organization,
+    name: str,
+    type_code: str,
+    scope: Any = None,
+    actor: User | None = None,
+) -> Organization:
     """A new organization under ``parent``; the type must be allowed there."""
-    org_type = OrganizationType.objects.filter(code=type_code).first()
-    if org_type is None:
-        raise ApplicationError(f"未知的组织类型“{type_code}”。", field="type_code")
+    _covers(scope, parent)
+    org_type = _type(type_code)
     if parent.type_code not in org_type.allowed_parents:
         raise ApplicationError(f"“{org_type.name}”不能设在“{parent.name}”之下。", field="parent")
-    name = name.strip()
+    name = (name or "").strip()
     if not name:
         raise ApplicationError("请填写组织名称。", field="name")
-    parent = Organization.objects.select_for_update().get(pk=parent.pk)
-    if Organization.objects.get_children(parent).filter(name=name).exists():
+    parent = _fresh(parent)
+    if not parent.is_active:
+        raise ApplicationError(f"“{parent.name}”已撤销。", field="parent")
+    if Organization.objects.get_children(parent).filter(name=name, is_active=True).exists():
         raise ApplicationError(f"“{parent.name}”下已有名为“{name}”的组织。", field="name")
-    return Organization.objects.add_child(
+    org = Organization.objects.add_child(
         parent, create_kwargs={"name": name, "type_code": type_code}
+    )
+    _history(
+        org,
+        OrganizationChange.Action.CREATE,
+        before={},
+        after={"name": name, "type_code": type_code, "parent": parent.name},
+        actor=actor,
+    )
+    return org
+
+
+def _validate_fields(values: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    checks = (
+        ("category_code", CodeTable.ORG_CATEGORY, "组织类别"),
+        ("unit_situation_code", CodeTable.UNIT_SITUATION, "所在单位情况"),
+    )
+    for field, table, label in checks:
+        value = values.get(field)
+        if value and not is_valid_code(table, value):
+            errors[field] = [f"{label}“{value}”不在代码表中。"]
+    credit = values.get("credit_code")
+    if credit and not CREDIT_CODE_RE.match(credit):
+        errors["credit_code"] = ["统一社会信用代码应为 18 位（GB 32100）。"]
+    start, end = values.get("term_started_at"), values.get("term_ends_at")
+    if start and end and end <= start:
+        errors["term_ends_at"] = ["任期届满日期必须晚于任期开始日期。"]
+    lat, lng = values.get("latitude"), values.get("longitude")
+    if (lat is None) != (lng is None):
+        errors["latitude"] = ["经纬度须同时填写。"]
+    elif lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        errors["latitude"] = ["经纬度超出范围。"]
+    return errors
+
+
+@transaction.atomic
+def org_update(
+    *, scope: Any, org: Organization, values: dict[str, Any], actor: User
+) -> Organization:
+    """Edit the organization's fields (§6); name, place and status have their own actions."""
+    org = _fresh(org)
+    _covers(scope, org)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ApplicationError(f"不能在此修改：{', '.join(sorted(unknown))}。")
+    errors = _validate_fields(values)
+    if values.get("has_approval_authority") and not _type(org.type_code).may_approve_members:
+        errors["has_approval_authority"] = [
+            f"{_type(org.type_code).name}不能具有审批预备党员的权限。"
+        ]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise ApplicationError(messages[0], field=field, extra={"errors": errors})
+    changed = tuple(f for f in values if getattr(org, f) != values[f])
+    if not changed:
+        return org
+    before = _snapshot(org, changed)
+    for field in changed:
+        setattr(org, field, values[field])
+    org.save()
+    _history(
+        org,
+        OrganizationChange.Action.UPDATE,
+        before=before,
+        after=_snapshot(org, changed),
+        actor=actor,
+    )
+    return org
+
+
+@transaction.atomic
+def org_rename(
+    *, scope: Any, org: Organization, name: str, effective_date: date, actor: User, reason: str = ""
+) -> Organization:
+    org = _fresh(org)
+    _covers(scope, org)
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("请填写新名称。", field="name")
+    if name == org.name:
+        raise ApplicationError("新名称与原名称相同。", field="name")
+    parent = Organization.objects.get_parent(org)
+    if (
+        parent is not None
+        and Organization.objects.get_children(parent)
+        .filter(name=name, is_active=True)
+        .exclude(pk=org.pk)
+        .exists()
+    ):
+        raise ApplicationError(f"“{parent.name}”下已有名为“{name}”的组织。", field="name")
+    before = {"name": org.name}
+    org.name = name
+    org.save(update_fields=["name"])
+    _history(
+        org,
+        OrganizationChange.Action.RENAME,
+        before=before,
+        after={"name": name},
+        actor=actor,
+        effective_date=effective_date,
+        reason=reason,
+    )
+    return org
+
+
+@transaction.atomic
+def org_move(
+    *,
+    scope: Any,
+    org: Organization,
+    new_parent: Organization,
+    effective_date: date,
+    actor: User,
+    reason: str = "",
+) -> Organization:
+    """Place ``org`` (with its subtree and members) under ``new_parent`` (调整隶属关系)."""
+    org, new_parent = _fresh(org), _fresh(new_parent)
+    _covers(scope, org)
+    _covers(scope, new_parent)
+    if org.depth == 1:
+        raise ApplicationError("县区委不能调整隶属关系。")
+    if new_parent.path.startswith(org.path):
+        raise ApplicationError("不能把组织调整到它自己的下级组织之下。", field="parent")
+    if not new_parent.is_active:
+        raise ApplicationError(f"“{new_parent.name}”已撤销。", field="parent")
+    if new_parent.type_code not in _type(org.type_code).allowed_parents:
+        raise ApplicationError(
+            f"“{_type(org.type_code).name}”不能设在“{new_parent.name}”之下。", field="parent"
+        )
+    old_parent = Organization.objects.get_parent(org)
+    Organization.objects.move(org, new_parent, pos="sorted-child")
+    org = Organization.objects.get(pk=org.pk)
+    _history(
+        org,
+        OrganizationChange.Action.MOVE,
+        before={"parent": old_parent.name},
+        after={"parent": new_parent.name},
+        actor=actor,
+        effective_date=effective_date,
+        reason=reason,
+    )
+    return org
+
+
+@transaction.atomic
+def org_dissolve(
+    *, scope: Any, org: Organization, effective_date: date, actor: User, reason: str
+) -> Organization:
+    """Dissolve an organization (撤销). Its members and sub-organizations must be placed first."""
+    from tenants.members.models import Member
+    from tenants.members.services import posts_end_for_org
+
+    org = _fresh(org)
+    _covers(scope, org)
+    if org.depth == 1:
+        raise ApplicationError("县区委不能撤销。")
+    if not org.is_active:
+        raise ApplicationError("该组织已撤销。")
+    if not (reason or "").strip():
+        raise ApplicationError("请填写撤销原因。", field="reason")
+    if Organization.objects.get_children(org).filter(is_active=True).exists():
+        raise ApplicationError("请先撤销或调整其下级组织。")
+    remaining = Member.objects.filter(
+        org=org, party_status_code__in=codes_flagged(CodeTable.PARTY_STATUS, "on_roll")
+    ).count()
+    if remaining:
+        raise ApplicationError(f"该组织还有 {remaining} 名党员，请先将党员编入其他党支部。")
+    posts_end_for_org(org=org, ended_at=effective_date)
+    org.is_active, org.dissolved_at = False, effective_date
+    org.save(update_fields=["is_active", "dissolved_at"])
+    _history(
+        org,
+        OrganizationChange.Action.DISSOLVE,
+        before={"is_active": True},
+        after={"is_active": False},
+        actor=actor,
+        effective_date=effective_date,
+        reason=reason.strip(),
+    )
+    return org
+
+
+@transaction.atomic
+def org_merge(
+    *,
+    scope: Any,
+    source: Organization,
+    target: Organization,
+    effective_date: date,
+    actor: User,
+    reason: str,
+) -> Organization:
+    """Merge ``source`` into ``target`` (合并): its members and sub-organizations move to
+    ``target``, then ``source`` is dissolved. Both must be of the same type."""
+    from tenants.members.services import members_reassign
+
+    source, target = _fresh(source), _fresh(target)
+    _covers(scope, source)
+    _covers(scope, target)
+    if source.pk == target.pk:
+        raise ApplicationError("不能与自身合并。", field="target")
+    if source.type_code != target.type_code:
+        raise ApplicationError("只能合并同类型的组织。", field="target")
+    if not target.is_active:
+        raise ApplicationError(f"“{target.name}”已撤销。", field="target")
+    if target.path.startswith(source.path):
+        raise ApplicationError("不能合并到自己的下级组织。", field="target")
+    moved = members_reassign(source=source, target=target)
+    for child in Organization.objects.get_children(source).filter(is_active=True):
+        org_move(
+            scope=scope,
+            org=child,
+            new_parent=target,
+            effective_date=effective_date,
+            actor=actor,
+            reason=f"随“{source.name}”并入“{target.name}”",
+        )
+    source = Organization.objects.get(pk=source.pk)
+    _history(
+        source,
+        OrganizationChange.Action.MERGE,
+        before={"name": source.name},
+        after={"merged_into": target.name, "members_moved": moved},
+        actor=actor,
+        effective_date=effective_date,
+        reason=reason,
+    )
+    return org_dissolve(
+        scope=scope,
+        org=source,
+        effective_date=effective_date,
+        actor=actor,
+        reason=reason or f"并入“{target.name}”",
     )

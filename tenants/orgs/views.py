@@ -1,16 +1,30 @@
-"""County pages: the county home and the organization tree."""
+"""County pages: the county home, the organization tree, an organization's page and its
+adjustments (成立、更名、调整隶属关系、合并、撤销)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
 from tenants.members.scope import request_scope
 from tenants.notifications.selectors import notifications_for, unread_count
-from tenants.orgs.selectors import org_root, org_tree
+from tenants.orgs.forms import ChildForm, DissolveForm, OrgFieldsForm, RenameForm, TargetForm
+from tenants.orgs.models import Organization
+from tenants.orgs.selectors import org_root, org_tree, org_warnings
+from tenants.orgs.services import (
+    EDITABLE,
+    org_create,
+    org_dissolve,
+    org_merge,
+    org_move,
+    org_rename,
+    org_update,
+)
+from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
 
 
@@ -34,9 +48,124 @@ def county_home(request: HttpRequest) -> HttpResponse:
 
 @county_page()
 def tree(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
-    orgs = [
+    orgs = scope.organizations().order_by("path").annotate(n=Count("members"))
+    rows = [
         {"org": o, "depth": o.depth, "type_name": type_names.get(o.type_code, o.type_code)}
-        for o in request_scope(request).organizations().order_by("path")
+        for o in orgs
     ]
-    return render(request, "orgs/tree.html", {"orgs": orgs})
+    warnings = org_warnings(scope.organizations()) if scope.manages_orgs else []
+    return render(request, "orgs/tree.html", {"orgs": rows, "warnings": warnings})
+
+
+def _org(request: HttpRequest, org_id: int) -> Organization:
+    org = request_scope(request).organizations().filter(pk=org_id).first()
+    if org is None:
+        raise Http404("组织不存在")
+    return org
+
+
+def _apply_errors(form, exc: ApplicationError) -> None:  # type: ignore[no-untyped-def]
+    for field, errors in exc.extra.get("errors", {exc.field or "__all__": [exc.message]}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@county_page()
+def detail(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = _org(request, org_id)
+    scope = request_scope(request)
+    type_names = dict(OrganizationType.objects.values_list("code", "name"))
+    context = {
+        "org": org,
+        "type_name": type_names.get(org.type_code, org.type_code),
+        "parent": Organization.objects.get_parent(org),
+        "children": Organization.objects.get_children(org).filter(is_active=True),
+        "member_count": org.members.count(),
+        "warnings": org_warnings(Organization.objects.filter(pk=org.pk)),
+        "changes": org.changes.select_related("actor")[:30],
+        "posts": org.posts.filter(ended_at__isnull=True).select_related("member"),
+        "manage": scope.covers_org(org),
+    }
+    return render(request, "orgs/detail.html", context)
+
+
+@county_page()
+def edit(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = _org(request, org_id)
+    form = OrgFieldsForm(request.POST or None, initial={f: getattr(org, f) for f in EDITABLE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            org_update(
+                scope=request_scope(request), org=org, values=form.cleaned_data, actor=request.user
+            )
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("orgs:detail", org_id=org.pk)
+    return render(request, "orgs/action.html", {"org": org, "form": form, "title": "修改组织信息"})
+
+
+@county_page()
+def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
+    """One page for the adjustments: child, rename, move, merge, dissolve."""
+    org = _org(request, org_id)
+    scope = request_scope(request)
+    others = scope.organizations().exclude(pk=org.pk).order_by("path")
+    forms = {
+        "child": (lambda data: ChildForm(data, parent_type=org.type_code), "成立下级组织"),
+        "rename": (RenameForm, "更名"),
+        "move": (lambda data: TargetForm(data, targets=others), "调整隶属关系"),
+        "merge": (
+            lambda data: TargetForm(data, targets=others.filter(type_code=org.type_code)),
+            "合并到其他组织",
+        ),
+        "dissolve": (DissolveForm, "撤销组织"),
+    }
+    if kind not in forms:
+        raise Http404("页面不存在")
+    make, title = forms[kind]
+    form = make(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        common = {"scope": scope, "actor": request.user}
+        try:
+            if kind == "child":
+                result = org_create(parent=org, name=d["name"], type_code=d["type_code"], **common)
+            elif kind == "rename":
+                result = org_rename(
+                    org=org,
+                    name=d["name"],
+                    effective_date=d["effective_date"],
+                    reason=d["reason"],
+                    **common,
+                )
+            elif kind == "move":
+                result = org_move(
+                    org=org,
+                    new_parent=d["target"],
+                    effective_date=d["effective_date"],
+                    reason=d["reason"],
+                    **common,
+                )
+            elif kind == "merge":
+                org_merge(
+                    source=org,
+                    target=d["target"],
+                    effective_date=d["effective_date"],
+                    reason=d["reason"],
+                    **common,
+                )
+                result = d["target"]
+            else:
+                result = org_dissolve(
+                    org=org, effective_date=d["effective_date"], reason=d["reason"], **common
+                )
+        except ApplicationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, f"已办理：{title}。")
+            return redirect("orgs:detail", org_id=result.pk)
+    return render(request, "orgs/action.html", {"org": org, "form": form, "title": title})

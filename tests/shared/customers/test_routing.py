@@ -80,3 +80,45 @@ def test_repeat_requests_on_one_schema_issue_no_set_and_a_switch_issues_one(alph
     assert len(_set_statements(switched.captured_queries)) == 1
     # No Domain lookup once the host map is warm.
     assert not any("customers_domain" in q["sql"] for q in again.captured_queries)
+
+
+def _wait(predicate, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def test_an_invalidation_published_by_another_process_empties_the_map(alpha):
+    import redis
+    from django.conf import settings
+
+    from shared.customers.routing import CHANNEL
+
+    resolver.resolve(alpha.host)
+    assert _wait(lambda: resolver._live), "the listener subscribes"
+    resolver.resolve(alpha.host)
+    assert alpha.host in resolver._routes
+    redis.Redis.from_url(settings.REDIS_URL).publish(CHANNEL, b"1")  # as another process would
+    assert _wait(lambda: alpha.host not in resolver._routes)
+
+
+def test_without_the_listener_the_generation_counter_guards_the_map(alpha, monkeypatch):
+    import redis
+    from django.conf import settings
+
+    from shared.customers.routing import GENERATION_KEY
+
+    resolver.resolve(alpha.host)
+    monkeypatch.setattr(resolver, "_live", False)
+    resolver.resolve(alpha.host)
+    assert alpha.host in resolver._routes
+    redis.Redis.from_url(settings.REDIS_URL).incr(GENERATION_KEY)
+    monkeypatch.setattr(resolver, "_live", False)
+    before = resolver._epoch
+    resolver.resolve(alpha.host)
+    assert resolver._epoch > before  # the moved counter dropped the map before the lookup
