@@ -23,6 +23,8 @@ urlpatterns = [
     path("accounts/", include("shared.accounts.urls")),
     path("orgs/", include("tenants.orgs.urls")),
     path("members/", include("tenants.members.urls")),
+    path("stats/", include("tenants.stats.urls")),
+    path("imports/", include("tenants.imports.urls")),
     path("notifications/", include("tenants.notifications.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

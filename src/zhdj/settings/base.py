@@ -67,6 +67,8 @@ TENANT_APPS = [
     "tenants.orgs",
     "tenants.members",
     "tenants.notifications",
+    "tenants.stats",
+    "tenants.imports",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
