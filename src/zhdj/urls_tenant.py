@@ -25,6 +25,7 @@ urlpatterns = [
     path("members/", include("tenants.members.urls")),
     path("stats/", include("tenants.stats.urls")),
     path("imports/", include("tenants.imports.urls")),
+    path("audit/", include("tenants.audit.urls")),
     path("notifications/", include("tenants.notifications.urls")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,6 +9,8 @@ keyed hashes for exact lookup and uniqueness.
 
 from __future__ import annotations
 
+import pghistory
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -22,6 +24,9 @@ class Sex(models.TextChoices):
     FEMALE = "female", "女"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True
+)
 class Member(models.Model):
     """A party member (党员), full or probationary."""
 
@@ -90,6 +95,9 @@ class StatusAction(models.TextChoices):
     RESTORE = "restore", "恢复"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True
+)
 class MemberStatusChange(models.Model):
     """One status change of a member, kept forever (党籍变动记录)."""
 
@@ -114,6 +122,9 @@ class MemberStatusChange(models.Model):
         return f"{self.member} {self.get_action_display()} {self.effective_date}"
 
 
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True
+)
 class Post(models.Model):
     """A post held in an organization (党内职务): 书记, 组织委员, 党小组长 …
 
@@ -152,6 +163,10 @@ class PersonalDataAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The read-access log is append-only, enforced by the database.
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
         verbose_name = "个人信息查看记录"
         verbose_name_plural = "个人信息查看记录"
 

@@ -30,6 +30,7 @@ COUNTY_NAV = (
     NavItem("党员信息", "members:list", None, "people"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", frozenset({User.Role.COUNTY_ADMIN}), "send"),
+    NavItem("审计日志", "audit:list", frozenset({User.Role.COUNTY_ADMIN}), "shield"),
 )
 
 

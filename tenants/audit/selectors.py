@@ -1,0 +1,109 @@
+"""Reads of the audit trail (审计日志) written by the database triggers (django-pghistory).
+
+Rows are snapshots taken by triggers on every insert, update and delete of the tracked
+tables — also by ``QuerySet.update`` and raw SQL — in append-only tables (updates and
+deletes of audit rows are refused by a trigger). The request middleware attaches the
+user and URL as context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+from pghistory.models import MiddlewareEvents
+
+from shared.accounts.models import User
+from zhdj.pii.fields import EncryptedTextField
+
+# What the administrator can browse: label → tracked model.
+TRACKED = {
+    "member": ("members", "Member", "党员"),
+    "status": ("members", "MemberStatusChange", "党籍变动"),
+    "post": ("members", "Post", "党内职务"),
+    "org": ("orgs", "Organization", "党组织"),
+}
+HIDDEN = frozenset(
+    {
+        "id_number_index",
+        "phone_index",
+        "name_pinyin",
+        "name_initials",
+        "updated_at",
+        "created_at",
+        "path",
+        "numchild",
+        "depth",
+    }
+)
+LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: datetime
+    kind: str
+    action: str
+    object_id: str
+    object_label: str
+    user: str
+    url: str
+    changes: list[tuple[str, str, str]]  # (field label, before, after)
+
+
+def _event_model(app_label: str, model_name: str) -> Any:
+    return apps.get_model(app_label, f"{model_name}Event")
+
+
+def audit_rows(kind: str | None = None, *, limit: int = 50, offset: int = 0) -> list[AuditRow]:
+    kinds = [kind] if kind in TRACKED else list(TRACKED)
+    models = {k: apps.get_model(*TRACKED[k][:2]) for k in kinds}
+    events = MiddlewareEvents.objects.across(
+        *(_event_model(*TRACKED[k][:2]) for k in kinds)
+    ).order_by("-pgh_created_at", "-pgh_id")[offset : offset + limit]
+    events = list(events)
+    user_ids = {e.pgh_context.get("user") for e in events if e.pgh_context}
+    names = dict(
+        User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "full_name")
+    )
+    by_event_model = {f"{a}.{m}Event": k for k, (a, m, _) in TRACKED.items()}
+    rows = []
+    for e in events:
+        k = by_event_model.get(e.pgh_model, "")
+        model = models.get(k)
+        context = e.pgh_context or {}
+        rows.append(
+            AuditRow(
+                at=e.pgh_created_at,
+                kind=TRACKED[k][2] if k else e.pgh_model,
+                action=LABELS.get(e.pgh_label, e.pgh_label),
+                object_id=str(e.pgh_obj_id),
+                object_label=str((e.pgh_data or {}).get("name", "")),
+                user=names.get(context.get("user"), "系统" if not context else "—"),
+                url=context.get("url", ""),
+                changes=_changes(model, e.pgh_diff or {}) if model else [],
+            )
+        )
+    return rows
+
+
+def _changes(model: Any, diff: dict[str, list[Any]]) -> list[tuple[str, str, str]]:
+    out = []
+    for name, (before, after) in diff.items():
+        if name in HIDDEN:
+            continue
+        try:
+            field = model._meta.get_field(name.removesuffix("_id"))
+        except Exception:
+            out.append((name, str(before), str(after)))
+            continue
+        label = str(field.verbose_name)
+        if isinstance(field, EncryptedTextField):
+            out.append((label, "（加密）", "（加密，已变更）"))
+        else:
+            out.append(
+                (label, "" if before is None else str(before), "" if after is None else str(after))
+            )
+    return out
