@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from pghistory.models import MiddlewareEvents
 
 from shared.accounts.models import User
@@ -96,7 +97,7 @@ def _changes(model: Any, diff: dict[str, list[Any]]) -> list[tuple[str, str, str
             continue
         try:
             field = model._meta.get_field(name.removesuffix("_id"))
-        except Exception:
+        except FieldDoesNotExist:  # a column the model no longer has
             out.append((name, str(before), str(after)))
             continue
         label = str(field.verbose_name)

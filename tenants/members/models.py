@@ -172,3 +172,42 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.member} {self.field}"
+
+
+class EditProposal(models.Model):
+    """A member's proposed correction of their own record (党员信息双向维护):
+    the branch approves it (the record changes) or returns it with a reason."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审核"
+        APPROVED = "approved", "已通过"
+        RETURNED = "returned", "已退回"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="proposals")
+    # JSON of {field: new value}; encrypted because it may hold a phone or an address.
+    changes = EncryptedTextField("修改内容")
+    note = models.CharField("说明", max_length=200, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    return_reason = models.CharField("退回原因", max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "信息修改申请"
+        verbose_name_plural = "信息修改申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="pending"), name="one_pending_proposal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.get_status_display()}"

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tenants.members import views
+from tenants.members import proposal_views, views
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list_view, name="list"),
     path("new/", views.member_new, name="new"),
+    path("me/", proposal_views.my_record, name="me"),
+    path("me/propose/", proposal_views.propose, name="propose"),
+    path("proposals/", proposal_views.review_queue, name="review"),
+    path("proposals/<int:proposal_id>/<slug:outcome>/", proposal_views.decide, name="decide"),
     path("<int:member_id>/", views.member_detail, name="detail"),
     path("<int:member_id>/edit/", views.member_edit, name="edit"),
     path("<int:member_id>/status/", views.member_status, name="status"),

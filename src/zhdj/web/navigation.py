@@ -28,6 +28,8 @@ COUNTY_NAV = (
     NavItem("首页", "home", None, "home"),
     NavItem("组织架构", "orgs:tree", None, "tree"),
     NavItem("党员信息", "members:list", None, "people"),
+    NavItem("党内统计", "stats:overview", None, "chart"),
+    NavItem("我的信息", "members:me", frozenset({User.Role.MEMBER}), "person"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", frozenset({User.Role.COUNTY_ADMIN}), "send"),
     NavItem("审计日志", "audit:list", frozenset({User.Role.COUNTY_ADMIN}), "shield"),

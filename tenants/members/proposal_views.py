@@ -1,0 +1,131 @@
+"""Pages of two-way maintenance: my record, my proposal, the branch's review queue."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from shared.standards.models import CodeTable
+from tenants.members.forms import BLANK, _codes
+from tenants.members.models import EditProposal, Member
+from tenants.members.proposals import (
+    proposal_approve,
+    proposal_changes,
+    proposal_return,
+    proposal_submit,
+    proposals_to_review,
+)
+from tenants.members.scope import request_scope
+from tenants.members.validation import FIELD_LABELS
+from zhdj.errors import ApplicationError
+from zhdj.pii.masking import mask_address, mask_phone
+from zhdj.web.access import county_page
+
+
+class ProposalForm(forms.Form):
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    landline = forms.CharField(label="固定电话", max_length=32, required=False)
+    address = forms.CharField(label="家庭住址", max_length=200, required=False)
+    job_title = forms.CharField(label="工作岗位", max_length=100, required=False)
+    education_code = forms.ChoiceField(
+        label="学历", choices=_codes(CodeTable.EDUCATION), required=False
+    )
+    occupation_code = forms.ChoiceField(
+        label="职业", choices=_codes(CodeTable.OCCUPATION), required=False
+    )
+    note = forms.CharField(label="说明", max_length=200, required=False)
+
+
+def _own(request: HttpRequest) -> Member:
+    member = Member.objects.filter(user=request.user).select_related("org").first()
+    if member is None:
+        raise Http404("您的账号未关联党员信息")
+    return member
+
+
+@county_page()
+def my_record(request: HttpRequest) -> HttpResponse:
+    return redirect("members:detail", member_id=_own(request).pk)
+
+
+@county_page()
+def propose(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    initial = {f: getattr(member, f) for f in ProposalForm.base_fields if f != "note"}
+    form = ProposalForm(request.POST or None, initial=initial)
+    pending = member.proposals.filter(status=EditProposal.Status.PENDING).first()
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        note = d.pop("note")
+        try:
+            proposal_submit(user=request.user, changes=d, note=note)
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, "修改申请已提交，请等待支部审核。")
+            return redirect("members:detail", member_id=member.pk)
+    history = member.proposals.all()[:10]
+    return render(
+        request,
+        "members/propose.html",
+        {
+            "form": form,
+            "member": member,
+            "pending": pending,
+            "history": history,
+            "BLANK": BLANK,
+        },
+    )
+
+
+MASKS = {"phone": mask_phone, "address": mask_address}
+
+
+def _shown(field: str, value: str) -> str:
+    """Protected values stay masked here; the full value is on the member page (logged)."""
+    return MASKS[field](value) if field in MASKS else value
+
+
+@county_page()
+def review_queue(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    rows = [
+        {
+            "p": p,
+            "changes": [
+                (FIELD_LABELS[k], _shown(k, getattr(p.member, k)), _shown(k, v))
+                for k, v in proposal_changes(p).items()
+            ],
+        }
+        for p in proposals_to_review(scope)
+    ]
+    return render(request, "members/review.html", {"rows": rows})
+
+
+@require_POST
+@county_page()
+def decide(request: HttpRequest, proposal_id: int, outcome: str) -> HttpResponse:
+    scope = request_scope(request)
+    proposal = get_object_or_404(proposals_to_review(scope), pk=proposal_id)
+    try:
+        if outcome == "approve":
+            proposal_approve(scope=scope, proposal=proposal, actor=request.user)
+            messages.success(request, f"已通过{proposal.member.name}的修改申请。")
+        elif outcome == "return":
+            proposal_return(
+                scope=scope,
+                proposal=proposal,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, f"已退回{proposal.member.name}的修改申请。")
+        else:
+            raise Http404("页面不存在")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:review")
