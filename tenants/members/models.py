@@ -211,3 +211,14 @@ class EditProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_status_display()}"
+
+
+# The extended sets live in records.py; import them so Django registers the models.
+from tenants.members.records import (  # noqa: E402, F401
+    AbroadRecord,
+    FamilyRecord,
+    HardshipRecord,
+    HonorRecord,
+    JobRecord,
+    PartyExperienceRecord,
+)

@@ -12,6 +12,14 @@ from django.views.decorators.http import require_POST
 from shared.standards.selectors import code_name
 from tenants.members.forms import MemberForm, MemberSearchForm, RevealForm, StatusForm
 from tenants.members.models import Member
+from tenants.members.record_services import (
+    member_completeness,
+    record_add,
+    record_form_class,
+    record_remove,
+    record_rows,
+)
+from tenants.members.records import RECORD_SETS
 from tenants.members.scope import request_scope
 from tenants.members.selectors import MemberFilter, member_get, member_list
 from tenants.members.services import (
@@ -93,8 +101,42 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "changes": member.status_changes.select_related("actor")[:20],
         "posts": member.posts.select_related("org").order_by("-started_at"),
         "reveal_form": RevealForm(),
+        "record_sets": record_rows(member),
+        "completeness": member_completeness(member),
     }
     return render(request, "members/detail.html", context)
+
+
+@county_page()
+def record_add_view(request: HttpRequest, member_id: int, slug: str) -> HttpResponse:
+    member = _get(request, member_id)
+    scope = request_scope(request)
+    if not scope.manages_member(member) or slug not in RECORD_SETS:
+        raise Http404("页面不存在")
+    form = record_form_class(slug)(request.POST or None)
+    if request.method == "POST":
+        try:
+            record_add(scope=scope, member=member, slug=slug, data=request.POST)
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "已添加。")
+            return redirect("members:detail", member_id=member.pk)
+    title = f"{member.name}：添加{RECORD_SETS[slug].model._meta.verbose_name}"
+    return render(request, "members/form.html", {"form": form, "title": title})
+
+
+@require_POST
+@county_page()
+def record_remove_view(
+    request: HttpRequest, member_id: int, slug: str, record_id: int
+) -> HttpResponse:
+    member = _get(request, member_id)
+    try:
+        record_remove(scope=request_scope(request), member=member, slug=slug, record_id=record_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("members:detail", member_id=member.pk)
 
 
 @county_page()
