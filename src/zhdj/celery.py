@@ -16,12 +16,17 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhdj.settings.local")
 
 app = CeleryApp("zhdj")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["zhdj", "shared.customers", "tenants.notifications"])
+app.autodiscover_tasks(["zhdj", "shared.customers", "tenants.notifications", "tenants.orgs"])
 
 app.conf.beat_schedule = {
     # Worker + beat liveness for /healthz.
     "health-heartbeat": {"task": "zhdj.tasks.heartbeat", "schedule": 30.0},
     # Fan out to every active county, staggered (no thundering herd, no provisioning tenant).
+    "term-expiry-reminders": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=8, minute=0),
+        "args": ("tenants.orgs.tasks.remind_term_expiry",),
+    },
     "purge-read-notifications": {
         "task": "zhdj.tasks.for_each_active_tenant",
         "schedule": crontab(hour=3, minute=10),

@@ -269,6 +269,11 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="local")
 SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 
+# Term-expiry reminders (换届提醒): days before the end of a term (0: the day itself).
+ZHDJ_TERM_REMINDER_DAYS = tuple(
+    env.list("ZHDJ_TERM_REMINDER_DAYS", cast=int, default=[90, 30, 7, 0])
+)
+
 # Initializers run inside a new county's schema during onboarding (shared/ may not
 # import tenants/, so the tenant apps are named here, in configuration).
 ZHDJ_TENANT_INITIALIZERS = [

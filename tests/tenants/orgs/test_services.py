@@ -223,3 +223,34 @@ def test_branch_secretary_sees_only_the_branch_in_the_tree(db, alpha):
     assert "另一村党支部" not in page
     assert client.get(f"/orgs/{other.pk}/").status_code == 404
     assert client.get(f"/orgs/{other.pk}/rename/").status_code == 404
+
+
+def test_term_reminders_reach_admins_and_post_holders(world):
+    from tenants.notifications.models import Notification
+    from tenants.orgs.tasks import remind_term_expiry, term_reminders_due
+
+    today = timezone.localdate()
+    org_update(
+        scope=world["scope"],
+        org=world["village"],
+        actor=world["admin"],
+        values={
+            "term_started_at": today - timedelta(days=1000),
+            "term_ends_at": today + timedelta(days=30),
+        },
+    )
+    org_update(
+        scope=world["scope"],
+        org=world["other"],
+        actor=world["admin"],
+        values={
+            "term_started_at": today - timedelta(days=1000),
+            "term_ends_at": today + timedelta(days=31),
+        },
+    )
+    due = {org.pk: left for org, left in term_reminders_due(today)}
+    assert due == {world["village"].pk: 30}
+    assert remind_term_expiry.run() == 1
+    notes = Notification.objects.filter(title__contains="换届提醒")
+    recipients = set(notes.values_list("recipient__username", flat=True))
+    assert recipients == {"admin", "branchsec"}
