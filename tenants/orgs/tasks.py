@@ -50,7 +50,10 @@ def remind_term_expiry() -> int:
         notification_send(
             recipients=admins + holders,
             title=f"换届提醒：{org.name}任期{when}",
-            body=f"本届任期 {org.term_started_at or '—'} 至 {org.term_ends_at}，请按期做好换届工作。",
+            body=(
+                f"本届任期 {org.term_started_at or '—'} 至 {org.term_ends_at}，"
+                "请按期做好换届工作。"
+            ),
             url=f"/orgs/{org.pk}/",
             sender=None,
         )
