@@ -1,0 +1,40 @@
+"""The statistics query form: an organization in the user's scope and a date."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from tenants.members.scope import Scope
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StatisticsForm(forms.Form):
+    org = forms.ModelChoiceField(
+        label="党组织（含下级）",
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        empty_label="全部（我管理的范围）",
+    )
+    on = forms.DateField(label="统计日期", required=False, widget=DATE)
+
+    def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = scope.organizations().order_by("path")
+        self.fields["on"].initial = timezone.localdate()
+
+    def clean_on(self) -> date:
+        on = self.cleaned_data.get("on") or timezone.localdate()
+        if on > timezone.localdate():
+            raise forms.ValidationError("统计日期不能晚于今天。")
+        return on
+
+    def query(self) -> tuple[int | None, date]:
+        """(org_id, on) of a valid form; the defaults of an unbound one."""
+        if not self.is_bound:
+            return None, timezone.localdate()
+        org = self.cleaned_data["org"]
+        return (org.pk if org else None), self.cleaned_data["on"]

@@ -1,0 +1,69 @@
+"""Party statistics pages (党内统计): the tables and charts, and their Excel export.
+
+Statistics describe organizations: a user with no post (a plain member, whose scope is
+only their own record) gets a 404, as on every page of managed data.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from tenants.members.scope import Scope, request_scope
+from tenants.stats.export import content_disposition, statistics_workbook
+from tenants.stats.forms import StatisticsForm
+from tenants.stats.selectors import Statistics, party_statistics
+from zhdj.errors import ApplicationError
+from zhdj.web.access import county_page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _managing_scope(request: HttpRequest) -> Scope:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    return scope
+
+
+def _statistics(scope: Scope, form: StatisticsForm) -> Statistics | None:
+    if form.is_bound and not form.is_valid():
+        return None
+    org_id, on = form.query()
+    try:
+        return party_statistics(scope, org_id=org_id, on=on)
+    except ApplicationError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+
+
+@never_cache
+@county_page()
+def overview(request: HttpRequest) -> HttpResponse:
+    scope = _managing_scope(request)
+    form = StatisticsForm(request.GET or None, scope=scope)
+    stats = _statistics(scope, form)
+    return render(
+        request,
+        "stats/overview.html",
+        {
+            "form": form,
+            "stats": stats,
+            "charts": [t for t in stats.tables if t.chart] if stats else [],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@never_cache
+@county_page()
+def export(request: HttpRequest) -> HttpResponse:
+    scope = _managing_scope(request)
+    form = StatisticsForm(request.GET or None, scope=scope)
+    stats = _statistics(scope, form)
+    if stats is None:
+        raise Http404("组织不存在或统计条件不正确")
+    response = HttpResponse(statistics_workbook(stats), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(stats)
+    return response
