@@ -16,6 +16,7 @@ class NavItem:
     url_name: str
     roles: frozenset[str] | None  # None: every signed-in user of the site
     icon: str
+    manages: bool = False  # only for users who act on organizations (admin or a post)
 
 
 PUBLIC_NAV = (
@@ -26,9 +27,9 @@ PUBLIC_NAV = (
 )
 COUNTY_NAV = (
     NavItem("首页", "home", None, "home"),
-    NavItem("组织架构", "orgs:tree", None, "tree"),
-    NavItem("党员信息", "members:list", None, "people"),
-    NavItem("党内统计", "stats:overview", None, "chart"),
+    NavItem("组织架构", "orgs:tree", None, "tree", manages=True),
+    NavItem("党员信息", "members:list", None, "people", manages=True),
+    NavItem("党内统计", "stats:overview", None, "chart", manages=True),
     NavItem("我的信息", "members:me", frozenset({User.Role.MEMBER}), "person"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", frozenset({User.Role.COUNTY_ADMIN}), "send"),
@@ -45,6 +46,8 @@ def navigation_for(
     for item in PUBLIC_NAV if is_public else COUNTY_NAV:
         if item.roles is not None and user.role not in item.roles:
             continue
+        if item.manages and not _manages(request):
+            continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:
@@ -52,3 +55,9 @@ def navigation_for(
         active = request.path == url or (url != "/" and request.path.startswith(url))
         items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
     return items
+
+
+def _manages(request: HttpRequest) -> bool:
+    from tenants.members.scope import request_scope
+
+    return request_scope(request).manages_orgs

@@ -92,3 +92,11 @@ def test_org_tree_is_scoped_too(alpha):
     branchsec = logged_in(alpha.host, "branchsec")
     names = {o["name"] for o in branchsec.get("/api/orgs/").json()["results"]}
     assert names == {"榆阳区某村党支部"}
+
+
+def test_navigation_shows_organization_pages_only_to_those_who_manage(alpha):
+    member_page = logged_in(alpha.host, "member").get("/").content.decode()
+    assert "党内统计" not in member_page and "组织架构" not in member_page
+    assert "我的信息" in member_page
+    secretary_page = logged_in(alpha.host, "branchsec").get("/").content.decode()
+    assert "党内统计" in secretary_page and "组织架构" in secretary_page
