@@ -15,6 +15,7 @@ from shared.customers.models import OnboardingJob, Tenant
 from shared.customers.services import tenant_resume, tenant_suspend
 from zhdj.errors import ApplicationError
 from zhdj.web.access import CITY, OPS, public_page
+from zhdj.web.forms import add_errors
 
 
 def _counties():  # type: ignore[no-untyped-def]
@@ -55,9 +56,7 @@ def onboard(request: HttpRequest) -> HttpResponse:
         try:
             job = onboarding_job_queue(req=form.to_request(), created_by=request.user)
         except ApplicationError as exc:
-            for field, errors in exc.extra.get("errors", {"__all__": [exc.message]}).items():
-                for error in errors:
-                    form.add_error(None if field == "__all__" else field, error)
+            add_errors(form, exc)
         else:
             return redirect("customers:job", job_id=job.pk)
     return render(request, "customers/onboard.html", {"form": form})

@@ -8,6 +8,7 @@ from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices
 from tenants.members.models import Sex, StatusAction
 from tenants.members.scope import Scope
+from tenants.members.selectors import MemberFilter
 from tenants.members.validation import MemberData
 
 BLANK = [("", "——")]
@@ -97,3 +98,18 @@ class MemberSearchForm(forms.Form):
     def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = scope.organizations().order_by("path")
+
+    def to_filter(self) -> MemberFilter:
+        """The list filter of the cleaned form (the list page and the Excel export)."""
+        d = self.cleaned_data
+        return MemberFilter(
+            q=d["q"],
+            org_id=d["org"].pk if d["org"] else None,
+            party_status_code=d["party_status"],
+            category_code=d["category"],
+            sex=d["sex"],
+            ethnicity_code=d["ethnicity"],
+            education_code=d["education"],
+            age_min=d["age_min"],
+            age_max=d["age_max"],
+        )

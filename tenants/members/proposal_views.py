@@ -23,6 +23,7 @@ from tenants.members.validation import FIELD_LABELS
 from zhdj.errors import ApplicationError
 from zhdj.pii.masking import mask_address, mask_phone
 from zhdj.web.access import county_page
+from zhdj.web.forms import add_errors
 
 
 class ProposalForm(forms.Form):
@@ -63,7 +64,7 @@ def propose(request: HttpRequest) -> HttpResponse:
         try:
             proposal_submit(user=request.user, changes=d, note=note)
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_errors(form, exc)
         else:
             messages.success(request, "修改申请已提交，请等待支部审核。")
             return redirect("members:detail", member_id=member.pk)

@@ -30,14 +30,9 @@ from tenants.members.services import (
 )
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
+from zhdj.web.forms import add_errors
 
 PAGE_SIZE = 30
-
-
-def _form_errors(form, exc: ApplicationError) -> None:  # type: ignore[no-untyped-def]
-    for field, errors in exc.extra.get("errors", {exc.field or "__all__": [exc.message]}).items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 def _get(request: HttpRequest, member_id: int) -> Member:
@@ -52,20 +47,7 @@ def _get(request: HttpRequest, member_id: int) -> Member:
 def member_list_view(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     form = MemberSearchForm(request.GET or None, scope=scope)
-    f = MemberFilter()
-    if form.is_valid():
-        d = form.cleaned_data
-        f = MemberFilter(
-            q=d["q"],
-            org_id=d["org"].pk if d["org"] else None,
-            party_status_code=d["party_status"],
-            category_code=d["category"],
-            sex=d["sex"],
-            ethnicity_code=d["ethnicity"],
-            education_code=d["education"],
-            age_min=d["age_min"],
-            age_max=d["age_max"],
-        )
+    f = form.to_filter() if form.is_valid() else MemberFilter()
     page = Paginator(member_list(scope, f), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -118,7 +100,7 @@ def record_add_view(request: HttpRequest, member_id: int, slug: str) -> HttpResp
         try:
             record_add(scope=scope, member=member, slug=slug, data=request.POST)
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已添加。")
             return redirect("members:detail", member_id=member.pk)
@@ -149,7 +131,7 @@ def member_new(request: HttpRequest) -> HttpResponse:
         try:
             member = member_create(scope=scope, data=form.to_data())
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已登记党员“{member.name}”。")
             return redirect("members:detail", member_id=member.pk)
@@ -168,7 +150,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         try:
             member_update(scope=scope, member=member, data=form.to_data())
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("members:detail", member_id=member.pk)
@@ -188,7 +170,7 @@ def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
                 scope=scope, member=member, actor=request.user, **form.cleaned_data
             )
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已办理“{change.get_action_display()}”。")
             return redirect("members:detail", member_id=member.pk)

@@ -14,6 +14,7 @@ from tenants.notifications.selectors import notifications_for
 from tenants.notifications.services import notification_mark_read, notification_send
 from zhdj.errors import ApplicationError
 from zhdj.web.access import COUNTY_ADMIN, county_page
+from zhdj.web.forms import add_errors
 
 
 @never_cache
@@ -42,7 +43,7 @@ def compose(request: HttpRequest) -> HttpResponse:
                 sender=request.user,
             )
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_errors(form, exc)
         else:
             messages.success(request, f"通知已发送给 {len(sent)} 人。")
             return redirect("notifications:compose")

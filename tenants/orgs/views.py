@@ -26,6 +26,7 @@ from tenants.orgs.services import (
 )
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
+from zhdj.web.forms import add_errors
 
 
 @county_page()
@@ -66,12 +67,6 @@ def _org(request: HttpRequest, org_id: int) -> Organization:
     return org
 
 
-def _apply_errors(form, exc: ApplicationError) -> None:  # type: ignore[no-untyped-def]
-    for field, errors in exc.extra.get("errors", {exc.field or "__all__": [exc.message]}).items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 @county_page()
 def detail(request: HttpRequest, org_id: int) -> HttpResponse:
     org = _org(request, org_id)
@@ -101,7 +96,7 @@ def edit(request: HttpRequest, org_id: int) -> HttpResponse:
                 scope=request_scope(request), org=org, values=form.cleaned_data, actor=request.user
             )
         except ApplicationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:detail", org_id=org.pk)
@@ -164,7 +159,7 @@ def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
                     org=org, effective_date=d["effective_date"], reason=d["reason"], **common
                 )
         except ApplicationError as exc:
-            _apply_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"已办理：{title}。")
             return redirect("orgs:detail", org_id=result.pk)
