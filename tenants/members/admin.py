@@ -18,8 +18,15 @@ class MemberAdmin(TenantOnlyAdmin):
     list_select_related = ("org",)
     # Status changes are actions (services), encrypted values never shown in clear.
     exclude = ("id_number", "phone", "address")
-    readonly_fields = ("masked_id", "masked_phone", "masked_address", "party_status_code",
-                       "lost_contact", "lost_contact_at", "lost_contact_code")
+    readonly_fields = (
+        "masked_id",
+        "masked_phone",
+        "masked_address",
+        "party_status_code",
+        "lost_contact",
+        "lost_contact_at",
+        "lost_contact_code",
+    )
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
         return False  # registration validates ID numbers: use the member pages

@@ -28,6 +28,11 @@ def term_reminders_due(today: date) -> list[tuple[Organization, int]]:
     return due
 
 
+def _term_body(org: Organization) -> str:
+    term = f"本届任期 {org.term_started_at or '—'} 至 {org.term_ends_at}"
+    return f"{term}，请按期做好换届工作。"
+
+
 @tenant_task(name="tenants.orgs.tasks.remind_term_expiry")
 def remind_term_expiry() -> int:
     """Notify the county administrators and the organization's post holders."""
@@ -50,10 +55,7 @@ def remind_term_expiry() -> int:
         notification_send(
             recipients=admins + holders,
             title=f"换届提醒：{org.name}任期{when}",
-            body=(
-                f"本届任期 {org.term_started_at or '—'} 至 {org.term_ends_at}，"
-                "请按期做好换届工作。"
-            ),
+            body=_term_body(org),
             url=f"/orgs/{org.pk}/",
             sender=None,
         )
