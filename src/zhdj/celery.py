@@ -16,7 +16,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhdj.settings.local")
 
 app = CeleryApp("zhdj")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["zhdj", "shared.customers", "tenants.notifications", "tenants.orgs"])
+app.autodiscover_tasks(
+    ["zhdj", "shared.customers", "tenants.notifications", "tenants.orgs", "tenants.imports"]
+)
 
 app.conf.beat_schedule = {
     # Worker + beat liveness for /healthz.
@@ -26,6 +28,11 @@ app.conf.beat_schedule = {
         "task": "zhdj.tasks.for_each_active_tenant",
         "schedule": crontab(hour=8, minute=0),
         "args": ("tenants.orgs.tasks.remind_term_expiry",),
+    },
+    "purge-stale-imports": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=2, minute=40),
+        "args": ("tenants.imports.tasks.purge_stale_imports",),
     },
     "purge-read-notifications": {
         "task": "zhdj.tasks.for_each_active_tenant",

@@ -50,7 +50,9 @@ def name_keys(name: str) -> tuple[str, str]:
     return "".join(syllables).lower(), "".join(initials).lower()
 
 
-def _apply(member: Member, data: MemberData) -> None:
+def member_fill(member: Member, data: MemberData) -> None:
+    """Copy validated ``data`` onto ``member`` with its derived columns (pinyin keys, blind
+    indexes). For bulk writers (Excel import) that validated the rows themselves."""
     for field in MemberData.field_names():
         setattr(member, field, getattr(data, field))
     member.name_pinyin, member.name_initials = name_keys(data.name)
@@ -77,7 +79,7 @@ def member_create(*, scope: Scope, data: MemberData) -> Member:
         raise ApplicationError("无权在该组织登记党员。", field="org")
     _check_unique_id(data, exclude_pk=None)
     member = Member()
-    _apply(member, data)
+    member_fill(member, data)
     member.save()
     return member
 
@@ -94,7 +96,7 @@ def member_update(*, scope: Scope, member: Member, data: MemberData) -> Member:
     if not scope.covers_org(data.org):
         raise ApplicationError("无权将党员编入该组织。", field="org")
     _check_unique_id(data, exclude_pk=member.pk)
-    _apply(member, data)
+    member_fill(member, data)
     member.save()
     return member
 

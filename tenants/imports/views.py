@@ -1,0 +1,141 @@
+"""Import and export pages (党员信息导入导出), all through the user's Scope.
+
+Importing needs a post that manages organizations; a job is seen only by its creator
+(anyone else gets 404). Exporting gives the list the user sees on the member list page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tenants.imports.export import errors_workbook, members_export
+from tenants.imports.forms import MemberImportForm
+from tenants.imports.jobs import (
+    import_job_cancel,
+    import_job_confirm,
+    import_job_start,
+    job_progress,
+)
+from tenants.imports.models import ImportJob
+from tenants.imports.xlsx_template import template_workbook
+from tenants.members.scope import Scope, request_scope
+from zhdj.errors import ApplicationError
+from zhdj.web.access import county_page
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERRORS_SHOWN = 200
+
+
+def _manager(request: HttpRequest) -> Scope:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    return scope
+
+
+def _job(request: HttpRequest, job_id: object) -> ImportJob:
+    job = ImportJob.objects.filter(pk=job_id, created_by=request.user).first()
+    if job is None:
+        raise Http404("导入任务不存在")
+    return job
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@county_page()
+def member_import(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_start(user=request.user, upload=form.cleaned_data["file"])
+        return redirect("imports:job", job_id=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+    return render(request, "imports/member_import.html", {"form": form, "jobs": jobs})
+
+
+@never_cache
+@county_page()
+def member_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(template_workbook(_manager(request)), "党员信息导入模板.xlsx")
+
+
+@never_cache
+@county_page()
+def member_export(request: HttpRequest) -> HttpResponse:
+    full = request.GET.get("full") == "1"
+    try:
+        result = members_export(
+            scope=request_scope(request),
+            user=request.user,
+            query=request.GET,
+            full=full,
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    except ApplicationError:
+        raise PermissionDenied from None
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    name = f"党员信息{'（完整）' if full else ''}-{stamp}.xlsx"
+    response = FileResponse(result.file, as_attachment=True, filename=name, content_type=XLSX)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@county_page()
+def job_detail(request: HttpRequest, job_id: object) -> HttpResponse:
+    job = _job(request, job_id)
+    percent, step = job_progress(job)
+    partial = bool(request.headers.get("HX-Request"))
+    context = {
+        "job": job,
+        "percent": percent,
+        "step": step,
+        "errors": job.errors[:ERRORS_SHOWN],
+        "errors_hidden": max(job.error_count - ERRORS_SHOWN, 0),
+    }
+    return render(request, "imports/_job.html" if partial else "imports/job.html", context)
+
+
+@require_POST
+@county_page()
+def job_confirm(request: HttpRequest, job_id: object) -> HttpResponse:
+    _manager(request)
+    job = _job(request, job_id)
+    try:
+        import_job_confirm(job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("imports:job", job_id=job.pk)
+
+
+@require_POST
+@county_page()
+def job_cancel(request: HttpRequest, job_id: object) -> HttpResponse:
+    job = _job(request, job_id)
+    try:
+        import_job_cancel(job)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:job", job_id=job.pk)
+    messages.success(request, "已取消导入，上传的文件已删除。")
+    return redirect("imports:members")
+
+
+@never_cache
+@county_page()
+def job_errors(request: HttpRequest, job_id: object) -> HttpResponse:
+    job = _job(request, job_id)
+    return _xlsx(errors_workbook(job.errors), "导入错误清单.xlsx")
