@@ -4,8 +4,9 @@ Each step is idempotent (Celery redelivers with acks_late): a step starts only f
 state it expects, and the write and the job's ``succeeded`` state commit in one
 transaction, so a redelivered commit finds the job done and writes nothing twice.
 The workbook is deleted as soon as it is checked; the checked rows wait encrypted
-(``snapshot``) until the user confirms or cancels, or a day passes. Progress goes to the cache (keys carry the schema), because during the write the job row
-is locked inside a transaction that nobody else can see into.
+(``snapshot``) until the user confirms or cancels, or a day passes. Progress goes to the
+cache (keys carry the schema), because during the write the job row is locked inside a
+transaction that nobody else can see into.
 """
 
 from __future__ import annotations
