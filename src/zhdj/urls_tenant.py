@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from tenants.members.api import MemberViewSet
+from tenants.members.api import MemberViewSet, ProposalViewSet
 from tenants.notifications.api import NotificationViewSet
 from tenants.orgs.api import OrganizationViewSet
 from tenants.orgs.views import county_home
@@ -17,6 +17,7 @@ router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("members", MemberViewSet, basename="member")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 urlpatterns = [
     path("", county_home, name="home"),

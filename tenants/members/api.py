@@ -12,7 +12,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shared.standards.selectors import code_name
-from tenants.members.models import Member, Sex, StatusAction
+from tenants.members.models import EditProposal, Member, Sex, StatusAction
+from tenants.members.proposals import (
+    proposal_approve,
+    proposal_changes,
+    proposal_return,
+    proposal_submit,
+    proposals_to_review,
+)
+from tenants.members.record_services import record_add, record_rows
+from tenants.members.records import RECORD_SETS
 from tenants.members.scope import request_scope
 from tenants.members.selectors import MemberFilter, member_list
 from tenants.members.services import (
@@ -124,7 +133,101 @@ class StatusChangeSerializer(serializers.Serializer):
     lost_contact_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
 
 
+class RecordAddSerializer(serializers.Serializer):
+    set = serializers.ChoiceField(choices=[(s, s) for s in RECORD_SETS])
+    values = serializers.DictField(child=serializers.CharField(allow_blank=True))
+
+
+class MemberRecordsMixin:
+    """Extended sets of a member: GET lists them, POST adds a row (set + values)."""
+
+    @extend_schema(request=RecordAddSerializer, responses={200: dict, 201: dict})
+    @action(detail=True, methods=["get", "post"])
+    def records(self, request: Request, pk: str | None = None) -> Response:
+        member = self.get_object()  # type: ignore[attr-defined]
+        if request.method == "GET":
+            return Response(record_rows(member))
+        incoming = RecordAddSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        row = record_add(
+            scope=request_scope(request),
+            member=member,
+            slug=incoming.validated_data["set"],
+            data=incoming.validated_data["values"],
+        )
+        return Response({"id": row.pk}, status=status.HTTP_201_CREATED)
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EditProposal
+        fields = (
+            "id",
+            "member",
+            "member_name",
+            "status",
+            "note",
+            "return_reason",
+            "created_at",
+            "changes",
+        )
+
+    def get_changes(self, obj: EditProposal) -> dict[str, str]:
+        masks = {"phone": mask_phone, "address": mask_address}
+        return {k: masks[k](v) if k in masks else v for k, v in proposal_changes(obj).items()}
+
+
+class ProposalSubmitSerializer(serializers.Serializer):
+    changes = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class ProposalViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Two-way maintenance: members submit (POST), reviewers list, approve or return."""
+
+    serializer_class = ProposalSerializer
+
+    def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
+        return proposals_to_review(request_scope(self.request))
+
+    @extend_schema(request=ProposalSubmitSerializer, responses=ProposalSerializer)
+    def create(self, request: Request) -> Response:
+        incoming = ProposalSubmitSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        proposal = proposal_submit(user=request.user, **incoming.validated_data)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        proposal = proposal_approve(
+            scope=request_scope(request), proposal=self.get_object(), actor=request.user
+        )
+        return Response(ProposalSerializer(proposal).data)
+
+    @extend_schema(request=ReturnSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        incoming = ReturnSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        proposal = proposal_return(
+            scope=request_scope(request),
+            proposal=self.get_object(),
+            actor=request.user,
+            **incoming.validated_data,
+        )
+        return Response(ProposalSerializer(proposal).data)
+
+
 class MemberViewSet(
+    MemberRecordsMixin,
     TenantAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -166,3 +166,59 @@ def test_no_clear_id_numbers_in_logs(alpha, caplog):
     client.post("/api/members/", payload, content_type="application/json")
     client.get("/api/members/", {"q": payload["id_number"]})
     assert payload["id_number"] not in caplog.text
+
+
+def test_extended_sets_and_proposals_through_the_api(alpha):
+    from tenants.members.models import EditProposal
+
+    with schema_context(alpha.schema):
+        member = Member.objects.get(user__username="member")
+    branchsec = logged_in(alpha.host, "branchsec")
+    added = branchsec.post(
+        f"/api/members/{member.pk}/records/",
+        {
+            "set": "honors",
+            "values": {
+                "kind": "reward",
+                "name": "优秀共产党员",
+                "decided_at": "2025-07-01",
+                "authority": "县委",
+            },
+        },
+        content_type="application/json",
+    )
+    assert added.status_code == 201, added.content
+    sets = branchsec.get(f"/api/members/{member.pk}/records/").json()
+    honors = next(s for s in sets if s["slug"] == "honors")
+    assert honors["rows"][0]["cells"][1] == "优秀共产党员"
+    bad = branchsec.post(
+        f"/api/members/{member.pk}/records/",
+        {"set": "honors", "values": {"kind": "medal"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400
+    own = logged_in(alpha.host, "member")
+    submitted = own.post(
+        "/api/proposals/", {"changes": {"phone": "13600009999"}}, content_type="application/json"
+    )
+    assert submitted.status_code == 201 and submitted.json()["changes"]["phone"] == "136****9999"
+    assert own.get("/api/proposals/").json()["results"] == []  # not one's own reviewer
+    queue = branchsec.get("/api/proposals/").json()["results"]
+    assert [p["member_name"] for p in queue] == [member.name]
+    returned = branchsec.post(
+        f"/api/proposals/{queue[0]['id']}/return/", {"reason": ""}, content_type="application/json"
+    )
+    assert returned.status_code == 400
+    approved = branchsec.post(f"/api/proposals/{queue[0]['id']}/approve/")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    with schema_context(alpha.schema):
+        assert Member.objects.get(pk=member.pk).phone == "13600009999"
+        assert EditProposal.objects.get(pk=queue[0]["id"]).decided_by.username == "branchsec"
+
+
+def test_openapi_schema_describes_the_county_api(alpha):
+    schema = logged_in(alpha.host, "admin").get("/api/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    for path in ("/api/members/", "/api/orgs/", "/api/proposals/", "/api/notifications/"):
+        assert path in text

@@ -254,3 +254,55 @@ def test_term_reminders_reach_admins_and_post_holders(world):
     notes = Notification.objects.filter(title__contains="换届提醒")
     recipients = set(notes.values_list("recipient__username", flat=True))
     assert recipients == {"admin", "branchsec"}
+
+
+def test_api_adjusts_the_tree_within_scope(db, alpha):
+    from tests.conftest import logged_in
+
+    admin = logged_in(alpha.host, "admin")
+    with schema_context(alpha.schema):
+        town = Organization.objects.get(name__endswith="某镇党委")
+        other = Organization.objects.get(name__endswith="另一村党支部")
+        village = Organization.objects.get(name__endswith="某村党支部")
+    created = admin.post(
+        f"/api/orgs/{town.pk}/children/",
+        {"name": "API新支部", "type_code": "branch"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    new_id = created.json()["id"]
+    assert created.json()["parent_id"] == town.pk
+    renamed = admin.post(
+        f"/api/orgs/{new_id}/rename/",
+        {"name": "API更名支部", "effective_date": "2026-11-01"},
+        content_type="application/json",
+    )
+    assert renamed.json()["name"] == "API更名支部"
+    patched = admin.patch(
+        f"/api/orgs/{new_id}/fields/", {"category_code": "3"}, content_type="application/json"
+    )
+    assert patched.status_code == 200 and patched.json()["category_code"] == "3"
+    bad = admin.patch(
+        f"/api/orgs/{new_id}/fields/", {"credit_code": "123"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "credit_code" in bad.json()["errors"]
+    refused = admin.post(
+        f"/api/orgs/{other.pk}/dissolve/",
+        {"effective_date": "2026-11-01", "reason": "撤并"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400 and "名党员" in str(refused.json())
+    merged = admin.post(
+        f"/api/orgs/{other.pk}/merge/",
+        {"target": village.pk, "effective_date": "2026-11-01", "reason": "合并"},
+        content_type="application/json",
+    )
+    assert merged.status_code == 200, merged.content
+    assert admin.get("/api/orgs/warnings/").status_code == 200
+    branchsec = logged_in(alpha.host, "branchsec")
+    outside = branchsec.post(
+        f"/api/orgs/{town.pk}/children/",
+        {"name": "越权支部", "type_code": "branch"},
+        content_type="application/json",
+    )
+    assert outside.status_code == 404
