@@ -34,9 +34,22 @@ from shared.customers.models import Domain, Tenant
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "zhdj:tenancy:generation"
-CHANNEL = "zhdj:tenancy:invalidate"
 MAX_ENTRIES = 10_000
 RETRY_SECONDS = 1.0
+# The listener pings Redis this often and gives the connection up when a pong is this late:
+# a connection that died silently is noticed within PONG_DEADLINE seconds.
+PING_EVERY = 5.0
+PONG_DEADLINE = 12.0
+
+
+@cache
+def channel() -> str:
+    """The invalidation channel. Pub/sub ignores Redis database numbers, so the name carries
+    the database and the cache prefix: development, tests, benchmarks (or staging beside
+    production) on one Redis never clear each other's maps."""
+    db = redis.connection.parse_url(settings.REDIS_URL).get("db", 0)
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    return f"zhdj:{prefix}:{db}:tenancy:invalidate"
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,11 @@ class HostResolver:
             self._epoch += 1
 
     # -- the listener ---------------------------------------------------------------
+    def start(self) -> None:
+        """Start the listener now (web processes call this when they load the middleware,
+        so the first requests are served from a live map)."""
+        self._ensure_listener()
+
     def _ensure_listener(self) -> None:
         pid = os.getpid()
         if self._pid == pid:
@@ -134,30 +152,43 @@ class HostResolver:
         threading.Thread(target=self._listen, name="zhdj-route-listener", daemon=True).start()
 
     def _listen(self) -> None:
-        # Its own connection: no read timeout (it waits for messages), but keepalives and
-        # a periodic health check so a dead connection is noticed.
         client = redis.Redis.from_url(
             settings.REDIS_URL,
             socket_connect_timeout=1,
+            socket_timeout=PONG_DEADLINE,
             socket_keepalive=True,
-            health_check_interval=15,
         )
         while True:
             try:
-                pubsub = client.pubsub(ignore_subscribe_messages=False)
-                pubsub.subscribe(CHANNEL)
-                for message in pubsub.listen():
-                    if message["type"] == "subscribe":
-                        # Whatever changed while we were not listening is unknown.
-                        self.clear()
-                        self._live = True
-                    elif message["type"] == "message":
-                        self.clear()
+                self._follow(client.pubsub(ignore_subscribe_messages=False))
             except Exception:
                 logger.warning("tenant routing: invalidation listener lost; retrying")
             self._live = False
             self.clear()
             time.sleep(RETRY_SECONDS)
+
+    def _follow(self, pubsub: redis.client.PubSub) -> None:
+        """Read invalidations; ping regularly and give up when a pong is overdue."""
+        pubsub.subscribe(channel())
+        last_pong = last_ping = time.monotonic()
+        while True:
+            message = pubsub.get_message(timeout=1.0)
+            now = time.monotonic()
+            if message is not None:
+                kind = message["type"]
+                if kind == "subscribe":
+                    # Whatever changed while we were not listening is unknown.
+                    self.clear()
+                    self._live = True
+                elif kind == "message":
+                    self.clear()
+                elif kind == "pong":
+                    last_pong = now
+            if now - last_ping >= PING_EVERY:
+                pubsub.ping()
+                last_ping = now
+            if now - last_pong > PONG_DEADLINE:
+                raise ConnectionError("no pong from Redis")
 
 
 resolver = HostResolver()
@@ -171,7 +202,7 @@ def invalidate_routes() -> None:
         try:
             client = _redis()
             client.incr(GENERATION_KEY)
-            client.publish(CHANNEL, b"1")
+            client.publish(channel(), b"1")
         except redis.RedisError:
             logger.exception("tenant routing: could not broadcast the invalidation")
 

@@ -184,11 +184,12 @@ def tenant_onboard(
 
 
 def _build_schema(tenant: Tenant, method: str, progress: Progress) -> str:
+    current = template_is_current()  # builds a migration loader: once per onboarding
     if method == "auto":
-        method = "clone" if template_is_current() else "migrate"
+        method = "clone" if current else "migrate"
     if method == "clone":
         progress(20, "复制区县模板")
-        if not template_is_current():
+        if not current:
             template_ensure()
         CloneSchema().clone_schema(
             settings.ZHDJ_TEMPLATE_SCHEMA, tenant.schema_name, "DATA", set_connection=False

@@ -274,6 +274,9 @@ ZHDJ_TERM_REMINDER_DAYS = tuple(
     env.list("ZHDJ_TERM_REMINDER_DAYS", cast=int, default=[90, 30, 7, 0])
 )
 
+# pghistory attaches the user and URL to writes; reads need no context.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
 # Initializers run inside a new county's schema during onboarding (shared/ may not
 # import tenants/, so the tenant apps are named here, in configuration).
 ZHDJ_TENANT_INITIALIZERS = [

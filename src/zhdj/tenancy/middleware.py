@@ -48,6 +48,7 @@ def use_schema(tenant: Tenant | None) -> None:
 class TenantRoutingMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        resolver.start()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
