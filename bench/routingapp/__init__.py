@@ -1,0 +1,1 @@
+"""Bench-only app: one model and one JSON view, served plain and through tenancy."""
