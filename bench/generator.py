@@ -1,0 +1,1003 @@
+#!/usr/bin/env python
+"""Synthetic city generator: N counties (tenants) with M party members each.
+
+    .venv/bin/python bench/generator.py --counties 3 --members 50000 --seed 1 \\
+        --db zhdj_bench_city [--check 200] [--workers 2] [--method copy|orm]
+
+1. Recreates the bench database (``zhdj_bench_*`` only), migrates the public schema, makes
+   the template schema and onboards the counties with the application's own
+   ``shared.customers.services.tenant_onboard`` (clone): the city's 12 county codes of
+   shared/standards/data/regions.json first; beyond 12, bench-only county codes 6108xx
+   (基准测试县xx) are inserted into standards_region of this database, as bench/onboard.py
+   does. Each county gets an administrator ``admin_<schema>`` (password PASSWORD below).
+2. Plans each county's organization tree (bench/city/orgtree.py: county committee → towns and
+   streets as 基层党委 → villages and communities as 党支部, a few 党小组; county organs under a
+   直属机关工委; a few large units as 基层党委 → 党总支 → 党支部; about one branch per 64
+   members) and loads it under the onboarded root with treebeard's ``load_bulk``, plus one
+   组织沿革 (OrganizationChange "成立") row per organization.
+3. Generates the members (bench/city/people.py: deterministic from --seed; valid by
+   construction) in chunks of 5,000 in --workers processes and loads them with COPY into
+   members_member: the derived columns exactly as ``tenants.members.services.member_fill`` sets
+   them (``name_keys`` for pinyin, ``index_for`` for the blind indexes), the personal values
+   encrypted with ``zhdj.pii.crypto.encrypt`` under the county's schema, as the
+   EncryptedTextField does on save. Constraints, indexes and the audit triggers of the
+   application all apply (COPY fires row triggers). ``--method orm`` loads through
+   ``Member.objects.bulk_create(batch_size=5000)`` instead (slower; same values).
+4. Posts (书记, 组织委员 …) for a few members of every organization (``Post`` rows).
+5. ``VACUUM ANALYZE`` of the loaded tables (what autovacuum would do next), then a summary:
+   counties, organizations, members, seconds, members/s, and the distributions.
+
+``--check N`` re-validates N random members with ``tenants.members.validation.
+validate_member`` (decrypted through the model) and recomputes their derived columns; it also
+runs treebeard's ``find_problems`` on every county's tree.
+
+Extension points (the application has no such models yet): 发展党员 (developments), 党费
+(dues) and 组织关系转接 (transfers) — see ``EXTENSIONS`` at the end of this file.
+
+Writes bench/results-generator.json and bench/.out/city-<db>.json (what bench/members.py
+needs to reuse the database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import sys
+import time
+import uuid
+from collections import Counter
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from bench.common import (  # noqa: E402
+    BASE_DOMAIN,
+    PG_URL,
+    check_db_name,
+    code_version,
+    machine,
+    recreate_database,
+)
+from bench.routing import (  # noqa: E402
+    CLK_TCK,
+    _machine_busy,
+    _pg_backends,
+    _proc_cpu,
+    wait_quiet,
+)
+
+SETTINGS = "bench.settings_members"
+PASSWORD = "Bench-Only-Passw0rd!"
+OUT = ROOT / "bench" / ".out"
+RESULTS = ROOT / "bench" / "results-generator.json"
+CITY_PREFIX = "陕西省榆林市"
+MAX_COUNTIES = 98  # county codes 610801..610899 (610800 is the city)
+
+# members_member columns written by the loader, in COPY order.
+DERIVED = ("name_pinyin", "name_initials", "id_number_index", "phone_index")
+CONSTANT = {  # status fields: set only by explicit actions, defaults at registration
+    "party_status_code": "normal",
+    "lost_contact": False,
+    "lost_contact_at": None,
+    "lost_contact_code": "",
+    "user_id": None,
+}
+
+
+def setup_django(db: str) -> None:
+    check_db_name(db)
+    os.environ["BENCH_MEMBERS_DB"] = db
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    import django
+
+    django.setup()
+
+
+def clear_cache() -> None:
+    """Delete this database's keys from Redis DB 9 (its own cache prefix), nothing else."""
+    import redis
+    from django.conf import settings
+
+    from bench.common import REDIS_URL
+
+    client = redis.Redis.from_url(REDIS_URL)
+    if client.connection_pool.connection_kwargs.get("db", 0) in (0, 5):
+        raise SystemExit("refusing to touch Redis DB 0/5 (development/tests); use DB 9")
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+# ------------------------------------------------------------------------------
+# Counties: region codes, onboarding
+# ------------------------------------------------------------------------------
+def county_codes(n: int) -> list[tuple[str, str]]:
+    """(code, name) of ``n`` counties: the city's real ones, then bench-only 6108xx codes
+    inserted into this database's standards_region."""
+    from django.conf import settings
+
+    from shared.standards.models import Region
+
+    prefix = settings.ZHDJ_CITY_REGION_PREFIX
+    real = list(
+        Region.objects.filter(level=Region.Level.COUNTY, code__startswith=prefix)
+        .exclude(code__endswith="00")
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    if n > len(real):
+        existing = {code for code, _ in real}
+        extra = [
+            Region(code=f"{prefix}{i:02d}", name=f"基准测试县{i:02d}", level=Region.Level.COUNTY)
+            for i in range(1, 100)
+            if f"{prefix}{i:02d}" not in existing
+        ][: n - len(real)]
+        Region.objects.bulk_create(extra)
+        real += [(r.code, r.name) for r in extra]
+    if n > len(real):
+        raise SystemExit(f"only {len(real)} county codes available")
+    return real[:n]
+
+
+def schema_for(code: str, name: str, taken: set[str]) -> str:
+    from pypinyin import lazy_pinyin
+
+    base = name.removeprefix("基准测试")
+    for suffix in ("自治县", "县", "区", "市"):
+        if len(base) > 2 and base.endswith(suffix):
+            base = base[: -len(suffix)]
+            break
+    schema = "".join(lazy_pinyin(base, errors="ignore")).lower()
+    schema = "".join(c for c in schema if c.isascii() and c.isalnum())
+    if not schema or not schema[0].isalpha() or schema in taken or len(schema) < 2:
+        schema = f"county{code[-2:]}"
+    if schema in taken:
+        schema = f"{schema}{code[-2:]}"
+    taken.add(schema)
+    return schema
+
+
+def onboard(codes: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    taken: set[str] = set()
+    counties = []
+    for i, (code, name) in enumerate(codes):
+        schema = schema_for(code, name, taken)
+        county = {
+            "index": i,
+            "schema": schema,
+            "name": name,
+            "region_code": code,
+            "host": f"{schema}.{BASE_DOMAIN}",
+            "admin_username": f"admin_{schema}",
+            "admin_password": PASSWORD,
+        }
+        onboard_one(county)
+        counties.append(county)
+    return counties
+
+
+def onboard_one(county: dict[str, Any]) -> None:
+    """Open one county with the application's tenant_onboard (clone of the template)."""
+    from django.db import connection
+
+    from shared.customers.services import OnboardingRequest, tenant_onboard
+
+    req = OnboardingRequest(
+        name=county["name"],
+        region_code=county["region_code"],
+        schema_name=county["schema"],
+        domain=county["host"],
+        admin_username=county["admin_username"],
+        admin_full_name="基准 管理员",
+        admin_password=county["admin_password"],
+    )
+    connection.close()  # one onboarding per session (clone slows down on one session)
+    result = tenant_onboard(req, method="clone")
+    county["onboard_seconds"] = round(result.seconds, 3)
+    connection.close()
+
+
+# ------------------------------------------------------------------------------
+# Organization trees
+# ------------------------------------------------------------------------------
+def load_tree(county: dict[str, Any], members: int, seed: int, today: date):  # type: ignore[no-untyped-def]
+    """Plan and load one county's tree; returns the plan (bench.city.people.CountyPlan)."""
+    from django.db import transaction
+    from django_tenants.utils import schema_context
+
+    from bench.city.orgtree import plan_county
+    from bench.city.people import CountyPlan, Slot
+    from tenants.orgs.models import Organization, OrganizationChange
+
+    name = county["name"]
+    unit = name[-1] if name[-1] in "县区市" else "县"
+    tree = plan_county(
+        random.Random(f"{seed}:{county['index']}:orgs"),
+        county=name,
+        members=members,
+        today=today,
+        unit=unit,
+    )
+
+    def data(spec) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+        return {
+            "data": {
+                "name": spec.name,
+                "type_code": spec.type_code,
+                "category_code": spec.category_code,
+                "unit_situation_code": spec.unit_situation_code,
+                "unit_name": spec.unit_name[:100],
+                "has_approval_authority": spec.has_approval_authority,
+                "term_started_at": spec.term_started_at,
+                "term_ends_at": _add_years(spec.term_started_at, spec.term_years),
+            },
+            "children": [data(c) for c in spec.children],
+        }
+
+    with schema_context(county["schema"]), transaction.atomic(), audit_context():
+        root = Organization.objects.get_root_nodes().get()
+        tree.root.pk = root.pk
+        top = tree.root.children
+        added = Organization.objects.load_bulk(
+            [data(c) for c in top], parent=root, bulk_create=True, batch_size=2000
+        )
+        # load_bulk returns the first level's ids, then every descendant in pre-order.
+        order = top + [d for c in top for d in list(c.walk())[1:]]
+        if len(order) != len(added):
+            raise RuntimeError(f"load_bulk returned {len(added)} ids for {len(order)} nodes")
+        for spec, pk in zip(order, added, strict=True):
+            spec.pk = pk
+        parents = {c.pk: p for p in tree.root.walk() for c in p.children}
+        OrganizationChange.objects.bulk_create(
+            [
+                OrganizationChange(
+                    org_id=spec.pk,
+                    action=OrganizationChange.Action.CREATE,
+                    effective_date=spec.founded_at,
+                    before={},
+                    after={
+                        "name": spec.name,
+                        "type_code": spec.type_code,
+                        "parent": parents[spec.pk].name,
+                    },
+                    reason="基准数据",
+                )
+                for spec in order
+            ],
+            batch_size=2000,
+        )
+        tree.root.name = root.name
+
+    # Who fills which post: each branch's own posts first, then the posts of the
+    # committees, general branches and groups drawn from it.
+    leaders: dict[int, list[list[tuple[int, str, date]]]] = {}
+    for spec in tree.branches:
+        leaders[id(spec)] = [[(spec.pk, p, spec.term_started_at)] for p in spec.posts]
+    for spec in tree.root.walk():
+        if spec.type_code == "branch" or spec.post_source is None:
+            continue
+        source = leaders[id(spec.post_source)]
+        for p in spec.posts:
+            source.append([(spec.pk, p, spec.term_started_at)])
+    slots = []
+    start = 0
+    for spec in tree.branches:
+        lst = leaders[id(spec)]
+        while len(lst) > spec.size:  # a small branch: its members hold several posts
+            extra = lst.pop()
+            lst[(len(lst)) % spec.size].extend(extra)
+        slots.append(Slot(spec.pk, spec.kind, spec.size, start, spec.place[0], spec.place[1], lst))
+        start += spec.size
+    assert start == members, (start, members)
+    return CountyPlan(
+        index=county["index"],
+        schema=county["schema"],
+        region_code=county["region_code"],
+        name=name,
+        address_prefix=f"{CITY_PREFIX}{name}",
+        members=members,
+        slots=slots,
+        streets=tree.streets,
+        towns=tree.towns,
+        seed=seed,
+        today=today,
+    ), tree
+
+
+@contextlib.contextmanager
+def audit_context():  # type: ignore[no-untyped-def]
+    """Inside a transaction: a pghistory context for the audit rows of this load (as
+    HistoryMiddleware gives a request) and ``pgtrigger.ignore = '{}'`` (no trigger ignored),
+    so that the triggers do not raise and catch an error per row (see load_chunk)."""
+    import pghistory
+    from django.db import connection
+
+    with pghistory.context(source="bench/generator.py"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+        yield
+
+
+def _add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, month=3, day=1)
+
+
+# ------------------------------------------------------------------------------
+# Members: workers (forked; each has its own database connection)
+# ------------------------------------------------------------------------------
+# Worker state, set in the parent before the workers are forked.
+_PLANS: list[Any] = []
+_KEYS: dict[str, tuple[str, str]] = {}
+_STATE: dict[str, Any] = {"names": None, "conn": None}
+_CFG: dict[str, Any] = {}
+_PII: dict[str, Any] = {}
+
+
+def set_names(pool: Any) -> None:
+    _STATE["names"] = pool
+    _KEYS.clear()
+    _KEYS.update({n: (p, i) for names in pool.names.values() for n, p, i in names})
+
+
+def member_columns() -> tuple[list[str], dict[str, Any]]:
+    """The COPY column list, checked against the model: every concrete column is written.
+    A column the generator does not know (a field added since) gets its default."""
+    from bench.city.people import FIELDS
+    from tenants.members.models import Member
+    from zhdj.pii.fields import EncryptedTextField
+
+    known = [*FIELDS, *DERIVED, *CONSTANT, "created_at", "updated_at"]
+    extra: dict[str, Any] = {}
+    for f in Member._meta.concrete_fields:
+        if f.primary_key or f.column in known:
+            continue
+        if isinstance(f, EncryptedTextField) or not (f.has_default() or f.null):
+            raise SystemExit(
+                f"members_member.{f.column} is new and has no default: teach "
+                "bench/city/people.py to generate it"
+            )
+        extra[f.column] = f.get_default()
+    missing = [c for c in known if c not in {f.column for f in Member._meta.concrete_fields}]
+    if missing:
+        raise SystemExit(f"members_member has no column(s) {missing}: update bench/generator.py")
+    return known + list(extra), extra
+
+
+def _connect():  # type: ignore[no-untyped-def]
+    if _STATE["conn"] is None:
+        import psycopg
+
+        _STATE["conn"] = psycopg.connect(
+            f"{PG_URL}/{_CFG['db']}", application_name="zhdj_bench_generator", autocommit=True
+        )
+    return _STATE["conn"]
+
+
+def _rows(plan, chunk: int, leaders: list):  # type: ignore[no-untyped-def]
+    """Rows of one chunk as the application would store them (with the plain values);
+    the post holders are appended to ``leaders``."""
+    from django.utils import timezone
+
+    from bench.city.people import generate_chunk
+    from bench.city.pii import CountyPII
+
+    pii = _PII.get(plan.schema)
+    if pii is None:
+        pii = _PII[plan.schema] = CountyPII(plan.schema, exact=_CFG["exact_crypto"])
+    encrypt, index_id, index_phone = pii.encrypt, pii.index_id_number, pii.index_phone
+    keys = _KEYS
+    now = timezone.now()
+    constant = (*CONSTANT.values(), now, now, *_CFG["extra"].values())
+    for values in generate_chunk(plan, chunk, _STATE["names"]):
+        (org_id, name, id_number, sex, eth, birth, edu, cat, joined, full, job, occ,
+         phone, landline, address, flowing, dest, posts) = values  # fmt: skip
+        id_index = index_id(id_number)
+        pinyin, initials = keys[name]
+        row = (
+            org_id,
+            name,
+            encrypt(id_number),
+            sex,
+            eth,
+            birth,
+            edu,
+            cat,
+            joined,
+            full,
+            job,
+            occ,
+            encrypt(phone) if phone else phone,
+            landline,
+            encrypt(address) if address else address,
+            flowing,
+            dest,
+            pinyin,
+            initials,
+            id_index,
+            index_phone(phone),
+            *constant,
+        )
+        if posts:
+            since = full or joined
+            leaders.append((id_index, [(o, p, max(s, since)) for o, p, s in posts]))
+        yield row, values
+
+
+def load_chunk(task: tuple[int, int]) -> dict[str, Any]:
+    county_i, chunk = task
+    plan = _PLANS[county_i]
+    t0 = time.perf_counter()
+    if _CFG["method"] == "orm":
+        return _load_chunk_orm(plan, chunk, t0)
+    conn = _connect()
+    cols = ", ".join(f'"{c}"' for c in _CFG["columns"])
+    leaders: list = []
+    count = 0
+    with conn.transaction():
+        # The audit triggers insert into unqualified tables: the tenant's search_path.
+        conn.execute(f'SET LOCAL search_path TO "{plan.schema}", public')
+        # Attribute the audit rows to this load (as HistoryMiddleware does for a request),
+        # and tell pgtrigger that no trigger is ignored. Without these two settings every
+        # row's triggers raise and catch an "unrecognized configuration parameter" error
+        # twice, which makes COPY about 1.7x slower (docs/performance.md).
+        conn.execute(
+            "SELECT set_config('pghistory.context_id', %s, true), "
+            "set_config('pghistory.context_metadata', %s, true), "
+            "set_config('pgtrigger.ignore', '{}', true)",
+            # One context per transaction: the trigger upserts (and so locks) the context
+            # row, and a context shared by concurrent transactions would serialize them.
+            [str(uuid.uuid4()), json.dumps({"source": "bench/generator.py", "chunk": chunk})],
+        )
+        with conn.cursor().copy(f"COPY members_member ({cols}) FROM STDIN") as copy:
+            for row, _values in _rows(plan, chunk, leaders):
+                copy.write_row(row)
+                count += 1
+    return {"county": county_i, "chunk": chunk, "members": count, "leaders": leaders,
+            "seconds": time.perf_counter() - t0}  # fmt: skip
+
+
+def _load_chunk_orm(plan, chunk: int, t0: float) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The same rows through Member.objects.bulk_create: the model encrypts on save."""
+    import pghistory
+    from django.db import transaction
+    from django_tenants.utils import schema_context
+
+    from bench.city.people import FIELDS
+    from tenants.members.models import Member
+    from zhdj.pii.fields import index_for
+
+    objs = []
+    leaders: list = []
+    with schema_context(plan.schema), pghistory.context(source="bench/generator.py"):
+        for _row, values in _rows(plan, chunk, leaders):
+            kw = dict(zip(FIELDS, values[: len(FIELDS)], strict=True))
+            m = Member(**kw, **CONSTANT)
+            m.name_pinyin, m.name_initials = _KEYS[m.name]
+            m.id_number_index = index_for("id_number", m.id_number)
+            m.phone_index = index_for("phone", m.phone)
+            objs.append(m)
+        with transaction.atomic():
+            Member.objects.bulk_create(objs, batch_size=5000)
+    return {"county": plan.index, "chunk": chunk, "members": len(objs), "leaders": leaders,
+            "seconds": time.perf_counter() - t0}  # fmt: skip
+
+
+def load_members(  # type: ignore[no-untyped-def]
+    plans: list,
+    workers: int,
+    method: str,
+    db: str,
+    *,
+    exact_crypto: bool,
+    progress: bool = True,
+    quiet_wait: float = 20.0,
+):
+    from django.db import connections
+
+    columns, extra = member_columns()
+    _CFG.update(
+        {
+            "db": db,
+            "method": method,
+            "columns": columns,
+            "extra": extra,
+            "exact_crypto": exact_crypto,
+        }
+    )
+    connections.close_all()  # never share the parent's connection with forked workers
+    tasks = [(i, c) for i, plan in enumerate(plans) for c in range(plan.chunks)]
+    done, leaders = 0, {i: [] for i in range(len(plans))}
+    total = sum(p.members for p in plans)
+    waited = wait_quiet([os.getpid()], 0.25, quiet_wait) if quiet_wait > 0 else 0.0
+    if waited > 1.5 and progress:
+        print(f"  (waited {waited:.0f} s for other processes to quieten)")
+    busy0, self0 = _machine_busy(), _own_ticks()
+    t0 = time.perf_counter()
+    if workers <= 1:
+        results = map(load_chunk, tasks)
+        pool = None
+    else:
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        results = pool.imap_unordered(load_chunk, tasks)
+    try:
+        for res in results:
+            done += res["members"]
+            leaders[res["county"]].extend(res["leaders"])
+            if progress:
+                rate = done / (time.perf_counter() - t0)
+                print(
+                    f"\r  members {done:>9,d} / {total:,d}  {rate:8,.0f} members/s",
+                    end="",
+                    flush=True,
+                )
+        # Our database backends' CPU, read while they still exist (they end with the workers).
+        backend_ticks = sum(_proc_cpu(pid) for pid in _pg_backends("generator"))
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+    seconds = time.perf_counter() - t0
+    ours = _own_ticks() - self0 + backend_ticks
+    other = max(0.0, (_machine_busy() - busy0 - ours) / CLK_TCK / seconds)
+    if progress:
+        print(f"  (other processes used {other:.2f} cores meanwhile)")
+    return seconds, leaders, other
+
+
+def _own_ticks() -> float:
+    t = os.times()  # this process and its finished children (the workers, after join)
+    return (t.user + t.system + t.children_user + t.children_system) * CLK_TCK
+
+
+def create_posts(plan, leaders: list) -> int:  # type: ignore[no-untyped-def]
+    from django.db import transaction
+    from django_tenants.utils import schema_context
+
+    from tenants.members.models import Member, Post
+
+    with schema_context(plan.schema), transaction.atomic(), audit_context():
+        wanted = [i for i, _ in leaders]
+        ids: dict[str, int] = {}
+        for start in range(0, len(wanted), 5000):
+            ids.update(
+                Member.objects.filter(id_number_index__in=wanted[start : start + 5000]).values_list(
+                    "id_number_index", "id"
+                )
+            )
+        posts = [
+            Post(org_id=org, member_id=ids[idx], post_code=code, started_at=since)
+            for idx, held in leaders
+            for org, code, since in held
+        ]
+        Post.objects.bulk_create(posts, batch_size=5000)
+    return len(posts)
+
+
+def vacuum(schemas: list[str]) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for schema in schemas:
+            for table in ("members_member", "members_memberevent", "orgs_organization",
+                          "members_post"):  # fmt: skip
+                cursor.execute(f'VACUUM (ANALYZE) "{schema}"."{table}"')
+
+
+# ------------------------------------------------------------------------------
+# Checks and distributions
+# ------------------------------------------------------------------------------
+def check_members(counties: list[dict[str, Any]], n: int, seed: int) -> dict[str, Any]:
+    """Re-validate ``n`` random members with the application's validate_member and
+    recompute their derived columns; check every tree with treebeard's find_problems."""
+    from django_tenants.utils import schema_context
+
+    from tenants.members.models import Member
+    from tenants.members.services import name_keys
+    from tenants.members.validation import MemberData, validate_member
+    from tenants.orgs.models import Organization
+    from zhdj.pii.fields import index_for
+
+    rng = random.Random(f"{seed}:check")
+    failures: list[str] = []
+    checked = 0
+    tree_problems = 0
+    for k, county in enumerate(counties):
+        with schema_context(county["schema"]):
+            problems = Organization.objects.find_problems()
+            tree_problems += sum(len(p) for p in problems)
+            if any(problems):
+                failures.append(f"{county['schema']}: tree problems {problems}")
+            ids = list(Member.objects.values_list("id", flat=True))
+            share = n // len(counties) + (1 if k < n % len(counties) else 0)
+            sample = rng.sample(ids, min(share, len(ids)))
+            for m in Member.objects.filter(pk__in=sample).select_related("org"):
+                data = MemberData(**{f: getattr(m, f) for f in MemberData.field_names()})
+                errors = validate_member(data)
+                if errors:
+                    failures.append(f"{county['schema']} member {m.pk}: {errors}")
+                if (m.name_pinyin, m.name_initials) != name_keys(m.name):
+                    failures.append(f"{county['schema']} member {m.pk}: name keys differ")
+                if m.id_number_index != index_for("id_number", m.id_number):
+                    failures.append(f"{county['schema']} member {m.pk}: id_number_index differs")
+                if m.phone_index != index_for("phone", m.phone):
+                    failures.append(f"{county['schema']} member {m.pk}: phone_index differs")
+                if m.full_member_at and m.full_member_at != _add_years(m.joined_at, 1):
+                    failures.append(f"{county['schema']} member {m.pk}: full ≠ joined + 1 year")
+                checked += 1
+    return {"checked": checked, "failures": failures, "tree_problems": tree_problems}
+
+
+def distributions(counties: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """Shares over the whole city, in SQL (the dimensions of 党内统计, domain-rules §7)."""
+    from django.db import connection
+
+    base = Path(ROOT / "shared" / "standards" / "data" / "codes")
+    college = [
+        r["code"]
+        for r in json.loads((base / "education.json").read_text())["rows"]
+        if r.get("extra", {}).get("college_or_above")
+    ]
+    minority = [
+        r["code"]
+        for r in json.loads((base / "ethnicity.json").read_text())["rows"]
+        if r.get("extra", {}).get("minority")
+    ]
+    union = " UNION ALL ".join(
+        f"SELECT sex, ethnicity_code, education_code, category_code, occupation_code, flowing, "
+        f'birth_date, joined_at FROM "{c["schema"]}".members_member'
+        for c in counties
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH m AS ({union})
+            SELECT count(*),
+                   avg((sex = 'female')::int),
+                   avg((ethnicity_code = ANY(%s))::int),
+                   avg((education_code = ANY(%s))::int),
+                   avg((category_code = 'probationary')::int),
+                   avg(flowing::int),
+                   avg(date_part('year', age(%s, birth_date))),
+                   min(date_part('year', age(%s, birth_date))),
+                   max(date_part('year', age(%s, birth_date))),
+                   avg((date_part('year', age(%s, birth_date)) BETWEEN 40 AND 70)::int)
+            FROM m
+            """,
+            [minority, college, today, today, today, today],
+        )
+        (total, women, minor, coll, prob, flowing, mean_age, min_age, max_age, age40_70) = (
+            cursor.fetchone()
+        )
+        cursor.execute(f"WITH m AS ({union}) SELECT occupation_code, count(*) FROM m GROUP BY 1")
+        occupations = dict(cursor.fetchall())
+        cursor.execute(
+            f"WITH m AS ({union}) SELECT education_code, count(*) FROM m GROUP BY 1 ORDER BY 2 DESC"
+        )
+        education = dict(cursor.fetchall())
+    return {
+        "members": total,
+        "women": float(women),
+        "minorities": float(minor),
+        "college_or_above": float(coll),
+        "probationary": float(prob),
+        "flowing": float(flowing),
+        "mean_age": float(mean_age),
+        "min_age": int(min_age),
+        "max_age": int(max_age),
+        "age_40_70": float(age40_70),
+        "occupations": {k: v / total for k, v in occupations.items()},
+        "education_top": {k: v / total for k, v in list(education.items())[:8]},
+    }
+
+
+def fingerprint(counties: list[dict[str, Any]]) -> str:
+    """A digest of the plain generated values (not the random ciphertexts): equal seeds give
+    equal fingerprints, whatever the number of worker processes."""
+    from django.db import connection
+
+    parts = []
+    with connection.cursor() as cursor:
+        for c in counties:
+            cursor.execute(
+                f"""SELECT md5(string_agg(concat_ws('|', o.path, m.name, m.id_number_index,
+                        m.sex, m.ethnicity_code, m.birth_date, m.education_code,
+                        m.category_code, m.joined_at, m.full_member_at, m.occupation_code,
+                        m.phone_index, m.flowing), ',' ORDER BY m.id_number_index))
+                    FROM "{c["schema"]}".members_member m
+                    JOIN "{c["schema"]}".orgs_organization o ON o.id = m.org_id"""
+            )
+            parts.append(cursor.fetchone()[0] or "")
+    return hashlib.md5("".join(parts).encode()).hexdigest()[:16]
+
+
+def org_counts(counties: list[dict[str, Any]]) -> dict[str, int]:
+    from django.db import connection
+
+    counts: Counter[str] = Counter()
+    with connection.cursor() as cursor:
+        for c in counties:
+            cursor.execute(
+                f'SELECT type_code, count(*) FROM "{c["schema"]}".orgs_organization GROUP BY 1'
+            )
+            counts.update(dict(cursor.fetchall()))
+    return dict(counts)
+
+
+# ------------------------------------------------------------------------------
+# The whole city (also used by bench/members.py)
+# ------------------------------------------------------------------------------
+def build_city(
+    *,
+    db: str,
+    counties: int,
+    members: int,
+    seed: int,
+    workers: int,
+    method: str = "copy",
+    exact_crypto: bool = False,
+    today: date | None = None,
+    empty_counties: int = 0,
+    progress: bool = True,
+    quiet_wait: float = 20.0,
+) -> dict[str, Any]:
+    """Recreate ``db`` and fill it; returns what was made (timings included).
+    ``empty_counties`` more counties get the same kind of tree but no members (bench/members.py
+    imports into one)."""
+    started = time.perf_counter()
+    setup_django(db)
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from bench.city.people import CHUNK, SEQUENCES_PER_SEX, NamePool
+    from shared.customers.services import template_ensure
+
+    if counties + empty_counties > MAX_COUNTIES:
+        raise SystemExit(f"at most {MAX_COUNTIES} counties")
+    if -(-members // CHUNK) > SEQUENCES_PER_SEX:
+        raise SystemExit("too many members per county for unique ID numbers")
+    today = today or timezone.localdate()
+    timings: dict[str, float] = {}
+
+    t = time.perf_counter()
+    recreate_database(db)
+    clear_cache()
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    template_ensure()
+    timings["database_s"] = time.perf_counter() - t
+    if progress:
+        print(f"  database {db}: public and template schemas in {timings['database_s']:.1f} s")
+
+    t = time.perf_counter()
+    made = onboard(county_codes(counties + empty_counties))
+    timings["onboard_s"] = time.perf_counter() - t
+    if progress:
+        print(f"  {len(made)} counties onboarded in {timings['onboard_s']:.1f} s")
+
+    t = time.perf_counter()
+    plans, trees = [], []
+    for county in made[:counties]:
+        plan, tree = load_tree(county, members, seed, today)
+        county["organizations"] = len(tree.organizations()) + 1
+        county["members"] = members if county["index"] < counties else 0
+        county["towns"] = sorted(
+            [(spec.pk, spec.name, sum(b.size for b in spec.walk() if b.type_code == "branch"))
+             for spec in tree.root.children
+             if spec.type_code == "base_committee" and spec.unit_situation_code == "1"],
+            key=lambda x: -x[2],
+        )  # fmt: skip
+        county["branches"] = [(s.pk, s.name) for s in tree.branches]
+        plans.append(plan)
+        trees.append(tree)
+    timings["organizations_s"] = time.perf_counter() - t
+    if progress:
+        for county in made[counties:]:  # no tree yet: bench/members.py imports into them
+            county["organizations"], county["members"] = 1, 0
+        n_orgs = sum(c["organizations"] for c in made)
+        print(f"  {n_orgs:,d} organizations loaded in {timings['organizations_s']:.1f} s")
+
+    t = time.perf_counter()
+    total = members * counties
+    set_names(NamePool.build(seed, per_pool=max(1500, min(12_000, total // 6))))
+    timings["names_s"] = time.perf_counter() - t
+
+    _PLANS[:] = plans
+    seconds, leaders, other = load_members(
+        _PLANS,
+        workers,
+        method,
+        db,
+        exact_crypto=exact_crypto,
+        progress=progress,
+        quiet_wait=quiet_wait,
+    )
+    timings["members_s"] = seconds
+    timings["members_other_cpu_cores"] = round(other, 2)
+
+    t = time.perf_counter()
+    posts = sum(create_posts(plan, leaders[i]) for i, plan in enumerate(_PLANS))
+    timings["posts_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    vacuum([c["schema"] for c in made])
+    timings["vacuum_s"] = time.perf_counter() - t
+    timings["total_s"] = time.perf_counter() - started
+    return {
+        "db": db,
+        "seed": seed,
+        "today": today.isoformat(),
+        "counties": made,
+        "members": total,
+        "members_per_county": members,
+        "organizations": sum(c["organizations"] for c in made),
+        "posts": posts,
+        "workers": workers,
+        "method": method,
+        "exact_crypto": exact_crypto,
+        "timings": timings,
+        "members_per_s": total / seconds if seconds else 0.0,
+    }
+
+
+def save_city(city: dict[str, Any]) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"city-{city['db']}.json"
+    path.write_text(json.dumps(city, ensure_ascii=False, indent=1, default=str))
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--counties", type=int, default=3)
+    parser.add_argument("--members", type=int, default=10_000, help="members per county")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--db", default="zhdj_bench_city", help="bench database (zhdj_bench_*)")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--method", choices=("copy", "orm"), default="copy")
+    parser.add_argument(
+        "--exact-crypto",
+        action="store_true",
+        help="call zhdj.pii.crypto.encrypt and index_for for every value (slower)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=20,
+        help="seconds to wait at most for other processes to quieten before loading members",
+    )
+    parser.add_argument("--check", type=int, default=0, metavar="N", help="re-validate N members")
+    parser.add_argument("--today", type=date.fromisoformat, default=None, help="reference date")
+    args = parser.parse_args()
+    check_db_name(args.db)
+    if not 1 <= args.counties <= MAX_COUNTIES:
+        raise SystemExit(f"--counties must be 1..{MAX_COUNTIES}")
+    total = args.counties * args.members
+    if not 1_000 <= total <= 1_000_000 or args.members < 100:
+        raise SystemExit("the city has 1,000 to 1,000,000 members (at least 100 per county)")
+    loadavg = Path("/proc/loadavg").read_text().split()[:3]
+    print(
+        f"building {args.counties} counties x {args.members:,d} members (seed {args.seed}) "
+        f"in {args.db}, {args.workers} worker(s), {args.method} ..."
+    )
+    city = build_city(
+        db=args.db,
+        counties=args.counties,
+        members=args.members,
+        seed=args.seed,
+        workers=args.workers,
+        method=args.method,
+        exact_crypto=args.exact_crypto,
+        today=args.today,
+        quiet_wait=args.quiet_wait,
+    )
+    dist = distributions(city["counties"], date.fromisoformat(city["today"]))
+    city["distributions"] = dist
+    city["org_types"] = org_counts(city["counties"])
+    city["fingerprint"] = fingerprint(city["counties"])
+    if args.check:
+        city["check"] = check_members(city["counties"], args.check, args.seed)
+    save_city(city)
+    report(city, args, loadavg)
+    if args.check and city["check"]["failures"]:
+        raise SystemExit(1)
+
+
+def report(city: dict[str, Any], args: argparse.Namespace, loadavg: list[str]) -> None:
+    info = machine()
+    info["loadavg_at_start"] = loadavg
+    info["loadavg_at_end"] = Path("/proc/loadavg").read_text().split()[:3]
+    t = city["timings"]
+    d = city["distributions"]
+    print()
+    print(
+        f"Machine: nproc {info['nproc']}, CPU {info['cpu_model']}, RAM {info['ram_gib']} GiB, "
+        f"PostgreSQL {info['postgresql']}, Python {info['python']}; load average "
+        f"{' '.join(loadavg)} at start, {' '.join(info['loadavg_at_end'])} at end"
+    )
+    print()
+    print("| counties | organizations | members | posts | seconds (members) | members/s |")
+    print("|---------:|--------------:|--------:|------:|------------------:|----------:|")
+    print(
+        f"| {len([c for c in city['counties'] if c['members']]):8d} | "
+        f"{city['organizations']:13,d} | {city['members']:7,d} | {city['posts']:5,d} | "
+        f"{t['members_s']:17.1f} | {city['members_per_s']:9,.0f} |"
+    )
+    print(
+        f"members: {city['workers']} worker process(es), {city['method']}, other processes "
+        f"used {t['members_other_cpu_cores']:.2f} of {info['nproc']} cores meanwhile; other steps: "
+        f"database {t['database_s']:.1f} s, onboarding {t['onboard_s']:.1f} s, "
+        f"organizations {t['organizations_s']:.1f} s, name pool {t['names_s']:.1f} s, "
+        f"posts {t['posts_s']:.1f} s, VACUUM ANALYZE {t['vacuum_s']:.1f} s; "
+        f"total {t['total_s']:.1f} s"
+    )
+    print(f"data fingerprint (seed {city['seed']}, today {city['today']}): {city['fingerprint']}")
+    types = ", ".join(f"{k} {v:,d}" for k, v in sorted(city["org_types"].items()))
+    print(f"organizations by type: {types}")
+    print(
+        f"members: women {d['women']:.1%}, minorities {d['minorities']:.1%}, college or above "
+        f"{d['college_or_above']:.1%}, probationary {d['probationary']:.1%}, flowing "
+        f"{d['flowing']:.1%}; age {d['min_age']}–{d['max_age']} (mean {d['mean_age']:.1f}, "
+        f"40–70: {d['age_40_70']:.1%})"
+    )
+    occ = ", ".join(
+        f"{k} {v:.0%}" for k, v in sorted(d["occupations"].items(), key=lambda x: -x[1])
+    )
+    print(f"occupations: {occ}")
+    if "check" in city:
+        c = city["check"]
+        print(
+            f"check: {c['checked']} members re-validated with validate_member, derived columns "
+            f"recomputed; tree problems: {c['tree_problems']}; failures: {len(c['failures'])}"
+        )
+        for f in c["failures"][:20]:
+            print(f"  {f}")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "date": datetime.now(UTC).isoformat(timespec="seconds"),
+                "command": " ".join(sys.argv),
+                "machine": info,
+                "code": code_version(("tenants/members/models.py", "tenants/orgs/models.py")),
+                **{k: v for k, v in city.items() if k not in ("counties",)},
+                "counties": [
+                    {k: v for k, v in c.items() if k not in ("branches", "admin_password")}
+                    for c in city["counties"]
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        )
+    )
+    print(f"results in {RESULTS.relative_to(ROOT)}")
+
+
+# ------------------------------------------------------------------------------
+# Extension points: the application has no models for these yet. When it does, generate
+# them here from the same seed, after the members (each needs member ids):
+#   developments(plan, rng)  发展党员: applicants, activists, development objects at
+#                            the 25 steps (domain-rules §1), a few per branch per year;
+#   dues(plan, rng)          党费: monthly rows per member since the last rate check
+#                            (domain-rules §2), ~98 % paid;
+#   transfers(plans, rng)    组织关系转接: a few hundred moves between the counties
+#                            (re-encrypting under the target county's key, §3).
+EXTENSIONS: dict[str, Any] = {"developments": None, "dues": None, "transfers": None}
+
+
+if __name__ == "__main__":
+    main()
+
+
+__all__ = ["asdict", "build_city", "save_city", "setup_django"]
