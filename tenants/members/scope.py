@@ -46,7 +46,9 @@ class Scope:
     def members(self) -> QuerySet[Member]:
         if self.is_admin:
             return Member.objects.all()
-        q = self._path_q(self.org_paths, "org__")
+        # By organization id (a subquery over the small organization table), not a path
+        # join over every member.
+        q = Q(org_id__in=self.organizations().values("id"))
         if self.member_id is not None:
             q |= Q(pk=self.member_id)
         return Member.objects.filter(q)
