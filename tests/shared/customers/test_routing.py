@@ -97,13 +97,13 @@ def test_an_invalidation_published_by_another_process_empties_the_map(alpha):
     import redis
     from django.conf import settings
 
-    from shared.customers.routing import CHANNEL
+    from shared.customers.routing import channel
 
     resolver.resolve(alpha.host)
     assert _wait(lambda: resolver._live), "the listener subscribes"
     resolver.resolve(alpha.host)
     assert alpha.host in resolver._routes
-    redis.Redis.from_url(settings.REDIS_URL).publish(CHANNEL, b"1")  # as another process would
+    redis.Redis.from_url(settings.REDIS_URL).publish(channel(), b"1")  # as another process would
     assert _wait(lambda: alpha.host not in resolver._routes)
 
 
