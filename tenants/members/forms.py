@@ -10,6 +10,7 @@ from tenants.members.models import Sex, StatusAction
 from tenants.members.scope import Scope
 from tenants.members.selectors import MemberFilter
 from tenants.members.validation import MemberData
+from zhdj.web.forms import FastSelect
 
 BLANK = [("", "——")]
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -82,7 +83,9 @@ class MemberSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母、身份证号或手机号"}),
     )
-    org = forms.ModelChoiceField(label="组织（含下级）", queryset=None, required=False)  # type: ignore[arg-type]
+    org = forms.ModelChoiceField(
+        label="组织（含下级）", queryset=None, required=False, widget=FastSelect
+    )  # type: ignore[arg-type]
     party_status = forms.ChoiceField(
         label="党籍状态", choices=_codes(CodeTable.PARTY_STATUS), required=False
     )
