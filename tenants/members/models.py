@@ -9,13 +9,13 @@ keyed hashes for exact lookup and uniqueness.
 
 from __future__ import annotations
 
-import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from tenants.orgs.models import Organization
+from zhdj.audit import audited
 from zhdj.pii.fields import EncryptedTextField
 
 
@@ -24,9 +24,7 @@ class Sex(models.TextChoices):
     FEMALE = "female", "女"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True
-)
+@audited
 class Member(models.Model):
     """A party member (党员), full or probationary."""
 
@@ -95,9 +93,7 @@ class StatusAction(models.TextChoices):
     RESTORE = "restore", "恢复"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True
-)
+@audited
 class MemberStatusChange(models.Model):
     """One status change of a member, kept forever (党籍变动记录)."""
 
@@ -122,9 +118,7 @@ class MemberStatusChange(models.Model):
         return f"{self.member} {self.get_action_display()} {self.effective_date}"
 
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True
-)
+@audited
 class Post(models.Model):
     """A post held in an organization (党内职务): 书记, 组织委员, 党小组长 …
 

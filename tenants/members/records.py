@@ -9,20 +9,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import pghistory
 from django.db import models
 
 from tenants.members.models import Member
-
-
-def audited(model: type[models.Model]) -> type[models.Model]:
-    """Trigger-based, append-only history (fresh trackers per model: they bind to it)."""
-    return pghistory.track(
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
-        pghistory.DeleteEvent(),
-        append_only=True,
-    )(model)
+from zhdj.audit import audited
 
 
 class _Record(models.Model):

@@ -8,14 +8,13 @@ Organization types are the public standard's codes (``standards.OrganizationType
 
 from __future__ import annotations
 
-import pghistory
 from django.db import models
 from treebeard.mp_tree import MP_Node
 
+from zhdj.audit import audited
 
-@pghistory.track(
-    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), append_only=True
-)
+
+@audited
 class Organization(MP_Node):
     """A party organization (党组织) with the fields of domain-rules §6."""
 
