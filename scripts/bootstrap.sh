@@ -12,7 +12,8 @@ PYTHON=${PYTHON:-python3}
 log() { printf '\033[1;31m==>\033[0m %s\n' "$*"; }
 
 # --- system packages (Debian) -------------------------------------------------
-pkgs=(redis-server fonts-noto-cjk)
+# pango/harfbuzz: WeasyPrint renders the PDF letters and files with them.
+pkgs=(redis-server fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 if [ "$MODE" = "--test" ]; then pkgs+=(chromium nginx-light wrk); fi
 [ -x /usr/lib/postgresql/15/bin/initdb ] || pkgs+=(postgresql-15)
 missing=()

@@ -22,6 +22,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         COUNTY_ADMIN = "county_admin", "区县管理员"
         ORG_STAFF = "org_staff", "党组织工作人员"
         MEMBER = "member", "党员"
+        APPLICANT = "applicant", "入党申请人"
 
     PUBLIC_ROLES = frozenset({Role.OPS, Role.CITY})
 

@@ -93,3 +93,60 @@ def upsert_codes(model: Any, tables: list[str] | tuple[str, ...]) -> None:
             model.objects.update_or_create(
                 table=values.pop("table"), code=values.pop("code"), defaults=values
             )
+
+
+RULES = DATA / "rules"
+RULE_KEYS = frozenset(
+    {"key", "name", "kind", "value", "unit", "min_value", "max_value"}
+    | {"overridable", "source", "note"}
+)
+RULE_KINDS = {"int": int, "decimal": (int, float, str), "bool": bool, "text": str}
+
+
+def load_rules(domain: str, directory: Path = RULES) -> list[dict[str, Any]]:
+    """The rule parameters of one domain (``data/rules/<domain>.json``), checked.
+
+    The file is ``{"domain", "source", "rows": [{"key", "name", "kind", "value", ...}]}``;
+    keys start with ``<domain>.``; a default outside its own bounds stops the migration.
+    """
+    path = directory / f"{domain}.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    rows: list[dict[str, Any]] = []
+    for number, row in enumerate(document["rows"], start=1):
+        where = f"{path.name} row {number}"
+        unknown = set(row) - RULE_KEYS
+        if unknown:
+            raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+        if not str(row.get("key", "")).startswith(f"{domain}."):
+            raise ValueError(f"{where}: key must start with {domain!r}.")
+        kind = row.get("kind")
+        if kind not in RULE_KINDS or not isinstance(row.get("value"), RULE_KINDS[kind]):
+            raise ValueError(f"{where}: value does not match kind {kind!r}")
+        low, high = row.get("min_value"), row.get("max_value")
+        if kind in ("int", "decimal"):
+            value = float(row["value"])
+            if (low is not None and value < float(low)) or (
+                high is not None and value > float(high)
+            ):
+                raise ValueError(f"{where}: default outside [{low}, {high}]")
+        rows.append(
+            {
+                "domain": domain,
+                "sort": number * SORT_STEP,
+                "source": document.get("source", ""),
+                "overridable": True,
+                "unit": "",
+                "note": "",
+                **row,
+            }
+        )
+    return rows
+
+
+def upsert_rules(model: Any, domains: list[str] | tuple[str, ...]) -> None:
+    """Upsert the rule parameters of ``domains`` into ``model`` (historical RuleParameter)."""
+    fields = {field.name for field in model._meta.concrete_fields}
+    for domain in domains:
+        for row in load_rules(domain):
+            values = {key: value for key, value in row.items() if key in fields}
+            model.objects.update_or_create(key=values.pop("key"), defaults=values)

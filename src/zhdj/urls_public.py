@@ -12,6 +12,8 @@ urlpatterns = [
     path("", city_home, name="home"),
     path("accounts/", include("shared.accounts.urls")),
     path("ops/", include("shared.customers.urls")),
+    path("dashboard/", include("shared.rollups.urls")),
+    path("pay/", include("shared.payments.urls")),
     path("ops/health/", health_page, name="health-page"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

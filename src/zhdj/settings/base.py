@@ -45,6 +45,8 @@ SHARED_APPS = [
     "shared.standards",
     "shared.cityorg",
     "shared.accounts",
+    "shared.rollups",
+    "shared.payments",
     "daphne",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -72,6 +74,9 @@ TENANT_APPS = [
     "tenants.stats",
     "tenants.imports",
     "tenants.audit",
+    "tenants.rules",
+    "tenants.development",
+    "tenants.dues",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 

@@ -21,6 +21,8 @@ class NavItem:
 
 PUBLIC_NAV = (
     NavItem("首页", "home", None, "home"),
+    NavItem("全市看板", "rollups:dashboard", frozenset({User.Role.CITY, User.Role.OPS}), "chart"),
+    NavItem("电子地图", "rollups:map", frozenset({User.Role.CITY, User.Role.OPS}), "map"),
     NavItem("区县管理", "customers:tenants", frozenset({User.Role.OPS}), "building"),
     NavItem("开通区县", "customers:onboard", frozenset({User.Role.OPS}), "plus"),
     NavItem("系统健康", "health-page", frozenset({User.Role.OPS}), "pulse"),
@@ -30,9 +32,16 @@ COUNTY_NAV = (
     NavItem("组织架构", "orgs:tree", None, "tree", manages=True),
     NavItem("党员信息", "members:list", None, "people", manages=True),
     NavItem("党内统计", "stats:overview", None, "chart", manages=True),
+    NavItem("数据看板", "rollups:county_dashboard", None, "chart", manages=True),
+    NavItem("电子地图", "rollups:county_map", None, "map", manages=True),
+    NavItem("发展党员", "development:board", None, "sprout", manages=True),
+    NavItem("党费收缴", "dues:overview", None, "coin", manages=True),
     NavItem("我的信息", "members:me", frozenset({User.Role.MEMBER}), "person"),
+    NavItem("我的党费", "dues:mine", frozenset({User.Role.MEMBER}), "coin"),
+    NavItem("入党进程", "development:mine", frozenset({User.Role.APPLICANT}), "sprout"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", frozenset({User.Role.COUNTY_ADMIN}), "send"),
+    NavItem("规则参数", "rules:list", frozenset({User.Role.COUNTY_ADMIN}), "sliders"),
     NavItem("审计日志", "audit:list", frozenset({User.Role.COUNTY_ADMIN}), "shield"),
 )
 

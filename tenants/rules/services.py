@@ -1,0 +1,67 @@
+"""Set or clear a county's override of a configurable rule."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from shared.accounts.models import User
+from shared.standards.models import RuleParameter
+from tenants.rules.models import RuleOverride
+from zhdj.errors import ApplicationError
+
+
+def _parse(parameter: RuleParameter, raw: Any) -> Any:
+    """The submitted value as JSON of the parameter's kind, or a Chinese error."""
+    text = str(raw).strip()
+    kind = parameter.kind
+    try:
+        if kind == RuleParameter.Kind.INTEGER:
+            value: Any = int(text)
+        elif kind == RuleParameter.Kind.DECIMAL:
+            value = Decimal(text)
+            if not value.is_finite():
+                raise InvalidOperation
+        elif kind == RuleParameter.Kind.BOOLEAN:
+            if text.lower() not in {"true", "false", "1", "0", "是", "否"}:
+                raise ValueError
+            value = text.lower() in {"true", "1", "是"}
+        else:
+            value = text
+    except (ValueError, InvalidOperation):
+        raise ApplicationError(
+            f"「{parameter.name}」应为{parameter.get_kind_display()}", field="value"
+        ) from None
+    if kind in (RuleParameter.Kind.INTEGER, RuleParameter.Kind.DECIMAL):
+        low, high, name = parameter.min_value, parameter.max_value, parameter.name
+        if low is not None and Decimal(str(value)) < Decimal(str(low)):
+            raise ApplicationError(f"「{name}」不能小于 {low}{parameter.unit}", field="value")
+        if high is not None and Decimal(str(value)) > Decimal(str(high)):
+            raise ApplicationError(f"「{name}」不能大于 {high}{parameter.unit}", field="value")
+        if kind == RuleParameter.Kind.DECIMAL:
+            value = str(value)
+    return value
+
+
+@transaction.atomic
+def rule_override_set(*, key: str, value: Any, reason: str, actor: User) -> RuleOverride:
+    parameter = RuleParameter.objects.filter(key=key).first()
+    if parameter is None:
+        raise ApplicationError("没有这个规则参数", field="key")
+    if not parameter.overridable:
+        raise ApplicationError(f"「{parameter.name}」由市级统一规定，区县不能调整", field="key")
+    if not reason.strip():
+        raise ApplicationError("请填写调整依据（文件或会议决定）", field="reason")
+    parsed = _parse(parameter, value)
+    override, _ = RuleOverride.objects.update_or_create(
+        key=key, defaults={"value": parsed, "reason": reason.strip(), "updated_by": actor}
+    )
+    return override
+
+
+@transaction.atomic
+def rule_override_clear(*, key: str) -> None:
+    """Return to the city default."""
+    RuleOverride.objects.filter(key=key).delete()

@@ -1,0 +1,55 @@
+"""The county administrator's page of configurable rules (规则参数)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tenants.rules.selectors import effective_rules
+from tenants.rules.services import rule_override_clear, rule_override_set
+from zhdj.errors import ApplicationError
+from zhdj.web.access import COUNTY_ADMIN, county_page
+from zhdj.web.forms import add_errors
+
+
+class OverrideForm(forms.Form):
+    value = forms.CharField(label="本县取值", max_length=200)
+    reason = forms.CharField(label="调整依据", max_length=200)
+
+
+@county_page(COUNTY_ADMIN)
+def rule_list(request: HttpRequest) -> HttpResponse:
+    rules = effective_rules()
+    domains: dict[str, list] = {}
+    for rule in rules:
+        domains.setdefault(rule.parameter.domain, []).append(rule)
+    return render(request, "rules/list.html", {"domains": domains})
+
+
+@county_page(COUNTY_ADMIN)
+def rule_edit(request: HttpRequest, key: str) -> HttpResponse:
+    rule = next((r for r in effective_rules(key) if r.parameter.key == key), None)
+    if rule is None:
+        raise Http404("没有这个规则参数")
+    form = OverrideForm(request.POST or None, initial={"value": rule.value})
+    if request.method == "POST":
+        if "clear" in request.POST:
+            rule_override_clear(key=key)
+            messages.success(request, f"「{rule.parameter.name}」已恢复为市级默认值")
+            return redirect("rules:list")
+        if form.is_valid():
+            try:
+                rule_override_set(
+                    key=key,
+                    value=form.cleaned_data["value"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except ApplicationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, f"「{rule.parameter.name}」已调整")
+                return redirect("rules:list")
+    return render(request, "rules/edit.html", {"rule": rule, "form": form})
