@@ -14,6 +14,7 @@ urlpatterns = [
     path("ops/", include("shared.customers.urls")),
     path("dashboard/", include("shared.rollups.urls")),
     path("pay/", include("shared.payments.urls")),
+    path("letters/", include("shared.interchange.urls")),
     path("ops/health/", health_page, name="health-page"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

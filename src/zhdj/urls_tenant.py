@@ -31,6 +31,7 @@ urlpatterns = [
     path("rules/", include("tenants.rules.urls")),
     path("development/", include("tenants.development.urls")),
     path("dues/", include("tenants.dues.urls")),
+    path("transfers/", include("tenants.transfers.urls")),
     path("dashboard/", include("shared.rollups.urls_county")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -47,6 +47,7 @@ SHARED_APPS = [
     "shared.accounts",
     "shared.rollups",
     "shared.payments",
+    "shared.interchange",
     "daphne",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -77,6 +78,7 @@ TENANT_APPS = [
     "tenants.rules",
     "tenants.development",
     "tenants.dues",
+    "tenants.transfers",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
