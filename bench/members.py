@@ -102,6 +102,10 @@ def reusable(db: str, members: int, seed: int) -> dict[str, Any] | None:
     except Exception as exc:  # no database, no schema: generate again
         print(f"  (cannot reuse {db}: {type(exc).__name__}: {exc})")
         return None
+    from django.core.management import call_command
+
+    # The code may have moved on since the database was generated.
+    call_command("migrate_schemas", interactive=False, verbosity=0)
     return city
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices
@@ -10,7 +11,8 @@ from tenants.members.models import Sex, StatusAction
 from tenants.members.scope import Scope
 from tenants.members.selectors import MemberFilter
 from tenants.members.validation import MemberData
-from zhdj.web.forms import FastSelect
+from tenants.orgs.selectors import org_tree_version
+from zhdj.web.forms import FastSelect, FlatModelChoiceField, LazyOptionsSelect
 
 BLANK = [("", "——")]
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -21,7 +23,7 @@ def _codes(table: CodeTable, *, blank: bool = True):  # type: ignore[no-untyped-
 
 
 class MemberForm(forms.Form):
-    org = forms.ModelChoiceField(label="所在党支部", queryset=None)  # type: ignore[arg-type]
+    org = FlatModelChoiceField(label="所在党支部", queryset=None)  # type: ignore[arg-type]
     name = forms.CharField(label="姓名", max_length=32)
     id_number = forms.CharField(label="公民身份号码", max_length=18)
     sex = forms.ChoiceField(
@@ -83,24 +85,37 @@ class MemberSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母、身份证号或手机号"}),
     )
-    org = forms.ModelChoiceField(
-        label="组织（含下级）", queryset=None, required=False, widget=FastSelect
+    org = FlatModelChoiceField(
+        label="组织（含下级）", queryset=None, required=False, widget=LazyOptionsSelect
     )  # type: ignore[arg-type]
     party_status = forms.ChoiceField(
-        label="党籍状态", choices=_codes(CodeTable.PARTY_STATUS), required=False
+        label="党籍状态", choices=_codes(CodeTable.PARTY_STATUS), required=False, widget=FastSelect
     )
     category = forms.ChoiceField(
-        label="人员类别", choices=_codes(CodeTable.MEMBER_CATEGORY), required=False
+        label="人员类别",
+        choices=_codes(CodeTable.MEMBER_CATEGORY),
+        required=False,
+        widget=FastSelect,
     )
-    sex = forms.ChoiceField(label="性别", choices=BLANK + list(Sex.choices), required=False)
-    ethnicity = forms.ChoiceField(label="民族", choices=_codes(CodeTable.ETHNICITY), required=False)
-    education = forms.ChoiceField(label="学历", choices=_codes(CodeTable.EDUCATION), required=False)
+    sex = forms.ChoiceField(
+        label="性别", choices=BLANK + list(Sex.choices), required=False, widget=FastSelect
+    )
+    ethnicity = forms.ChoiceField(
+        label="民族", choices=_codes(CodeTable.ETHNICITY), required=False, widget=FastSelect
+    )
+    education = forms.ChoiceField(
+        label="学历", choices=_codes(CodeTable.EDUCATION), required=False, widget=FastSelect
+    )
     age_min = forms.IntegerField(label="年龄自", min_value=0, max_value=150, required=False)
     age_max = forms.IntegerField(label="至", min_value=0, max_value=150, required=False)
 
     def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = scope.organizations().order_by("path")
+        version = f"{org_tree_version()}-{scope.user_id}"
+        self.fields["org"].widget.attrs["data-options-url"] = (
+            f"{reverse('orgs:options')}?v={version}"
+        )
 
     def to_filter(self) -> MemberFilter:
         """The list filter of the cleaned form (the list page and the Excel export)."""

@@ -20,6 +20,21 @@ def org_tree() -> QuerySet[Organization]:
     return Organization.objects.filter(is_active=True).order_by("path")
 
 
+def org_tree_version() -> int:
+    """A number that changes with every write to any organization of the county: the
+    newest audit event (the trigger records every insert, update and delete)."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    event = apps.get_model("orgs", "OrganizationEvent")
+    return event.objects.aggregate(v=Max("pgh_id"))["v"] or 0
+
+
+def org_options(orgs: QuerySet[Organization]) -> list[tuple[int, str, int]]:
+    """(id, name, depth) of ``orgs`` in tree order, for organization pickers."""
+    return list(orgs.order_by("path").values_list("id", "name", "depth"))
+
+
 def org_root() -> Organization | None:
     return Organization.objects.get_root_nodes().first()
 

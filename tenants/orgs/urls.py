@@ -7,6 +7,7 @@ from tenants.orgs import views
 app_name = "orgs"
 urlpatterns = [
     path("", views.tree, name="tree"),
+    path("options/", views.options, name="options"),
     path("<int:org_id>/", views.detail, name="detail"),
     path("<int:org_id>/edit/", views.edit, name="edit"),
     path("<int:org_id>/<slug:kind>/", views.action, name="action"),

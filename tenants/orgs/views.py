@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from shared.accounts.models import User
@@ -14,7 +14,7 @@ from tenants.members.scope import request_scope
 from tenants.notifications.selectors import notifications_for, unread_count
 from tenants.orgs.forms import ChildForm, DissolveForm, OrgFieldsForm, RenameForm, TargetForm
 from tenants.orgs.models import Organization
-from tenants.orgs.selectors import org_root, org_tree, org_warnings
+from tenants.orgs.selectors import org_options, org_root, org_tree, org_warnings
 from tenants.orgs.services import (
     EDITABLE,
     org_create,
@@ -164,3 +164,17 @@ def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
             messages.success(request, f"已办理：{title}。")
             return redirect("orgs:detail", org_id=result.pk)
     return render(request, "orgs/action.html", {"org": org, "form": form, "title": title})
+
+
+@county_page()
+def options(request: HttpRequest) -> HttpResponse:
+    """The organizations the user acts on, for pickers (``static/js/org-picker.js``).
+
+    Loaded once per tree version by the browser instead of ~850 ``<option>`` elements in
+    every list page: the URL carries the tree version and the user, so a cached answer is
+    never another user's or an old tree's.
+    """
+    scope = request_scope(request)
+    response = JsonResponse({"options": org_options(scope.organizations())})
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.models import ModelChoiceField, ModelChoiceIterator
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from zhdj.errors import ApplicationError
 
@@ -24,20 +27,57 @@ class FastSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None):  # type: ignore[no-untyped-def]
-        from django.utils.html import format_html, format_html_join
-        from django.utils.safestring import mark_safe
+        return self.render_choices(name, value, attrs, self.choices)
 
+    def render_choices(self, name, value, attrs, choices):  # type: ignore[no-untyped-def]
         final = self.build_attrs(self.attrs, attrs)
         selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(v), mark_safe(" selected") if str(v) in selected else "", label)
-                for v, label in self.choices
-            ),
+        options = "".join(
+            f'<option value="{escape(v)}"{" selected" if str(v) in selected else ""}>'
+            f"{escape(label)}</option>"
+            for v, label in choices
         )
-        attrs_html = format_html_join(
-            "", ' {}="{}"', ((k, v) for k, v in final.items() if v not in (None, False))
+        attrs_html = "".join(
+            f' {escape(k)}="{escape(v)}"' for k, v in final.items() if v not in (None, False)
         )
-        return format_html('<select name="{}"{}>{}</select>', name, attrs_html, options)
+        return mark_safe(f'<select name="{escape(name)}"{attrs_html}>{options}</select>')  # noqa: S308
+
+
+class _FlatChoiceIterator(ModelChoiceIterator):
+    """(pk, label) pairs from one ``values_list`` query: no model instance per option."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", self.field.label_field)
+
+    def __len__(self) -> int:
+        return self.queryset.count() + (self.field.empty_label is not None)
+
+
+class FlatModelChoiceField(ModelChoiceField):
+    """A ModelChoiceField whose options come straight from one column (``label_field``),
+    rendered with ``FastSelect``: the organization pickers of ~850 options."""
+
+    iterator = _FlatChoiceIterator
+    widget = FastSelect
+
+    def __init__(self, *args, label_field: str = "name", **kwargs):  # type: ignore[no-untyped-def]
+        self.label_field = label_field
+        super().__init__(*args, **kwargs)
+
+
+class LazyOptionsSelect(FastSelect):
+    """A <select> sent with only the blank and the chosen option; the browser fills in
+    the rest from ``data-options-url`` (``static/js/org-picker.js``), cached per version.
+
+    For pickers of hundreds of organizations on pages that are loaded often (the member
+    list): the options were most of the page's bytes and server time.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):  # type: ignore[no-untyped-def]
+        field = self.choices.field
+        chosen = [v for v in self.format_value(value) if v]
+        picked = list(field.queryset.filter(pk__in=chosen).values_list("pk", field.label_field))
+        blank = [("", field.empty_label)] if field.empty_label is not None else []
+        return self.render_choices(name, value, attrs, blank + picked)
