@@ -1,0 +1,307 @@
+#!/usr/bin/env python
+"""Load test with locust: members and branch secretaries of three counties at a fixed
+concurrency against daphne on loopback, and the cost of tenant routing as a ratio.
+
+    .venv/bin/python bench/load.py [--reuse] [--users 24] [--duration 30] [--rounds 2]
+
+1. A synthetic city (bench/generator.py): ``--counties`` counties of ``--members`` members in
+   ``--db`` (zhdj_bench_load), reused with ``--reuse`` when it matches.
+2. Logins: in each county, ``--secretaries`` secretaries of branches (members holding the
+   书记 post of a 党支部) and ``--member-logins`` ordinary members get an account and a
+   signed-in session (a ``django_session`` row of their county, as the login form makes
+   it; the login form itself is tested elsewhere and would only measure Argon2 here).
+3. daphne (the production ASGI server, one process) with the project's settings on that
+   database (bench/settings_members.py), DEBUG off, persistent connections.
+4. locust, headless (bench/locustfile.py: members 3 : secretaries 1, no think time), for
+   ``--warmup`` s unmeasured and then ``--duration`` s measured, in three configurations,
+   interleaved for ``--rounds`` rounds:
+
+   * **mixed**: users of all counties on their own hosts (tenant routing switches schemas
+     between requests on the same connections);
+   * **routed**: users of the first county only, tenant routing on;
+   * **bypass**: the same users and daphne, ``TenantRoutingMiddleware`` replaced by a
+     middleware that serves that one county without any host lookup
+     (bench/settings_load_bypass.py) — the baseline.
+
+Prints p50 / p95 / p99, req/s and the error rate of each (best round by req/s), and the
+routing cost as *routed / bypass* throughput and p50 ratios (goal: within 5 %). Results go
+to bench/results-load.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from bench.common import check_db_name, child_env, code_version, machine  # noqa: E402
+from bench.generator import OUT, build_city, save_city, setup_django  # noqa: E402
+from bench.members import reusable  # noqa: E402
+from bench.routing import CpuWatch, free_port, wait_quiet  # noqa: E402
+
+SETTINGS = "bench.settings_members"
+BYPASS = "bench.settings_load_bypass"
+PASSWORD = "Bench-Load-Passw0rd!"
+RESULTS = ROOT / "bench" / "results-load.json"
+
+
+# ------------------------------------------------------------------------------
+# Accounts
+# ------------------------------------------------------------------------------
+def prepare_users(city: dict[str, Any], secretaries: int, members: int) -> list[dict[str, Any]]:
+    """Accounts for branch secretaries and members of every county (idempotent)."""
+    from django.contrib.auth.hashers import make_password
+    from django_tenants.utils import schema_context
+
+    from shared.accounts.models import User
+    from tenants.members.models import Member, Post
+
+    hashed = make_password(PASSWORD)
+    users: list[dict[str, Any]] = []
+    for county in city["counties"]:
+        if not county["members"]:
+            continue
+        with schema_context(county["schema"]):
+            posts = (
+                Post.objects.filter(post_code="secretary", org__type_code="branch")
+                .select_related("member", "org")
+                .order_by("id")[:secretaries]
+            )
+            for i, post in enumerate(posts):
+                account = _account(
+                    User, Member, post.member, f"load_sec{i}", User.Role.ORG_STAFF, hashed
+                )
+                branch_members = list(
+                    Member.objects.filter(org=post.org)
+                    .order_by("id")
+                    .values_list("id", flat=True)[:20]
+                )
+                users.append(
+                    {"kind": "secretary", "host": county["host"], **account,
+                     "branch": post.org_id, "members": branch_members}
+                )  # fmt: skip
+            plain = Member.objects.filter(posts__isnull=True).order_by("id")[:members]
+            for i, member in enumerate(plain):
+                user = _account(User, Member, member, f"load_member{i}", User.Role.MEMBER, hashed)
+                users.append(
+                    {
+                        "kind": "member",
+                        "host": county["host"],
+                        "username": user,
+                        "password": PASSWORD,
+                    }
+                )
+    return users
+
+
+def _account(User, Member, member, username: str, role: str, hashed: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The account of ``member`` and a fresh signed-in session of it (what the login form
+    makes; logging 120 users in through Argon2 would only measure the hasher)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    user, _ = User.objects.get_or_create(
+        username=username, defaults={"full_name": member.name, "role": role, "password": hashed}
+    )
+    if user.password != hashed:
+        User.objects.filter(pk=user.pk).update(password=hashed)
+        user.refresh_from_db()
+    if member.user_id != user.pk:
+        Member.objects.filter(user=user).exclude(pk=member.pk).update(user=None)
+        Member.objects.filter(pk=member.pk).update(user=user)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return {"username": username, "session": session.session_key, "password": PASSWORD}
+
+
+# ------------------------------------------------------------------------------
+# daphne and locust
+# ------------------------------------------------------------------------------
+class Daphne:
+    def __init__(self, db: str, settings: str, **extra: str) -> None:
+        self.port = free_port()
+        OUT.mkdir(parents=True, exist_ok=True)
+        self.log = open(OUT / "daphne-load.log", "ab")  # noqa: SIM115
+        cmd = [str(ROOT / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
+               "--verbosity", "0", "zhdj.asgi:application"]  # fmt: skip
+        env = child_env(settings, BENCH_MEMBERS_DB=db, **extra)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+
+    def wait_ready(self, host: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{self.port}/accounts/login/", headers={"Host": host}
+                )
+                with urllib.request.urlopen(req, timeout=5) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit(f"daphne did not answer (see {self.log.name})")
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def locust(port: int, users_file: Path, users: int, seconds: int, prefix: Path) -> dict[str, Any]:
+    cmd = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
+           "--headless", "-u", str(users), "-r", str(users), "--run-time", f"{seconds}s",
+           "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
+           "--reset-stats", "--loglevel", "WARNING", "--stop-timeout", "5"]  # fmt: skip
+    env = dict(os.environ, LOAD_USERS=str(users_file))
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=env, check=False, capture_output=True, text=True, timeout=seconds + 180
+    )
+    Path(f"{prefix}.log").write_text(proc.stdout + proc.stderr)
+    return read_stats(Path(f"{prefix}_stats.csv"))
+
+
+def read_stats(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as f:
+        rows = {row["Name"]: row for row in csv.DictReader(f)}
+    total = rows.get("Aggregated")
+    if total is None or not int(total["Request Count"]):
+        log = path.with_name(path.name.removesuffix("_stats.csv") + ".log")
+        raise SystemExit(f"locust made no request ({log}):\n{log.read_text()[-2000:]}")
+    count, failures = int(total["Request Count"]), int(total["Failure Count"])
+    return {
+        "requests": count,
+        "failures": failures,
+        "error_rate": failures / count,
+        "rps": float(total["Requests/s"]),
+        "p50_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
+        "p99_ms": float(total["99%"]),
+        "by_name": {
+            name: {
+                "requests": int(r["Request Count"]),
+                "p50_ms": float(r["50%"]),
+                "p95_ms": float(r["95%"]),
+            }
+            for name, r in rows.items()
+            if name != "Aggregated"
+        },
+    }
+
+
+# ------------------------------------------------------------------------------
+# The run
+# ------------------------------------------------------------------------------
+def measure(
+    config: str, db: str, users_file: Path, first: dict[str, Any], args: argparse.Namespace
+) -> dict[str, Any]:
+    extra = {"BENCH_FIXED_SCHEMA": first["schema"]} if config == "bypass" else {}
+    server = Daphne(db, BYPASS if config == "bypass" else SETTINGS, **extra)
+    try:
+        server.wait_ready(first["host"])
+        prefix = OUT / f"locust-{config}"
+        # Warm-up, discarded: caches and connections fill.
+        locust(server.port, users_file, args.users, args.warmup, prefix)
+        waited = wait_quiet([server.proc.pid], 0.25, args.quiet_wait)
+        watch = CpuWatch([server.proc.pid])
+        stats = locust(server.port, users_file, args.users, args.duration, prefix)
+        stats["other_cores"] = round(watch.other_cores(), 2)
+        stats["quiet_wait_s"] = round(waited, 1)
+        return stats
+    finally:
+        server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--db", default="zhdj_bench_load")
+    parser.add_argument("--counties", type=int, default=3)
+    parser.add_argument("--members", type=int, default=10_000, help="members per county")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--users", type=int, default=24, help="concurrent locust users")
+    parser.add_argument("--secretaries", type=int, default=10, help="secretary logins per county")
+    parser.add_argument("--member-logins", type=int, default=30, help="member logins per county")
+    parser.add_argument("--duration", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--quiet-wait", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    args = parser.parse_args()
+    db = check_db_name(args.db)
+
+    print(f"load test: {args.counties} counties x {args.members:,d} members in {db}")
+    city = reusable(db, args.members, args.seed) if args.reuse else None
+    if city is None or len([c for c in city["counties"] if c["members"]]) != args.counties:
+        city = build_city(db=db, counties=args.counties, members=args.members, seed=args.seed,
+                          workers=args.workers, progress=False)  # fmt: skip
+        save_city(city)
+    setup_django(db)
+    users = prepare_users(city, args.secretaries, args.member_logins)
+    first = city["counties"][0]
+    files = {"mixed": OUT / "load-users-all.json", "one": OUT / "load-users-first.json"}
+    files["mixed"].write_text(json.dumps(users, ensure_ascii=False))
+    files["one"].write_text(json.dumps([u for u in users if u["host"] == first["host"]]))
+    print(f"  {len(users)} accounts; daphne + locust, {args.users} users, {args.duration} s")
+
+    runs: dict[str, list[dict[str, Any]]] = {"mixed": [], "routed": [], "bypass": []}
+    for r in range(args.rounds):
+        for config in ("mixed", "routed", "bypass"):
+            file = files["mixed" if config == "mixed" else "one"]
+            stats = measure(config, db, file, first, args)
+            runs[config].append(stats)
+            line = (
+                f"  round {r + 1} {config:7s} {stats['rps']:7.1f} req/s"
+                f"  p50 {stats['p50_ms']:5.0f}  p95 {stats['p95_ms']:5.0f}"
+                f"  p99 {stats['p99_ms']:5.0f} ms  errors {stats['error_rate']:.2%}"
+            )
+            print(f"{line}  (other processes {stats['other_cores']} cores)")
+    best = {k: max(v, key=lambda s: s["rps"]) for k, v in runs.items()}
+    ratio_rps = best["routed"]["rps"] / best["bypass"]["rps"]
+    ratio_p50 = best["routed"]["p50_ms"] / best["bypass"]["p50_ms"]
+    report(best, ratio_rps, ratio_p50, args)
+    RESULTS.write_text(json.dumps({
+        "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
+        "code": code_version(("src/zhdj", "tenants", "shared", "bench/locustfile.py")),
+        "args": vars(args), "runs": runs, "best": best,
+        "routing_cost": {"rps_ratio": ratio_rps, "p50_ratio": ratio_p50},
+    }, indent=1, ensure_ascii=False))  # fmt: skip
+    print(f"\nresults in {RESULTS.relative_to(ROOT)}")
+
+
+def report(
+    best: dict[str, Any], ratio_rps: float, ratio_p50: float, args: argparse.Namespace
+) -> None:
+    head = f"run ({args.users} users, {args.duration} s)"
+    print(f"\n| {head} | req/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    labels = {"mixed": "3 counties, routed", "routed": "1 county, routed",
+              "bypass": "1 county, routing bypassed"}  # fmt: skip
+    for config, s in best.items():
+        print(f"| {labels[config]} | {s['rps']:.1f} | {s['p50_ms']:.0f} | {s['p95_ms']:.0f} "
+              f"| {s['p99_ms']:.0f} | {s['error_rate']:.2%} |")  # fmt: skip
+    met = "yes" if ratio_rps >= 0.95 else "NO"
+    print(f"\nrouting cost: routed/bypass throughput {ratio_rps:.3f}x, p50 {ratio_p50:.3f}x "
+          f"(goal: throughput within 5 %: {met})")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""bench/load.py helpers: the tenancy-bypassing middleware of the baseline run."""
