@@ -29,13 +29,17 @@ class Member(models.Model):
     """A party member (党员), full or probationary."""
 
     org = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="members", verbose_name="所在党支部"
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name="所在党支部",
+        db_index=False,  # the (org, party_status_code) index serves it
     )
     name = models.CharField("姓名", max_length=32)
-    name_pinyin = models.CharField("姓名拼音", max_length=128, db_index=True, editable=False)
-    name_initials = models.CharField("拼音首字母", max_length=32, db_index=True, editable=False)
+    name_pinyin = models.CharField("姓名拼音", max_length=128, editable=False)
+    name_initials = models.CharField("拼音首字母", max_length=32, editable=False)
     id_number = EncryptedTextField("公民身份号码")
-    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_index = models.CharField(max_length=64, editable=False)
     sex = models.CharField("性别", max_length=8, choices=Sex.choices)
     ethnicity_code = models.CharField("民族", max_length=16)
     birth_date = models.DateField("出生日期")
@@ -48,7 +52,7 @@ class Member(models.Model):
     phone = EncryptedTextField("手机号", blank=True)
     # NULL (not "") when there is no phone: index_for() gives None for a blank value.
     phone_index = models.CharField(  # noqa: DJ001
-        max_length=64, null=True, db_index=True, editable=False
+        max_length=64, null=True, editable=False
     )
     landline = models.CharField("固定电话", max_length=32, blank=True)
     address = EncryptedTextField("家庭住址", blank=True)
@@ -73,9 +77,28 @@ class Member(models.Model):
         verbose_name = "党员"
         verbose_name_plural = "党员"
         ordering = ["org_id", "name", "id"]
+        # Each index costs every insert (the generator and the Excel import load tens of
+        # thousands of rows); none is kept twice. Lookups by organization use the
+        # (org, party_status_code) index, so the foreign key has no index of its own; the
+        # blind indexes are looked up by equality only and the name keys by prefix only, so
+        # neither gets Django's second ``_like`` / plain index.
         indexes = [
             models.Index(fields=["org", "party_status_code"]),
             models.Index(fields=["party_status_code", "category_code"]),
+            models.Index(
+                fields=["name_pinyin"],
+                name="members_name_pinyin_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="members_name_initials_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["phone_index"], name="members_phone_index"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_index"], name="members_id_number_unique"),
         ]
 
     def __str__(self) -> str:
