@@ -11,4 +11,4 @@ if ! psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atc "select 1 from pg_database
 fi
 .venv/bin/python manage.py migrate_schemas --shared -v 0
 .venv/bin/python manage.py sync_template_schema -v 0
-.venv/bin/python manage.py migrate_schemas --tenant --executor multiprocessing -v 0
+.venv/bin/python manage.py migrate_schemas --tenant --executor pending -v 0

@@ -10,3 +10,4 @@ class CustomersConfig(AppConfig):
 
     def ready(self) -> None:
         from shared.customers import signals  # noqa: F401
+        from zhdj.tenancy import executor  # noqa: F401  (registers --executor pending)

@@ -78,7 +78,7 @@ WEB_CMD = ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "zhdj.asg
 WORKER_CMD = ["celery", "-A", "zhdj", "worker", "-l", "info", "--concurrency", "2"]
 BEAT_CMD_PREFIX = ["celery", "-A", "zhdj", "beat", "-l", "info"]
 MIGRATE_SHARED = "python manage.py migrate_schemas --shared"
-MIGRATE_TENANTS = "python manage.py migrate_schemas --tenant --executor multiprocessing"
+MIGRATE_TENANTS = "python manage.py migrate_schemas --tenant --executor pending"
 
 
 def _which(name: str) -> str | None:

@@ -7,7 +7,7 @@
   validate against the Kubernetes 1.31 OpenAPI schemas (kubernetes-validate, strict mode:
   unknown fields are errors) when that package is installed.
 * Domain facts: beat is a single Recreate replica, the migrate hook Job runs both
-  migrate_schemas steps with the multiprocessing executor, the Ingress has the wildcard host,
+  migrate_schemas steps (tenants with the pending-only executor), the Ingress has the wildcard host,
   web probes hit /healthz with the base domain as Host.
 
 No database, no network.
@@ -539,7 +539,7 @@ def test_migrate_job_is_a_pre_install_pre_upgrade_hook(scenario):
         "migrate_schemas",
         "--tenant",
         "--executor",
-        "multiprocessing",
+        "pending",
     ]
     values = helm_render.load_values(CHART, *SCENARIOS[scenario])
     env = {e["name"]: e["value"] for e in tenants["env"]}
