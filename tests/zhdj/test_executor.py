@@ -28,3 +28,44 @@ def test_migrate_schemas_with_nothing_to_do_migrates_no_schema(db, alpha, beta, 
     out = capsys.readouterr().out
     assert "migrating 0" in out and "=== Starting migration" not in out
     connection.set_schema_to_public()
+
+
+def test_a_new_schema_is_migrated_like_migrate_does(db, alpha):  # type: ignore[no-untyped-def]
+    from django.db.migrations.loader import MigrationLoader
+
+    from zhdj.tenancy.executor import migrate_schemas_in_process
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA bench_fresh")
+    applied = migrate_schemas_in_process(["bench_fresh"], "default", reconnect=False)
+    assert applied == len(MigrationLoader(connection).graph.nodes)
+    assert schemas_behind(["bench_fresh"], "default") == []
+    with connection.cursor() as cursor:
+        tables = {}
+        for schema in (alpha.schema, "bench_fresh"):
+            cursor.execute(
+                "SELECT table_name, count(*) FROM information_schema.columns "
+                "WHERE table_schema = %s GROUP BY table_name",
+                [schema],
+            )
+            tables[schema] = dict(cursor.fetchall())
+        # the same tables with the same columns as a schema made by the onboarding service
+        assert tables["bench_fresh"] == tables[alpha.schema]
+        # (index names may differ: the onboarding service clones a schema, which names
+        # some constraints its own way; their number per table may not)
+        for catalog in (
+            "SELECT tablename || ':' || count(*) FROM pg_indexes WHERE schemaname = %s "
+            "GROUP BY tablename",
+            "SELECT c.relname || ':' || t.tgname FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
+            "AND NOT t.tgisinternal",
+        ):
+            names = []
+            for schema in (alpha.schema, "bench_fresh"):
+                cursor.execute(catalog, [schema])
+                names.append(sorted(row[0] for row in cursor.fetchall()))
+            assert names[0] == names[1]
+        cursor.execute("SELECT count(*) FROM bench_fresh.django_content_type")
+        assert cursor.fetchone()[0] > 0  # post_migrate ran in the schema
+    assert migrate_schemas_in_process(["bench_fresh"], "default", reconnect=False) == 0
