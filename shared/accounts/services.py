@@ -48,3 +48,29 @@ def user_create(
         raise ApplicationError("请设置密码。", field="password")
     user.save()
     return user
+
+
+@transaction.atomic
+def user_deactivate(*, user: User) -> User:
+    """Close a login (停用账号), e.g. when the member's relationship leaves the county.
+
+    An inactive user fails ``ModelBackend.get_user``, so their sessions end at once.
+    Idempotent: deactivating an inactive user changes nothing.
+    """
+    User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    user.is_active = False
+    return user
+
+
+@transaction.atomic
+def user_change_role(*, user: User, role: str, expect: str | None = None) -> User:
+    """Change a county login's role (角色变更), e.g. 入党申请人 → 党员 when the applicant is
+    admitted. ``expect``: change only from this role (a county admin stays one)."""
+    if role in User.PUBLIC_ROLES or role not in User.Role.values:
+        raise ApplicationError("不能改为该角色。", field="role")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if expect is not None and user.role != expect:
+        return user
+    user.role = role
+    user.save(update_fields=["role"])
+    return user

@@ -34,3 +34,7 @@ class CodeAdmin(PublicOnlyAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# The holiday calendar (CalendarYear / CalendarDay) registers itself there.
+from shared.standards import calendar_admin  # noqa: E402, F401

@@ -1,0 +1,170 @@
+"""Forms of the development pages: shapes only; the rules are in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from shared.standards.models import CodeTable, DevelopmentStep
+from tenants.development.checks import OUTCOMES, VoteData
+from tenants.development.documents import Upload
+from tenants.development.person import PersonData
+from tenants.development.services import StepInput
+from tenants.members.forms import BLANK, _codes
+from tenants.members.scope import Scope
+from tenants.orgs.models import Organization
+from zhdj.web.forms import FastSelect
+
+ACCEPT = "application/pdf,image/jpeg,image/png"
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _file(label: str) -> forms.FileField:
+    return forms.FileField(
+        label=label,
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        help_text="PDF、JPEG 或 PNG",
+    )
+
+
+class ApplicantForm(forms.Form):
+    """Step 1 with the person: 登记入党申请人."""
+
+    org = forms.ChoiceField(label="所在党支部", widget=FastSelect)
+    name = forms.CharField(label="姓名", max_length=32)
+    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    ethnicity_code = forms.ChoiceField(label="民族")
+    education_code = forms.ChoiceField(label="学历", required=False)
+    job_title = forms.CharField(label="工作单位及职务", max_length=100, required=False)
+    phone = forms.CharField(label="手机号", max_length=20, required=False)
+    address = forms.CharField(label="家庭住址", max_length=200, required=False)
+    done_on = forms.DateField(label="递交入党申请书日期", widget=DATE)
+    application = _file("入党申请书")
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        branches = scope.organizations().filter(type_code__in=("branch", "joint_branch"))
+        self.fields["org"].choices = [
+            *BLANK,
+            *((str(o.pk), o.name) for o in branches.order_by("path")),
+        ]
+        self.fields["ethnicity_code"].choices = _codes(CodeTable.ETHNICITY)
+        self.fields["education_code"].choices = _codes(CodeTable.EDUCATION)
+        self._orgs = branches
+
+    def to_input(self, files: Any) -> tuple[PersonData, StepInput]:
+        data = self.cleaned_data
+        org = self._orgs.filter(pk=data["org"]).first() if data["org"] else None
+        person = PersonData(
+            org=org,
+            name=data["name"],
+            id_number=data["id_number"],
+            ethnicity_code=data["ethnicity_code"],
+            education_code=data["education_code"],
+            job_title=data["job_title"],
+            phone=data["phone"],
+            address=data["address"],
+        )
+        uploads = [Upload("入党申请书", f) for f in files.getlist("application")]
+        return person, StepInput(done_on=data["done_on"], uploads=uploads)
+
+
+class StepForm(forms.Form):
+    """One step; fields appear by what the step template asks for."""
+
+    done_on = forms.DateField(label="办理日期", widget=DATE)
+    actor_name = forms.CharField(label="实施主体或经办人", max_length=64, required=False)
+    note = forms.CharField(
+        label="情况说明", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(
+        self, *args: Any, step: DevelopmentStep, people: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.step = step
+        self.fields["actor_name"].initial = step.actor
+        for n, kind in enumerate(step.documents):
+            self.fields[f"doc_{n}"] = _file(kind)
+        if step.people:
+            label = "培养联系人" if step.people == "contact" else "入党介绍人"
+            self.fields["people"] = forms.MultipleChoiceField(
+                label=f"{label}（{step.people_min}–{step.people_max} 名正式党员）",
+                choices=[(str(m.pk), f"{m.name}（{m.org.name}）") for m in people or []],
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        if step.number == 11:
+            self.fields["training_days"] = forms.IntegerField(
+                label="培训天数", min_value=0, required=False
+            )
+            self.fields["training_hours"] = forms.IntegerField(
+                label="培训学时", min_value=0, required=False
+            )
+        if step.number == 13:
+            self.fields["publicity_from"] = forms.DateField(label="公示开始", widget=DATE)
+            self.fields["publicity_to"] = forms.DateField(label="公示结束", widget=DATE)
+        if step.meeting:
+            for name, label in (
+                ("expected", "应到会有表决权的正式党员"),
+                ("present", "实到会有表决权的正式党员"),
+                ("yes", "赞成（含书面意见）"),
+                ("no", "反对"),
+                ("abstain", "弃权"),
+            ):
+                self.fields[name] = forms.IntegerField(label=label, min_value=0, initial=0)
+        if step.number == 23:
+            self.fields["outcome"] = forms.ChoiceField(
+                label="讨论结果", choices=list(OUTCOMES.items())
+            )
+            self.fields["extension_months"] = forms.IntegerField(
+                label="延长预备期（月）", min_value=0, required=False
+            )
+
+    def to_input(self, files: Any) -> StepInput:
+        data = self.cleaned_data
+        uploads = [
+            Upload(kind, f)
+            for n, kind in enumerate(self.step.documents)
+            for f in files.getlist(f"doc_{n}")
+        ]
+        details: dict[str, Any] = {}
+        for key in ("training_days", "training_hours", "outcome", "extension_months"):
+            if data.get(key) is not None and key in self.fields:
+                details[key] = data[key]
+        for key in ("publicity_from", "publicity_to"):
+            if data.get(key):
+                details[key] = data[key].isoformat()
+        vote = None
+        if self.step.meeting:
+            vote = VoteData(**{k: data[k] for k in ("expected", "present", "yes", "no", "abstain")})
+        return StepInput(
+            done_on=data["done_on"],
+            actor_name=data.get("actor_name", ""),
+            note=data.get("note", ""),
+            details=details,
+            uploads=uploads,
+            people=[int(p) for p in data.get("people", [])],
+            vote=vote,
+        )
+
+    def add_service_error(self, field: str | None, message: str) -> None:
+        if field and field.startswith("doc:"):
+            kind = field[4:]
+            if kind in self.step.documents:
+                field = f"doc_{self.step.documents.index(kind)}"
+        self.add_error(field if field in self.fields else None, message)
+
+
+class ReviewForm(forms.Form):
+    decided_on = forms.DateField(label="审核日期", widget=DATE, required=False)
+    committee = forms.ChoiceField(label="审核党组织", required=False)
+    reason = forms.CharField(label="退回原因", max_length=200, required=False)
+
+    def __init__(self, *args: Any, committees: list[Organization], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].choices = [("", "（自动：最近的上级党委）")] + [
+            (str(o.pk), o.name) for o in committees
+        ]

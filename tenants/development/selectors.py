@@ -1,0 +1,141 @@
+"""Reads of development records, always through the user's Scope.
+
+A county administrator sees the county; a post holder the records of their organization
+subtree; an applicant only their own record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from shared.accounts.models import User
+from tenants.development.models import (
+    PIPELINE,
+    DevelopmentRecord,
+    StepDocument,
+    StepEntry,
+)
+from tenants.members.scope import Scope
+from tenants.orgs.models import Organization
+
+
+def records_in_scope(scope: Scope) -> QuerySet[DevelopmentRecord]:
+    if scope.is_admin:
+        return DevelopmentRecord.objects.all()
+    q = Q(org_id__in=scope.organizations().values("id")) | Q(user_id=scope.user_id)
+    return DevelopmentRecord.objects.filter(q)
+
+
+def record_get(scope: Scope, record_id: int) -> DevelopmentRecord | None:
+    return (
+        records_in_scope(scope).select_related("org", "member", "user").filter(pk=record_id).first()
+    )
+
+
+def record_of_user(user: User) -> DevelopmentRecord | None:
+    return DevelopmentRecord.objects.select_related("org").filter(user=user).first()
+
+
+def manages_record(scope: Scope, record: DevelopmentRecord) -> bool:
+    return scope.covers_org(record.org)
+
+
+def entries_of(record: DevelopmentRecord) -> QuerySet[StepEntry]:
+    return (
+        record.entries.select_related("acting_org", "vote", "submitted_by", "decided_by")
+        .prefetch_related(
+            Prefetch("documents", queryset=StepDocument.objects.order_by("kind", "id")),
+            "people__member",
+        )
+        .order_by("step_number", "done_on", "id")
+    )
+
+
+def done_dates(record: DevelopmentRecord, entries: list[StepEntry] | None = None) -> dict:
+    """Latest done date per step; per-probation steps count in the current round only.
+    Also ``probation_end``."""
+    from tenants.development.steps import steps
+
+    template = steps()
+    if entries is None:
+        entries = list(record.entries.filter(state=StepEntry.State.DONE))
+    dates: dict = {}
+    for entry in entries:
+        if entry.state != StepEntry.State.DONE:
+            continue
+        tmpl = template.get(entry.step_number)
+        if (
+            tmpl is not None
+            and tmpl.per_probation
+            and entry.probation_round != record.probation_round
+        ):
+            continue
+        if entry.step_number not in dates or entry.done_on > dates[entry.step_number]:
+            dates[entry.step_number] = entry.done_on
+    if record.probation_end:
+        dates["probation_end"] = record.probation_end
+    return dates
+
+
+@dataclass
+class StageColumn:
+    status: str
+    label: str
+    count: int = 0
+    people: list[DevelopmentRecord] = field(default_factory=list)
+
+
+@dataclass
+class BranchRow:
+    org: Organization
+    columns: list[StageColumn]
+
+    @property
+    def total(self) -> int:
+        return sum(c.count for c in self.columns)
+
+
+def pipeline(scope: Scope, org: Organization | None = None) -> list[BranchRow]:
+    """Per branch of the scope (or of ``org``'s subtree): people per stage, with names."""
+    records = records_in_scope(scope).filter(status__in=PIPELINE).select_related("org")
+    if org is not None:
+        records = records.filter(org__path__startswith=org.path)
+    by_org: dict[int, dict[str, list[DevelopmentRecord]]] = defaultdict(lambda: defaultdict(list))
+    orgs: dict[int, Organization] = {}
+    for record in records.order_by("org__path", "applied_on", "name"):
+        by_org[record.org_id][record.status].append(record)
+        orgs[record.org_id] = record.org
+    rows = []
+    for org_id, statuses in by_org.items():
+        columns = [
+            StageColumn(s.value, s.label, len(statuses.get(s.value, [])), statuses.get(s.value, []))
+            for s in PIPELINE
+        ]
+        rows.append(BranchRow(orgs[org_id], columns))
+    rows.sort(key=lambda r: r.org.path)
+    return rows
+
+
+def stage_totals(scope: Scope, org: Organization | None = None) -> list[dict]:
+    records = records_in_scope(scope)
+    if org is not None:
+        records = records.filter(org__path__startswith=org.path)
+    counts = dict(records.values_list("status").annotate(n=Count("*")))
+    return [{"name": s.label, "value": counts.get(s.value, 0), "status": s.value} for s in PIPELINE]
+
+
+def pending_entries(scope: Scope) -> QuerySet[StepEntry]:
+    return (
+        StepEntry.objects.filter(state=StepEntry.State.PENDING, record__in=records_in_scope(scope))
+        .select_related("record__org", "submitted_by")
+        .prefetch_related("documents")
+        .order_by("created_at")
+    )
+
+
+def age_today(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

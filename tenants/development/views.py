@@ -1,0 +1,285 @@
+"""Development pages (发展党员): the branch board, a record's timeline and steps, the
+committee's review queue, the applicant's own timeline, documents and the PDF file.
+Every page goes through the user's Scope; another county's or branch's ids are 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from shared.accounts.models import User
+from tenants.development.checks import ancestors_for, ancestors_of
+from tenants.development.forms import ApplicantForm, ReviewForm, StepForm
+from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry
+from tenants.development.pdf import record_pdf
+from tenants.development.reminders import due_items
+from tenants.development.selectors import (
+    manages_record,
+    pending_entries,
+    pipeline,
+    record_get,
+    record_of_user,
+    records_in_scope,
+    stage_totals,
+)
+from tenants.development.services import record_create, step_record, step_review
+from tenants.development.steps import step as step_of
+from tenants.development.steps import steps
+from tenants.development.thought_reports import report_due_on
+from tenants.development.timeline import timeline
+from tenants.members.models import Member
+from tenants.members.scope import request_scope
+from zhdj.errors import ApplicationError
+from zhdj.web.access import county_page
+
+
+def _record(request: HttpRequest, record_id: int) -> DevelopmentRecord:
+    record = record_get(request_scope(request), record_id)
+    if record is None:
+        raise Http404("档案不存在")
+    return record
+
+
+def _managed(request: HttpRequest, record_id: int) -> DevelopmentRecord:
+    record = _record(request, record_id)
+    if not manages_record(request_scope(request), record):
+        raise Http404("页面不存在")
+    return record
+
+
+@never_cache
+@county_page()
+def board(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    org = None
+    if request.GET.get("org", "").isdigit():
+        org = scope.organizations().filter(pk=int(request.GET["org"])).first()
+    today = timezone.localdate()
+    records = records_in_scope(scope)
+    if org is not None:
+        records = records.filter(org__path__startswith=org.path)
+    items = due_items(records, today)
+    context = {
+        "rows": pipeline(scope, org),
+        "totals": stage_totals(scope, org),
+        "org": org,
+        "overdue": [i for i in items if i.kind == "overdue"],
+        "upcoming": [i for i in items if i.kind == "upcoming"],
+        "pending_count": pending_entries(scope).count(),
+    }
+    return render(request, "development/board.html", context)
+
+
+@county_page()
+def record_new(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    form = ApplicantForm(request.POST or None, request.FILES or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        person, step = form.to_input(request.FILES)
+        try:
+            record = record_create(scope=scope, person=person, step=step, actor=request.user)
+        except ApplicationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"已登记入党申请人“{record.name}”。")
+            return redirect("development:record", record_id=record.pk)
+    return render(request, "development/form.html", {"form": form, "title": "登记入党申请人"})
+
+
+@never_cache
+@county_page()
+def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = _record(request, record_id)
+    scope = request_scope(request)
+    may_manage = manages_record(scope, record)
+    if not may_manage and record.user_id != request.user.pk:
+        raise Http404("档案不存在")
+    return render(
+        request,
+        "development/record.html",
+        {
+            "record": record,
+            "steps": timeline(record),
+            "may_manage": may_manage,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@county_page(roles=(User.Role.APPLICANT, User.Role.MEMBER))
+def mine(request: HttpRequest) -> HttpResponse:
+    record = record_of_user(request.user)
+    dues = report_due_on([record]) if record else {}
+    last_report, report_due = dues.get(record.pk, (None, None)) if record else (None, None)
+    return render(
+        request,
+        "development/mine.html",
+        {
+            "record": record,
+            "steps": timeline(record) if record else [],
+            "today": timezone.localdate(),
+            "last_report": last_report,
+            "report_due": report_due,
+        },
+    )
+
+
+@county_page()
+def step_new(request: HttpRequest, record_id: int, number: int) -> HttpResponse:
+    record = _managed(request, record_id)
+    scope = request_scope(request)
+    try:
+        step = step_of(number)
+    except ApplicationError:
+        raise Http404("步骤不存在") from None
+    people = (
+        scope.members()
+        .filter(category_code="full", party_status_code="normal", lost_contact=False)
+        .select_related("org")
+        .order_by("org__path", "name")[:500]
+        if step.people
+        else Member.objects.none()
+    )
+    form = StepForm(request.POST or None, request.FILES or None, step=step, people=people)
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = step_record(
+                scope=scope,
+                record=record,
+                number=number,
+                data=form.to_input(request.FILES),
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_service_error(exc.field, exc.message)
+        else:
+            done = "已提交上级党委审核" if entry.state == StepEntry.State.PENDING else "已记录"
+            late = f"（超期 {entry.late_days} 天：{entry.late_rule}）" if entry.late_days else ""
+            messages.success(request, f"第 {number} 步“{step.name}”{done}{late}。")
+            return redirect("development:record", record_id=record.pk)
+    return render(
+        request,
+        "development/step_form.html",
+        {
+            "form": form,
+            "record": record,
+            "step": step,
+            "title": f"{record.name}：第 {number} 步 {step.name}",
+        },
+    )
+
+
+def _committees(entry: StepEntry) -> list:
+    return ancestors_of(entry.record.org)
+
+
+@never_cache
+@county_page()
+def review_queue(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    entries = list(pending_entries(scope))
+    # One query for the step template and one for every row's committees, whatever the rows.
+    template = steps()
+    above = ancestors_for([e.record.org for e in entries])
+    rows = []
+    for e in entries:
+        mine = [o for o in above[e.record.org_id] if scope.covers_org(o)]
+        rows.append(
+            {
+                "entry": e,
+                "step": template[e.step_number],
+                "form": ReviewForm(committees=mine),
+                "may_review": bool(mine),
+            }
+        )
+    return render(request, "development/review.html", {"rows": rows})
+
+
+@require_POST
+@county_page()
+def review_decide(request: HttpRequest, entry_id: int, outcome: str) -> HttpResponse:
+    scope = request_scope(request)
+    entry = pending_entries(scope).filter(pk=entry_id).first()
+    if entry is None or outcome not in ("pass", "return"):
+        raise Http404("待审核事项不存在")
+    form = ReviewForm(request.POST, committees=_committees(entry))
+    form.is_valid()
+    committee_id = form.cleaned_data.get("committee")
+    committee = next((o for o in _committees(entry) if str(o.pk) == committee_id), None)
+    try:
+        step_review(
+            scope=scope,
+            entry=entry,
+            approve=outcome == "pass",
+            actor=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            decided_on=form.cleaned_data.get("decided_on"),
+            committee=committee,
+        )
+    except ApplicationError as exc:
+        messages.error(request, f"{entry.record.name} 第 {entry.step_number} 步：{exc.message}")
+    else:
+        verb = "已通过" if outcome == "pass" else "已退回"
+        messages.success(request, f"{entry.record.name} 第 {entry.step_number} 步{verb}。")
+    return redirect("development:review")
+
+
+@never_cache
+@county_page()
+def document(request: HttpRequest, document_id: int) -> FileResponse:
+    scope = request_scope(request)
+    doc = (
+        StepDocument.objects.select_related("entry__record")
+        .filter(pk=document_id, entry__record__in=records_in_scope(scope))
+        .first()
+    )
+    if doc is None:
+        raise Http404("材料不存在")
+    response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(doc.original_name)}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@never_cache
+@county_page()
+def record_export(request: HttpRequest, record_id: int) -> HttpResponse:
+    record = _record(request, record_id)
+    if not manages_record(request_scope(request), record) and record.user_id != request.user.pk:
+        raise Http404("档案不存在")
+    response = HttpResponse(record_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{_quote(record.name + '发展党员纪实.pdf')}"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+__all__ = [
+    "board",
+    "document",
+    "mine",
+    "record_detail",
+    "record_export",
+    "record_new",
+    "require_POST",
+]
