@@ -1,0 +1,185 @@
+"""WeChat Pay APIv3 (微信支付): RSA-SHA256 request signatures, notification verification
+and AES-256-GCM resource decryption, written on ``cryptography``.
+
+security-notes.md "Payment callbacks": wechatpayv3's ``callback`` verifies the signature
+over ``timestamp\\nnonce\\nbody\\n`` and decrypts the resource, but has no timestamp
+window and no replay check. Here: the timestamp must be within ±``WECHAT_TIMESTAMP_WINDOW``
+seconds (default 300); the notification id is de-duplicated by the county's
+``PaymentNotice`` (unique per channel), so a replayed notification is processed once;
+signature probes (``WECHATPAY/SIGNTEST/…``) fail verification. ``appid`` and ``mchid``
+of the decrypted resource must be ours. Answer 204, or 4xx/5xx with ``{"code":"FAIL"}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import time
+from typing import Any
+from urllib.parse import parse_qsl
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+from shared.payments.providers.base import (
+    BillRow,
+    Checkout,
+    Notice,
+    NoticeRejected,
+    Order,
+    SignatureInvalid,
+    parse_bill_csv,
+    pay_setting,
+    private_key,
+    public_key,
+)
+
+CHANNEL = "wechat"
+H5_PATH = "/v3/pay/transactions/h5"
+PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
+
+
+def sign_message(message: str, key_setting: str = "MERCHANT_PRIVATE_KEY") -> str:
+    signature = private_key(key_setting).sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return base64.b64encode(signature).decode()
+
+
+def authorization(method: str, path: str, body: str) -> str:
+    """The ``Authorization`` header of an APIv3 request (WECHATPAY2-SHA256-RSA2048)."""
+    nonce = secrets.token_hex(16)
+    stamp = str(int(time.time()))
+    signature = sign_message(f"{method}\n{path}\n{stamp}\n{nonce}\n{body}\n")
+    return (
+        f'WECHATPAY2-SHA256-RSA2048 mchid="{pay_setting("WECHAT_MCH_ID")}",'
+        f'nonce_str="{nonce}",signature="{signature}",timestamp="{stamp}",'
+        f'serial_no="{pay_setting("WECHAT_CERT_SERIAL")}"'
+    )
+
+
+def _send(method: str, path: str, body: str) -> dict[str, Any]:
+    headers = {
+        "Authorization": authorization(method, path, body),
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+    if settings.ZHDJ_PAYMENT_DOUBLE:
+        from shared.payments.double.wechat_api import handle
+
+        status, payload = handle(method, path, headers, body)
+    else:  # pragma: no cover - needs the real gateway
+        import requests
+
+        url = pay_setting("WECHAT_API") + path
+        response = requests.request(method, url, data=body, headers=headers, timeout=10)
+        status, payload = response.status_code, response.json()
+    if status >= 300:
+        raise NoticeRejected(f"WeChat Pay answered {status}: {payload}")
+    return payload
+
+
+def checkout(order: Order) -> Checkout:
+    """H5 payment: create the transaction, then send the browser to ``h5_url``."""
+    body = json.dumps(
+        {
+            "appid": pay_setting("WECHAT_APP_ID"),
+            "mchid": pay_setting("WECHAT_MCH_ID"),
+            "description": order.subject,
+            "out_trade_no": order.order_no,
+            "notify_url": order.notify_url,
+            "amount": {"total": order.amount_fen, "currency": "CNY"},
+            "scene_info": {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}},
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    payload = _send("POST", H5_PATH, body)
+    url = payload["h5_url"]
+    if settings.ZHDJ_PAYMENT_DOUBLE:  # the double answers with a path on the public host
+        url = order.gateway_base + url
+    base, _, query = url.partition("?")
+    fields = dict(parse_qsl(query))
+    fields["redirect_url"] = order.return_url  # H5: where WeChat sends the payer back
+    return Checkout(base, "get", fields)
+
+
+def verify_signature(headers: dict[str, str], body: str) -> None:
+    signature = headers.get("Wechatpay-Signature", "")
+    stamp = headers.get("Wechatpay-Timestamp", "")
+    nonce = headers.get("Wechatpay-Nonce", "")
+    if not signature or not stamp or not nonce or signature.startswith(PROBE_PREFIX):
+        raise SignatureInvalid("missing signature or a signature probe")
+    try:
+        age = abs(time.time() - int(stamp))
+    except ValueError as exc:
+        raise SignatureInvalid("bad timestamp") from exc
+    if age > int(settings.ZHDJ_PAY["WECHAT_TIMESTAMP_WINDOW"]):
+        raise SignatureInvalid("timestamp outside the window (replay?)")
+    try:
+        public_key("WECHAT_PLATFORM_PUBLIC_KEY").verify(
+            base64.b64decode(signature, validate=True),
+            f"{stamp}\n{nonce}\n{body}\n".encode(),
+            padding.PKCS1v15(),
+            hashes.SHA256(),
+        )
+    except (InvalidSignature, ValueError) as exc:
+        raise SignatureInvalid("RSA signature does not verify") from exc
+
+
+def decrypt_resource(resource: dict[str, str]) -> dict[str, Any]:
+    if resource.get("algorithm") != "AEAD_AES_256_GCM":
+        raise NoticeRejected("unknown resource algorithm")
+    key = pay_setting("WECHAT_APIV3_KEY").encode()
+    try:
+        plain = AESGCM(key).decrypt(
+            resource["nonce"].encode(),
+            base64.b64decode(resource["ciphertext"]),
+            resource.get("associated_data", "").encode(),
+        )
+    except (InvalidTag, KeyError, ValueError) as exc:
+        raise NoticeRejected("resource does not decrypt") from exc
+    return json.loads(plain)
+
+
+def parse_notice(headers: dict[str, str], body: bytes) -> Notice:
+    text = body.decode("utf-8", errors="replace")
+    verify_signature(headers, text)
+    try:
+        envelope = json.loads(text)
+        resource = decrypt_resource(envelope["resource"])
+        notify_id = envelope["id"]
+        amount = int(resource["amount"]["total"])
+        order_no, txn_id = resource["out_trade_no"], resource["transaction_id"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise NoticeRejected("notification not well formed") from exc
+    if resource.get("appid") != pay_setting("WECHAT_APP_ID"):
+        raise NoticeRejected("appid is not ours")
+    if resource.get("mchid") != pay_setting("WECHAT_MCH_ID"):
+        raise NoticeRejected("mchid is not ours")
+    return Notice(
+        channel=CHANNEL,
+        notify_id=notify_id,
+        order_no=order_no,
+        txn_id=txn_id,
+        amount_fen=amount,
+        success=resource.get("trade_state") == "SUCCESS",
+        raw=text,
+    )
+
+
+def ack(ok: bool, retry: bool = False) -> HttpResponse:
+    if ok:
+        return HttpResponse(status=204)
+    return JsonResponse({"code": "FAIL", "message": "失败"}, status=503 if retry else 400)
+
+
+def bill_rows(day: str) -> list[BillRow]:
+    from shared.payments.double.gateway import bill_file
+
+    if not settings.ZHDJ_PAYMENT_DOUBLE:
+        raise RuntimeError("WeChat Pay bill download is configured for the double only")
+    return parse_bill_csv(bill_file(CHANNEL, day))

@@ -1,0 +1,195 @@
+"""Monthly bills and arrears (党费账单与欠缴), domain-rules.md §2.
+
+- ``bills_generate(month)``: each member in normal standing whose account has started
+  and who has a base gets the month's bill; quarterly payers (with the branch's consent)
+  get the whole quarter's three bills in its first month. Idempotent (unique member ×
+  month; existing bills are left alone).
+- ``bills_backfill(member)``: when an account starts in the past, bills back to at most
+  ``dues.back_payment_months`` months (补交一般不超过 6 个月).
+- ``arrears_scan()``: ``dues.unpaid_months_flag`` consecutive unpaid months raise an
+  ``ArrearsFlag`` and tell the branch's post holders. Never a status change: the branch
+  decides whether it is 自行脱党.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from shared.accounts.models import User
+from shared.rollups.dirty import rollup_mark_dirty
+from tenants.dues.calc import Tables, add_months, month_start, months_between
+from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBase, DuesBill, DuesReduction
+from tenants.dues.services import price
+from tenants.members.models import Member, Post
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class BillingResult:
+    month: date
+    created: int
+    without_base: int
+
+
+def _quarter_months(month: date) -> list[date]:
+    if (month.month - 1) % 3:
+        return [month]
+    return [month, add_months(month, 1), add_months(month, 2)]
+
+
+def _make_bills(tables: Tables, wanted: dict[int, tuple[int, list[date]]]) -> tuple[int, int]:
+    """Create the bills in ``wanted`` (member → (org, months)); returns (created, no base)."""
+    if not wanted:
+        return 0, 0
+    last = max(m for _, months in wanted.values() for m in months)
+    bases: dict[int, list[DuesBase]] = defaultdict(list)
+    for base in DuesBase.objects.filter(from_month__lte=last).order_by("member_id", "from_month"):
+        bases[base.member_id].append(base)
+    reductions: dict[int, list[DuesReduction]] = defaultdict(list)
+    for r in DuesReduction.objects.filter(status=DuesReduction.Status.APPROVED):
+        reductions[r.member_id].append(r)
+    bills, without_base = [], 0
+    for member_id, (org_id, months) in wanted.items():
+        member_bases = bases.get(member_id)
+        if not member_bases:
+            without_base += 1
+            continue
+        starts = [b.from_month for b in member_bases]
+        for month in months:
+            i = bisect_right(starts, month)
+            if i == 0:
+                continue
+            base = member_bases[i - 1]
+            fields = price(tables, base.category_code, base.base_fen, month, reductions[member_id])
+            bills.append(DuesBill(member_id=member_id, org_id=org_id, month=month, **fields))
+    created = 0
+    for start in range(0, len(bills), BATCH):
+        created += len(
+            DuesBill.objects.bulk_create(bills[start : start + BATCH], ignore_conflicts=True)
+        )
+    return created, without_base
+
+
+@transaction.atomic
+def bills_generate(*, month: date) -> BillingResult:
+    """The month's bills for the whole county (the monthly job)."""
+    month = month_start(month)
+    tables = Tables()
+    accounts = DuesAccount.objects.filter(
+        member__party_status_code="normal", pays_from__lt=add_months(month, 1)
+    ).values_list("member_id", "member__org_id", "pays_from", "quarterly")
+    existing = set(DuesBill.objects.filter(month=month).values_list("member_id", flat=True))
+    wanted: dict[int, tuple[int, list[date]]] = {}
+    for member_id, org_id, pays_from, quarterly in accounts.iterator(chunk_size=BATCH):
+        if member_id in existing:
+            continue
+        months = _quarter_months(month) if quarterly else [month]
+        wanted[member_id] = (org_id, [m for m in months if m >= month_start(pays_from)])
+    created, without_base = _make_bills(tables, wanted)
+    transaction.on_commit(rollup_mark_dirty)
+    return BillingResult(month, created, without_base)
+
+
+@transaction.atomic
+def bills_backfill(*, member: Member, through: date | None = None) -> int:
+    """Bills from the account start, at most ``dues.back_payment_months`` back."""
+    account = DuesAccount.objects.filter(member=member).first()
+    if account is None or member.party_status_code != "normal":
+        return 0
+    tables = Tables()
+    current = month_start(through or timezone.localdate())
+    earliest = add_months(current, 1 - tables.rule("dues.back_payment_months"))
+    first = max(month_start(account.pays_from), earliest)
+    months = months_between(first, current)
+    created, _ = _make_bills(tables, {member.pk: (member.org_id, months)})
+    if created:
+        transaction.on_commit(rollup_mark_dirty)
+    return created
+
+
+def consecutive_unpaid(month_statuses: list[tuple[date, str, int]]) -> tuple[int, date | None]:
+    """Unpaid months (with something to pay) in a row up to the latest bill."""
+    count, first = 0, None
+    for month, status, amount in sorted(month_statuses, reverse=True):
+        if status == DuesBill.Status.UNPAID and amount > 0:
+            count, first = count + 1, month
+        elif status == DuesBill.Status.UNPAID:
+            continue  # nothing to pay (a 0 amount) neither breaks nor extends the run
+        else:
+            break
+    return count, first
+
+
+@transaction.atomic
+def arrears_scan(*, through: date | None = None) -> list[ArrearsFlag]:
+    """Raise flags for long arrears, resolve flags that no longer hold; tell the branch."""
+    from tenants.dues.reminders import tell_branch_of_flags
+
+    tables = Tables()
+    limit = tables.rule("dues.unpaid_months_flag")
+    last = month_start(through or timezone.localdate())
+    window = add_months(last, -(limit + 12))
+    by_member: dict[int, list[tuple[date, str, int]]] = defaultdict(list)
+    orgs: dict[int, int] = {}
+    rows = DuesBill.objects.filter(month__gte=window, month__lte=last).values_list(
+        "member_id", "org_id", "month", "status", "amount_fen"
+    )
+    for member_id, org_id, month, status, amount in rows.iterator(chunk_size=BATCH):
+        by_member[member_id].append((month, status, amount))
+        orgs[member_id] = org_id
+    open_flags = {f.member_id: f for f in ArrearsFlag.objects.filter(resolved_at__isnull=True)}
+    raised: list[ArrearsFlag] = []
+    for member_id, statuses in by_member.items():
+        count, first = consecutive_unpaid(statuses)
+        flag = open_flags.get(member_id)
+        if count >= limit and flag is None and first is not None:
+            raised.append(
+                ArrearsFlag(
+                    member_id=member_id,
+                    org_id=orgs[member_id],
+                    first_unpaid_month=first,
+                    unpaid_months=count,
+                )
+            )
+        elif count >= limit and flag is not None and flag.unpaid_months != count:
+            flag.unpaid_months = count
+            flag.save(update_fields=["unpaid_months"])
+        elif count < limit and flag is not None:
+            flag.resolved_at = timezone.now()
+            flag.save(update_fields=["resolved_at"])
+    created = ArrearsFlag.objects.bulk_create(raised)
+    if created:
+        tell_branch_of_flags(created)
+        transaction.on_commit(rollup_mark_dirty)
+    return created
+
+
+def flag_resolve_if_settled(member: Member) -> None:
+    flag = ArrearsFlag.objects.filter(member=member, resolved_at__isnull=True).first()
+    if flag is None:
+        return
+    limit = Tables().rule("dues.unpaid_months_flag")
+    statuses = list(
+        DuesBill.objects.filter(member=member).values_list("month", "status", "amount_fen")
+    )
+    if consecutive_unpaid(statuses)[0] < limit:
+        flag.resolved_at = timezone.now()
+        flag.save(update_fields=["resolved_at"])
+
+
+def branch_users(org_ids: set[int]) -> dict[int, list[User]]:
+    """The users holding posts in each organization (who hear about its arrears)."""
+    out: dict[int, list[User]] = defaultdict(list)
+    posts = Post.objects.filter(
+        org_id__in=org_ids, ended_at__isnull=True, member__user__isnull=False
+    ).select_related("member__user")
+    for post in posts:
+        out[post.org_id].append(post.member.user)
+    return out

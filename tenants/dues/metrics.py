@@ -1,0 +1,73 @@
+"""Dues figures for the city dashboard (党费收缴汇总), integers only, never a person.
+
+``dues.due_fen`` and ``dues.paid_fen`` (by month, 分) give the collection rate as their
+ratio (the dashboard divides); ``dues.members_in_arrears`` counts members with an open
+flag of long arrears; ``dues.online_paid_fen`` shows how much came through gateways.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from shared.rollups.registry import metric
+from tenants.dues.calc import add_months, month_start
+from tenants.dues.models import ONLINE_CHANNELS, ArrearsFlag, DuesBill, DuesPayment
+
+MONTHS = 12
+
+
+def _months() -> tuple:
+    last = month_start(timezone.localdate())
+    return add_months(last, 1 - MONTHS), last
+
+
+def _by_month(paid: bool) -> Iterable[tuple[str, int]]:
+    first, last = _months()
+    filt = Q(status=DuesBill.Status.PAID) if paid else Q()
+    rows = (
+        DuesBill.objects.filter(month__gte=first, month__lte=last)
+        .values("month")
+        .annotate(total=Sum("amount_fen", filter=filt, default=0))
+        .order_by("month")
+    )
+    return [(r["month"].strftime("%Y-%m"), int(r["total"])) for r in rows]
+
+
+@metric("dues.due_fen", label="应交党费", unit="分", dimension_label="月份")
+def due_fen() -> Iterable[tuple[str, int]]:
+    return _by_month(paid=False)
+
+
+@metric("dues.paid_fen", label="已交党费", unit="分", dimension_label="月份")
+def paid_fen() -> Iterable[tuple[str, int]]:
+    return _by_month(paid=True)
+
+
+@metric("dues.members_in_arrears", label="连续欠缴党费人数", unit="人")
+def members_in_arrears() -> Iterable[tuple[str, int]]:
+    return [("", ArrearsFlag.objects.filter(resolved_at__isnull=True).count())]
+
+
+@metric("dues.unpaid_members", label="本月未交党费人数", unit="人")
+def unpaid_members() -> Iterable[tuple[str, int]]:
+    n = DuesBill.objects.filter(
+        month=month_start(timezone.localdate()), status=DuesBill.Status.UNPAID, amount_fen__gt=0
+    ).aggregate(n=Count("*"))["n"]
+    return [("", int(n))]
+
+
+@metric("dues.online_paid_fen", label="在线交纳党费", unit="分", dimension_label="支付渠道")
+def online_paid_fen() -> Iterable[tuple[str, int]]:
+    first, _ = _months()
+    rows = (
+        DuesPayment.objects.filter(
+            status=DuesPayment.Status.PAID, channel__in=ONLINE_CHANNELS, paid_at__date__gte=first
+        )
+        .values("channel")
+        .annotate(total=Sum("amount_fen"))
+        .order_by("channel")
+    )
+    return [(r["channel"], int(r["total"])) for r in rows]

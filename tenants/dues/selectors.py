@@ -1,0 +1,162 @@
+"""Reads of dues, always through a Scope (or the member's own record)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from tenants.dues.calc import add_months, month_start
+from tenants.dues.models import ArrearsFlag, DuesBase, DuesBill, DuesPayment
+from tenants.members.models import Member
+from tenants.members.scope import Scope
+from tenants.orgs.models import Organization
+
+
+def dues_paid_until(member: Member) -> date | None:
+    """党费交至: the first day of the last month paid up to without a gap.
+
+    The month before the earliest unpaid bill (with something to pay); with none unpaid,
+    the latest settled (paid or exempt) month. ``None`` when nothing was ever settled.
+    """
+    bills = DuesBill.objects.filter(member=member)
+    first_unpaid = (
+        bills.filter(status=DuesBill.Status.UNPAID, amount_fen__gt=0)
+        .order_by("month")
+        .values_list("month", flat=True)
+        .first()
+    )
+    settled = bills.exclude(status=DuesBill.Status.UNPAID)
+    if first_unpaid is not None:
+        settled = settled.filter(month__lt=first_unpaid)
+        if not settled.exists():
+            return None
+        return add_months(first_unpaid, -1)
+    return settled.order_by("-month").values_list("month", flat=True).first()
+
+
+def current_base(member: Member, month: date | None = None) -> DuesBase | None:
+    qs = DuesBase.objects.filter(member=member)
+    if month is not None:
+        qs = qs.filter(from_month__lte=month_start(month))
+    return qs.order_by("-from_month").first()
+
+
+@dataclass(frozen=True)
+class Collection:
+    """Collection of one organization (subtree) for one month (党费收缴率)."""
+
+    org_id: int
+    org_name: str
+    due_fen: int
+    paid_fen: int
+    bills: int
+    paid_bills: int
+
+    @property
+    def rate(self) -> float | None:
+        """Percentage for display only (figures stay integers)."""
+        return round(self.paid_fen * 100 / self.due_fen, 1) if self.due_fen else None
+
+
+def scoped_bills(scope: Scope) -> QuerySet[DuesBill]:
+    if scope.is_admin:
+        return DuesBill.objects.all()
+    return DuesBill.objects.filter(org_id__in=scope.organizations().values("id"))
+
+
+def collection_by_org(scope: Scope, month: date) -> list[Collection]:
+    """Each top organization of the scope's subtrees with its direct children."""
+    orgs = list(scope.organizations().order_by("path"))
+    if not orgs:
+        return []
+    top_depth = min(o.depth for o in orgs)
+    shown = [o for o in orgs if o.depth <= top_depth + 1]
+    month_bills = scoped_bills(scope).filter(month=month_start(month))
+    by_org = {
+        row["org__path"]: row
+        for row in month_bills.values("org__path").annotate(
+            due=Sum("amount_fen"),
+            paid=Sum("amount_fen", filter=Q(status=DuesBill.Status.PAID)),
+            n=Count("*"),
+            n_paid=Count("pk", filter=~Q(status=DuesBill.Status.UNPAID)),
+        )
+    }
+    out = []
+    for org in shown:
+        rows = [r for path, r in by_org.items() if path.startswith(org.path)]
+        out.append(
+            Collection(
+                org.pk,
+                org.name,
+                sum(r["due"] or 0 for r in rows),
+                sum(r["paid"] or 0 for r in rows),
+                sum(r["n"] for r in rows),
+                sum(r["n_paid"] for r in rows),
+            )
+        )
+    return [c for c in out if c.bills]
+
+
+def collection_by_month(scope: Scope, last: date, months: int = 12) -> list[dict]:
+    first = add_months(month_start(last), 1 - months)
+    rows = (
+        scoped_bills(scope)
+        .filter(month__gte=first, month__lte=month_start(last))
+        .values("month")
+        .annotate(
+            due=Sum("amount_fen"),
+            paid=Sum("amount_fen", filter=Q(status=DuesBill.Status.PAID)),
+        )
+        .order_by("month")
+    )
+    return [
+        {
+            "month": r["month"].strftime("%Y-%m"),
+            "due_fen": r["due"] or 0,
+            "paid_fen": r["paid"] or 0,
+            "rate": round((r["paid"] or 0) * 100 / r["due"], 1) if r["due"] else 0,
+        }
+        for r in rows
+    ]
+
+
+def unpaid_bills(scope: Scope, month: date) -> QuerySet[DuesBill]:
+    return (
+        scoped_bills(scope)
+        .filter(month=month_start(month), status=DuesBill.Status.UNPAID, amount_fen__gt=0)
+        .select_related("member", "org")
+        .order_by("org__path", "member__name", "pk")
+    )
+
+
+def open_flags(scope: Scope) -> QuerySet[ArrearsFlag]:
+    qs = ArrearsFlag.objects.filter(resolved_at__isnull=True).select_related("member", "org")
+    if not scope.is_admin:
+        qs = qs.filter(org_id__in=scope.organizations().values("id"))
+    return qs.order_by("org__path", "member__name")
+
+
+def member_statement(member: Member, months: int = 24) -> dict:
+    bills = list(DuesBill.objects.filter(member=member).order_by("-month")[:months])
+    payments = list(
+        DuesPayment.objects.filter(member=member)
+        .exclude(status=DuesPayment.Status.CLOSED)
+        .order_by("-created_at")[:20]
+    )
+    return {
+        "bills": bills,
+        "payments": payments,
+        "paid_until": dues_paid_until(member),
+        "base": current_base(member),
+        "owed_fen": sum(b.amount_fen for b in bills if b.status == DuesBill.Status.UNPAID),
+    }
+
+
+def scope_member(scope: Scope, member_id: int) -> Member | None:
+    return scope.members().select_related("org").filter(pk=member_id).first()
+
+
+def org_in_scope(scope: Scope, org_id: int) -> Organization | None:
+    return scope.organizations().filter(pk=org_id).first()

@@ -1,0 +1,312 @@
+"""Dues pages: the committee's overview (dues:overview), a member's dues as managed by
+the branch (dues:member), and the member's own statement and pay button (dues:mine)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from shared.payments.providers import adapter
+from shared.payments.providers.base import Order
+from tenants.dues import selectors
+from tenants.dues.billing import bills_backfill, bills_generate
+from tenants.dues.calc import month_start
+from tenants.dues.export import content_disposition, dues_workbook
+from tenants.dues.forms import BaseForm, OfflineForm, PayForm, ReductionForm
+from tenants.dues.models import DuesBill, DuesPayment, DuesReduction, ReconciliationMismatch
+from tenants.dues.payments import payable_bills, payment_offline_record, payment_order_create
+from tenants.dues.reminders import remind_unpaid
+from tenants.dues.services import dues_base_set, reduction_decide, reduction_propose
+from tenants.members.models import Member
+from tenants.members.scope import Scope, request_scope
+from zhdj.db import snapshot
+from zhdj.errors import ApplicationError
+from zhdj.web.access import county_page
+from zhdj.web.forms import add_errors
+
+
+def _manager(request: HttpRequest) -> Scope:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise PermissionDenied
+    return scope
+
+
+def _month(request: HttpRequest) -> date:
+    text = request.GET.get("month", "")
+    try:
+        year, month = (int(x) for x in text.split("-")[:2])
+        return date(year, month, 1)
+    except ValueError:
+        return month_start(timezone.localdate())
+
+
+@never_cache
+@county_page()
+def overview(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        return redirect("dues:mine")
+    month = _month(request)
+    collection = selectors.collection_by_org(scope, month)
+    unpaid = Paginator(selectors.unpaid_bills(scope, month), 50).get_page(request.GET.get("page"))
+    trend = selectors.collection_by_month(scope, month)
+    return render(
+        request,
+        "dues/overview.html",
+        {
+            "scope": scope,
+            "month": month,
+            "collection": collection,
+            "top": collection[0] if collection else None,
+            "unpaid": unpaid,
+            "flags": selectors.open_flags(scope)[:100],
+            "trend": trend,
+            "chart_orgs": [{"name": c.org_name, "value": c.rate or 0} for c in collection[1:]],
+            "pending_reductions": DuesReduction.objects.filter(
+                status=DuesReduction.Status.PENDING, member__in=scope.members()
+            ).select_related("member")[:50],
+            "mismatches": ReconciliationMismatch.objects.all()[:20] if scope.is_admin else [],
+        },
+    )
+
+
+@require_POST
+@county_page()
+def remind(request: HttpRequest) -> HttpResponse:
+    scope = _manager(request)
+    told = remind_unpaid(scope=scope, sender=request.user)
+    messages.success(request, f"已向 {told} 名党员发送党费交纳提醒。")
+    return redirect("dues:overview")
+
+
+@require_POST
+@county_page()
+def generate(request: HttpRequest) -> HttpResponse:
+    scope = _manager(request)
+    if not scope.is_admin:
+        raise PermissionDenied
+    result = bills_generate(month=_month(request))
+    messages.success(request, f"已生成 {result.month:%Y年%m月} 账单 {result.created} 份。")
+    return redirect(f"{reverse('dues:overview')}?month={result.month:%Y-%m}")
+
+
+@never_cache
+@county_page()
+def export(request: HttpRequest) -> HttpResponse:
+    scope = _manager(request)
+    month = _month(request)
+    data = dues_workbook(scope, month, selectors.collection_by_org(scope, month))
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition(month)
+    return response
+
+
+def _managed_member(request: HttpRequest, member_id: int) -> tuple[Scope, Member]:
+    scope = _manager(request)
+    member = selectors.scope_member(scope, member_id)
+    if member is None or not scope.manages_member(member):
+        raise Http404("党员不存在")
+    return scope, member
+
+
+@never_cache
+@county_page()
+def member_dues(request: HttpRequest, member_id: int) -> HttpResponse:
+    scope, member = _managed_member(request, member_id)
+    unpaid = list(
+        DuesBill.objects.filter(member=member, status=DuesBill.Status.UNPAID).order_by("month")
+    )
+    base_form = BaseForm(prefix="base")
+    offline_form = OfflineForm(prefix="off", months=[b.month for b in unpaid])
+    reduction_form = ReductionForm(prefix="red")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "base":
+                base_form = BaseForm(request.POST, prefix="base")
+                if base_form.is_valid():
+                    d = base_form.cleaned_data
+                    dues_base_set(
+                        scope=scope,
+                        member=member,
+                        category_code=d["category_code"],
+                        base_fen=d["base"],
+                        from_month=d["from_month"],
+                        actor=request.user,
+                        note=d["note"],
+                    )
+                    bills_backfill(member=member)
+                    messages.success(request, "党费基数已保存。")
+                    return redirect("dues:member", member_id=member.pk)
+            elif action == "offline":
+                offline_form = OfflineForm(
+                    request.POST, prefix="off", months=[b.month for b in unpaid]
+                )
+                if offline_form.is_valid():
+                    d = offline_form.cleaned_data
+                    payment_offline_record(
+                        scope=scope,
+                        member=member,
+                        channel=d["channel"],
+                        receipt_no=d["receipt_no"],
+                        months=offline_form.chosen_months(),
+                        voluntary_fen=d["voluntary"],
+                        actor=request.user,
+                    )
+                    messages.success(request, "线下交纳已登记。")
+                    return redirect("dues:member", member_id=member.pk)
+            elif action == "reduction":
+                reduction_form = ReductionForm(request.POST, prefix="red")
+                if reduction_form.is_valid():
+                    d = reduction_form.cleaned_data
+                    reduction_propose(
+                        scope=scope,
+                        member=member,
+                        kind=d["kind"],
+                        monthly_fen=d["monthly"],
+                        from_month=d["from_month"],
+                        to_month=d["to_month"],
+                        reason=d["reason"],
+                        branch_decided_on=d["branch_decided_on"],
+                        branch_decision=d["branch_decision"],
+                    )
+                    messages.success(request, "减免申请已提交上级党委审批。")
+                    return redirect("dues:member", member_id=member.pk)
+        except ApplicationError as exc:
+            form = {"base": base_form, "offline": offline_form}.get(action, reduction_form)
+            add_errors(form, exc)
+    return render(
+        request,
+        "dues/member.html",
+        {
+            "member": member,
+            "statement": selectors.member_statement(member),
+            "base_form": base_form,
+            "offline_form": offline_form,
+            "reduction_form": reduction_form,
+            "reductions": member.dues_reductions.all()[:20],
+        },
+    )
+
+
+@require_POST
+@county_page()
+def reduction_decision(request: HttpRequest, reduction_id: int) -> HttpResponse:
+    scope = _manager(request)
+    reduction = (
+        DuesReduction.objects.filter(pk=reduction_id, member__in=scope.members())
+        .select_related("member")
+        .first()
+    )
+    if reduction is None:
+        raise Http404("减免申请不存在")
+    try:
+        reduction_decide(
+            scope=scope,
+            reduction=reduction,
+            approve=request.POST.get("approve") == "1",
+            actor=request.user,
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, "审批结果已保存。")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("dues:overview")
+
+
+def _own(request: HttpRequest) -> Member:
+    member = Member.objects.filter(user=request.user).select_related("org").first()
+    if member is None:
+        raise Http404("您的账号未关联党员信息")
+    return member
+
+
+@never_cache
+@county_page()
+def mine(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    # One snapshot: a notification landing between these reads would show 已交清 beside
+    # a bill still marked unpaid.
+    with snapshot():
+        statement = selectors.member_statement(member)
+        payable = payable_bills(member)
+        pending = (
+            DuesPayment.objects.filter(member=member, order_no=request.GET.get("paid", ""))
+            .exclude(status=DuesPayment.Status.PAID)
+            .first()
+        )
+    return render(
+        request,
+        "dues/mine.html",
+        {
+            "member": member,
+            "statement": statement,
+            "payable": payable,
+            "payable_fen": sum(b.amount_fen for b in payable),
+            "form": PayForm(initial={"channel": "alipay"}),
+            "pending": pending,
+        },
+    )
+
+
+def _public_base(request: HttpRequest) -> str:
+    port = request.get_port()
+    default = "443" if request.is_secure() else "80"
+    suffix = f":{port}" if port and port != default else ""
+    return f"{request.scheme}://{settings.ZHDJ_CITY_HOST}{suffix}"
+
+
+@require_POST
+@never_cache
+@county_page()
+def pay(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    form = PayForm(request.POST)
+    if form.is_valid():
+        try:
+            payment = payment_order_create(
+                member=member,
+                channel=form.cleaned_data["channel"],
+                voluntary_fen=form.cleaned_data["voluntary"],
+            )
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            base = _public_base(request)
+            order = Order(
+                order_no=payment.order_no,
+                amount_fen=payment.amount_fen,
+                subject=f"党费 {member.org.name}",
+                return_url=request.build_absolute_uri("/dues/mine/"),
+                notify_url=f"{base}/pay/notify/{payment.channel}/",
+                gateway_base=base,
+            )
+            checkout = adapter(payment.channel).checkout(order)
+            return render(request, "dues/redirect.html", {"checkout": checkout, "payment": payment})
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("dues:mine")
+
+
+@never_cache
+@county_page()
+def order_status(request: HttpRequest, order_no: str) -> JsonResponse:
+    member = _own(request)
+    payment = DuesPayment.objects.filter(member=member, order_no=order_no).first()
+    if payment is None:
+        raise Http404("订单不存在")
+    return JsonResponse({"status": payment.status})

@@ -1,0 +1,84 @@
+"""A member pays this month's dues on a phone (375×812) through the gateway double:
+county page → signed redirect → the double's cashier on the public host → its signed,
+asynchronous notification to the live daphne → the statement shows it paid."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from shared.accounts.models import User
+from shared.payments.models import DoubleTrade, PaymentOrder
+from tenants.dues.billing import bills_generate
+from tenants.dues.models import (
+    DuesAccount,
+    DuesBase,
+    DuesBill,
+    DuesPayment,
+    PaymentNotice,
+)
+from tenants.dues.services import dues_base_set
+from tenants.members.models import Member
+from tenants.members.scope import scope_for
+from tests.e2e.conftest import login, url
+from tests.support.threads import in_thread
+from tests.support.world import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.live]
+
+
+def _bill(schema: str) -> None:
+    with schema_context(schema):
+        member = Member.objects.get(user__username="member")
+        month = timezone.localdate().replace(day=1)
+        dues_base_set(
+            scope=scope_for(User.objects.get(username="admin")),
+            member=member,
+            category_code="in_service",
+            base_fen=300001,
+            from_month=month,
+            actor=None,
+        )
+        bills_generate(month=month)
+
+
+def _clean(schema: str) -> None:
+    with schema_context(schema):
+        member = Member.objects.get(user__username="member")
+        orders = list(DuesPayment.objects.filter(member=member).values_list("order_no", flat=True))
+        PaymentNotice.objects.filter(order_no__in=orders).delete()
+        DuesBill.objects.filter(member=member).delete()
+        DuesPayment.objects.filter(member=member).delete()
+        DuesBase.objects.filter(member=member).delete()
+        DuesAccount.objects.filter(member=member).delete()
+    PaymentOrder.objects.filter(order_no__in=orders).delete()
+    DoubleTrade.objects.filter(order_no__in=orders).delete()
+
+
+@pytest.mark.parametrize("channel", ["alipay", "wechat"])
+def test_a_member_pays_on_a_phone_through_the_double(
+    browser, live_server_port, committed, alpha, channel
+):
+    in_thread(lambda: _bill(alpha.schema))
+    ctx = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        login(page, live_server_port, alpha.host, "member", PASSWORD)
+        page.goto(url(live_server_port, alpha.host, "/dues/mine/"))
+        assert page.inner_text("[data-testid=payable-amount]") == "¥30.00"  # 3000.01 × 1%
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.check(f"input[name=channel][value={channel}]")
+        page.click("[data-testid=pay-button]")
+        page.wait_for_selector("[data-testid=double-cashier]")
+        assert page.url.startswith(f"http://city.localhost:{live_server_port}/pay/double/")
+        assert page.inner_text("[data-testid=double-amount]") == "¥30.00"
+        page.click("[data-testid=double-confirm]")
+        # Back on the county page; the notification arrives asynchronously, the page polls.
+        page.wait_for_selector("[data-testid=all-paid]", timeout=20000)
+        assert page.url.startswith(url(live_server_port, alpha.host, "/dues/mine/"))
+        assert page.locator("[data-testid=bill-rows] tr[data-status=paid]").count() == 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        ctx.close()
+        in_thread(lambda: _clean(alpha.schema))
