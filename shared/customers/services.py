@@ -35,6 +35,7 @@ from shared.cityorg.services import cityorg_link_county
 from shared.customers.models import Domain, Tenant
 from shared.customers.routing import invalidate_routes
 from shared.customers.validation import onboarding_validate
+from shared.rollups.dirty import rollup_schedule
 from zhdj.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,9 @@ def tenant_onboard(
             tenant.status = Tenant.Status.ACTIVE
             tenant.activated_at = timezone.now()
             tenant.save(update_fields=["status", "activated_at"])
+            # A new county appears on the city dashboard after its first rollup.
+            schema = tenant.schema_name
+            transaction.on_commit(lambda: rollup_schedule(schema=schema))
     except BaseException:
         logger.exception("onboarding %s failed; rolling back", req.schema_name)
         connection.set_schema_to_public()
@@ -247,4 +251,6 @@ def tenant_resume(*, tenant: Tenant) -> Tenant:
     tenant.suspended_reason = ""
     tenant.save(update_fields=["status", "suspended_reason"])
     invalidate_routes()
+    schema = tenant.schema_name
+    transaction.on_commit(lambda: rollup_schedule(schema=schema))
     return tenant

@@ -15,16 +15,38 @@ A tenant app declares its metrics in a ``metrics.py`` module::
 dimension. Values are integers (counts, money in 分); rates are computed by the
 dashboard from a numerator and a denominator metric, never stored. Rows must be
 aggregates: a metric never yields a person.
+
+Optional extensions (the signature above stays valid):
+
+* ``per_org=`` a function yielding ``(org_id, dimension, value)``: the same figure for
+  each organization *on its own* (not its subtree). The rollup stores these rows beside
+  the organization's tree path, so the dashboard of a town committee sums its subtree
+  and the e-map shows an organization's figures without reading the county's schema.
+  Only additive figures (counts) may have one.
+* ``@organization_directory`` names the one function yielding the county's organizations
+  (:class:`OrgEntry`: id, tree path, name, type, category, coordinates) for subtree sums
+  and the map. Organizations are not personal data.
+* :func:`memo` caches a helper's result for one county's collection, so several metrics
+  can share one aggregate query (one pass over the members table, not one per metric).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import wraps
+from typing import Any, TypeVar
 
+from django.db.models import Aggregate, BigIntegerField, Q
+from django.db.models.expressions import Star
 from django.utils.module_loading import autodiscover_modules
 
 Row = tuple[str, int]
+OrgRow = tuple[int, str, int]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,28 +56,115 @@ class Metric:
     compute: Callable[[], Iterable[Row]]
     unit: str = "人"
     dimension_label: str = ""  # what the dimension means ("性别", "年龄段" …); "" = scalar
+    per_org: Callable[[], Iterable[OrgRow]] | None = None
+
+    @property
+    def is_scalar(self) -> bool:
+        return not self.dimension_label
+
+
+@dataclass(frozen=True)
+class OrgEntry:
+    """One organization of a county as the dashboard and the map know it (no people)."""
+
+    org_id: int
+    path: str  # the county tree's materialized path (subtree = path prefix)
+    name: str
+    type_code: str
+    category_code: str
+    latitude: Decimal | None
+    longitude: Decimal | None
 
 
 _REGISTRY: dict[str, Metric] = {}
+_DIRECTORY: list[Callable[[], Iterable[OrgEntry]]] = []
 _discovered = False
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("rollup_memo", default=None)
 
 
 def metric(
-    key: str, *, label: str, unit: str = "人", dimension_label: str = ""
+    key: str,
+    *,
+    label: str,
+    unit: str = "人",
+    dimension_label: str = "",
+    per_org: Callable[[], Iterable[OrgRow]] | None = None,
 ) -> Callable[[Callable[[], Iterable[Row]]], Callable[[], Iterable[Row]]]:
     def register(compute: Callable[[], Iterable[Row]]) -> Callable[[], Iterable[Row]]:
         if key in _REGISTRY and _REGISTRY[key].compute is not compute:
             raise ValueError(f"metric {key!r} declared twice")
-        _REGISTRY[key] = Metric(key, label, compute, unit, dimension_label)
+        _REGISTRY[key] = Metric(key, label, compute, unit, dimension_label, per_org)
         return compute
 
     return register
 
 
-def metrics() -> list[Metric]:
-    """Every declared metric, after importing each installed app's ``metrics`` module."""
+def organization_directory(
+    func: Callable[[], Iterable[OrgEntry]],
+) -> Callable[[], Iterable[OrgEntry]]:
+    """Declare the function that lists a county's organizations (exactly one app does)."""
+    if _DIRECTORY and _DIRECTORY[0] is not func:
+        raise ValueError("organization directory declared twice")
+    _DIRECTORY[:] = [func]
+    return func
+
+
+def _discover() -> None:
     global _discovered  # noqa: PLW0603
     if not _discovered:
         autodiscover_modules("metrics")
         _discovered = True
+
+
+def metrics() -> list[Metric]:
+    """Every declared metric, after importing each installed app's ``metrics`` module."""
+    _discover()
     return sorted(_REGISTRY.values(), key=lambda m: m.key)
+
+
+def get_metric(key: str) -> Metric | None:
+    _discover()
+    return _REGISTRY.get(key)
+
+
+def directory() -> Callable[[], Iterable[OrgEntry]] | None:
+    _discover()
+    return _DIRECTORY[0] if _DIRECTORY else None
+
+
+@contextmanager
+def collection() -> Iterator[None]:
+    """The span of one county's collection: :func:`memo` results live this long."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memo(func: Callable[[], T]) -> Callable[[], T]:
+    """Cache ``func()`` for the current collection (no caching outside one)."""
+
+    @wraps(func)
+    def cached() -> T:
+        store = _memo.get()
+        if store is None:
+            return func()
+        key = (func.__module__, func.__qualname__)
+        if key not in store:
+            store[key] = func()
+        return store[key]
+
+    return cached
+
+
+class CountAll(Aggregate):
+    """``count(*)``, optionally ``FILTER (WHERE …)`` — Django refuses ``Count("*", filter=)``
+    and ``Count("id")`` made PostgreSQL scan the table where ``count(*)`` used an index."""
+
+    function = "COUNT"
+    output_field = BigIntegerField()
+    empty_result_set_value = 0
+
+    def __init__(self, *, filter: Q | None = None) -> None:
+        super().__init__(Star(), filter=filter)

@@ -102,7 +102,7 @@ def _range_q(field: str, low: Any, high: Any) -> Q:
     return q
 
 
-def _age_bands(on: date) -> list[tuple[str, str, Q]]:
+def age_bands(on: date) -> list[tuple[str, str, Q]]:
     """(code, name, condition) per age band: age on ``on`` between min and max years."""
     bands = []
     for code, name, extra in codes(CodeTable.AGE_BAND).values_list("code", "name", "extra"):
@@ -116,7 +116,8 @@ def _age_bands(on: date) -> list[tuple[str, str, Q]]:
     return bands
 
 
-def _joining_periods() -> list[tuple[str, str, Q]]:
+def joining_periods() -> list[tuple[str, str, Q]]:
+    """(code, name, condition) per joining period: joined between its from and to dates."""
     return [
         (code, name, _range_q("joined_at", extra.get("from"), extra.get("to")))
         for code, name, extra in codes(CodeTable.JOINING_PERIOD).values_list(
@@ -203,7 +204,7 @@ def party_statistics(scope: Scope, *, org_id: int | None, on: date) -> Statistic
     probationary = Q(full_member_at__gt=on) | Q(
         full_member_at__isnull=True, category_code=PROBATIONARY
     )
-    bands, periods = _age_bands(on), _joining_periods()
+    bands, periods = age_bands(on), joining_periods()
     aggregates: dict[str, Any] = {
         "total": Count("id"),
         "women": Count("id", filter=Q(sex=Sex.FEMALE)),

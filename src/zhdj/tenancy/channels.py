@@ -20,7 +20,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
-from django_tenants.utils import tenant_context
+from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
 from shared.customers.models import Tenant
 from shared.customers.routing import resolver
@@ -42,6 +42,20 @@ def _resolve_tenant(host: str) -> Tenant | None:
     return route.tenant
 
 
+def _is_public_host(host: str) -> bool:
+    route = resolver.resolve(host)
+    return route is not None and route.is_public
+
+
+def _load_public_user(session_key: str | None):  # type: ignore[no-untyped-def]
+    """A city or ops user of the public site (its own sessions, in the public schema)."""
+    if not session_key:
+        return AnonymousUser()
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    with schema_context(get_public_schema_name()):
+        return get_user(SimpleNamespace(session=store(session_key)))
+
+
 def _load_user(tenant: Tenant, session_key: str | None):  # type: ignore[no-untyped-def]
     if not session_key:
         return AnonymousUser()
@@ -61,13 +75,21 @@ class TenantWebsocketMiddleware:
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
         host = _header(scope, b"host").split(":", 1)[0].lower().rstrip(".")
+        cookies = SimpleCookie()
+        cookies.load(_header(scope, b"cookie"))
+        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
+        # Paths the city site may open too (the dashboard): on the public host the scope
+        # has tenant None and the public user; those consumers check both.
+        if scope.get("path", "").startswith(
+            settings.ZHDJ_PUBLIC_WEBSOCKET_PATHS
+        ) and await database_sync_to_async(_is_public_host)(host):
+            user = await database_sync_to_async(_load_public_user)(morsel.value if morsel else None)
+            scope = dict(scope, tenant=None, user=user)
+            return await self.inner(scope, receive, send)
         tenant = await database_sync_to_async(_resolve_tenant)(host)
         if tenant is None:
             await send({"type": "websocket.close", "code": 4404})
             return None
-        cookies = SimpleCookie()
-        cookies.load(_header(scope, b"cookie"))
-        morsel = cookies.get(settings.SESSION_COOKIE_NAME)
         user = await database_sync_to_async(_load_user)(tenant, morsel.value if morsel else None)
         scope = dict(scope, tenant=tenant, user=user)
         return await self.inner(scope, receive, send)

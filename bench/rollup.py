@@ -1,0 +1,282 @@
+#!/usr/bin/env python
+"""City dashboard rollup benchmark: 12 counties x 40,000 members (bench/generator.py).
+
+    .venv/bin/python bench/rollup.py [--reuse] [--counties 12] [--members 40000] [--rounds 3]
+
+Prints (best of --rounds, in-process, on database zhdj_bench_rollup):
+
+1. **full rollup**: ``shared.rollups.services.rollup_city`` — every active county collected
+   through the metric registry (one aggregate query over members, one grouped per
+   organization, the organization directory) and upserted into the public tables;
+2. **refresh after one change**: one member's record changed (through
+   ``member_update``), then the county's refresh job ``rollup_tenant`` (what the
+   debounced task runs);
+3. **dashboard server time**: ``GET /dashboard/`` and ``/dashboard/data.json`` for a city user
+   (``django.test.Client``, the project's middleware and URLs, DEBUG off);
+4. **hand-written SQL**: one ``UNION ALL`` statement over the counties' schemas computing
+   the same county-level member cells (``count(*) FILTER (WHERE …)``) plus organizations
+   by type, and the **ratio** of the full rollup to it (goal: within 2x).
+
+Writes bench/results-rollup.json (git-ignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from bench.common import check_db_name, code_version, machine  # noqa: E402
+from bench.generator import OUT, build_city, save_city, setup_django  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results-rollup.json"
+GOAL_RATIO = 2.0
+
+
+def reusable(db: str, counties: int, members: int, seed: int) -> dict[str, Any] | None:
+    path = OUT / f"city-{db}.json"
+    if not path.exists():
+        return None
+    city = json.loads(path.read_text())
+    if (
+        city.get("members_per_county") != members
+        or city.get("seed") != seed
+        or len(city.get("counties", [])) != counties
+    ):
+        return None
+    setup_django(db)
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT count(*) FROM "{city["counties"][-1]["schema"]}".members_member'
+            )
+            if cursor.fetchone()[0] != members:
+                return None
+    except Exception as exc:
+        print(f"  (cannot reuse {db}: {type(exc).__name__}: {exc})")
+        return None
+    return city
+
+
+def best(func, rounds: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t)
+    return min(times), times
+
+
+def hand_sql(schemas: list[str]) -> str:
+    """The same county-level cells as tenants/members/metrics.py, written by hand."""
+    from django.utils import timezone
+
+    from shared.standards.models import CodeTable
+    from shared.standards.selectors import codes, codes_flagged
+
+    today = timezone.localdate()
+    on_roll = ",".join(f"'{c}'" for c in codes_flagged(CodeTable.PARTY_STATUS, "on_roll"))
+    minority = ",".join(f"'{c}'" for c in codes_flagged(CodeTable.ETHNICITY, "minority"))
+    college = ",".join(f"'{c}'" for c in codes_flagged(CodeTable.EDUCATION, "college_or_above"))
+    cells = [
+        "sex = 'male'",
+        "sex = 'female'",
+        "category_code <> 'probationary'",
+        "category_code = 'probationary'",
+        f"ethnicity_code IN ({minority})",
+        f"education_code IN ({college})",
+        "party_status_code = 'suspended'",
+        "flowing",
+        "lost_contact",
+        "phone_index IS NOT NULL AND education_code <> '' AND occupation_code <> '' "
+        "AND job_title <> ''",
+    ]
+    for _, extra in codes(CodeTable.AGE_BAND).values_list("code", "extra"):
+        low, high = extra.get("min"), extra.get("max")
+        q = []
+        if low:
+            q.append(f"birth_date <= '{today.replace(year=today.year - low)}'")
+        if high is not None:
+            q.append(f"birth_date > '{today.replace(year=today.year - high - 1)}'")
+        cells.append(" AND ".join(q) or "true")
+    for _, extra in codes(CodeTable.JOINING_PERIOD).values_list("code", "extra"):
+        q = []
+        if extra.get("from"):
+            q.append(f"joined_at >= '{extra['from']}'")
+        if extra.get("to"):
+            q.append(f"joined_at <= '{extra['to']}'")
+        cells.append(" AND ".join(q) or "true")
+    entries = list(codes(CodeTable.EDUCATION).values_list("code", "parent_code"))
+    for code, parent in entries:
+        if not parent:
+            members_of = [c for c, p in entries if (p or c) == code]
+            cells.append("education_code IN (" + ",".join(f"'{c}'" for c in members_of) + ")")
+    for code in codes(CodeTable.OCCUPATION).values_list("code", flat=True):
+        cells.append(f"occupation_code = '{code}'")
+    columns = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {c})" for c in cells])
+    parts = []
+    for s in schemas:
+        parts.append(
+            f"SELECT '{s}' AS county, 'm' AS kind, NULL AS type_code, {columns} "
+            f'FROM "{s}".members_member WHERE party_status_code IN ({on_roll})'
+        )
+        nulls = ", ".join(["count(*)"] + ["NULL::bigint"] * len(cells))
+        parts.append(
+            f"SELECT '{s}', 'o', type_code, {nulls} FROM \"{s}\".orgs_organization "
+            "WHERE is_active GROUP BY type_code"
+        )
+    return "\nUNION ALL\n".join(parts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--counties", type=int, default=12)
+    parser.add_argument("--members", type=int, default=40_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--db", default="zhdj_bench_rollup")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="keep a generated database")
+    args = parser.parse_args()
+    check_db_name(args.db)
+
+    city = reusable(args.db, args.counties, args.members, args.seed) if args.reuse else None
+    if city is None:
+        print(f"generating {args.counties} x {args.members:,d} members in {args.db} ...")
+        city = build_city(
+            db=args.db,
+            counties=args.counties,
+            members=args.members,
+            seed=args.seed,
+            workers=args.workers,
+        )
+        save_city(city)
+    else:
+        print(f"reusing {args.db}")
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django_tenants.utils import schema_context
+
+    from shared.accounts.models import User
+    from shared.accounts.services import user_create
+    from shared.customers.models import Tenant
+    from shared.rollups.services import rollup_city, rollup_tenant
+    from tenants.members.models import Member
+    from tenants.members.scope import scope_for
+    from tenants.members.services import member_update
+    from tenants.members.validation import MemberData
+
+    schemas = [c["schema"] for c in city["counties"]]
+    connection.set_schema_to_public()
+    rollup_city()  # warm-up (and the first rollup of every county)
+    full, full_all = best(rollup_city, args.rounds)
+
+    sql = hand_sql(schemas)
+
+    def run_sql() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            cursor.fetchall()
+
+    run_sql()
+    hand, hand_all = best(run_sql, args.rounds)
+
+    # Refresh after one change: a member's job title edited through the service.
+    tenant = Tenant.objects.get(schema_name=schemas[0])
+    refresh_times = []
+    for i in range(args.rounds):
+        with schema_context(tenant.schema_name):
+            member = Member.objects.select_related("org").order_by("id").first()
+            admin = User.objects.filter(role=User.Role.COUNTY_ADMIN).first()
+            fields = {
+                f: getattr(member, f) for f in MemberData.__dataclass_fields__ if hasattr(member, f)
+            }
+            fields["job_title"] = f"基准测试岗位{i}"
+            member_update(scope=scope_for(admin), member=member, data=MemberData(**fields))
+        connection.set_schema_to_public()
+        t = time.perf_counter()
+        rollup_tenant(tenant=tenant)
+        refresh_times.append(time.perf_counter() - t)
+    refresh = min(refresh_times)
+
+    # Dashboard server time for a city user.
+    connection.set_schema_to_public()
+    if not User.objects.filter(username="bench_city").exists():
+        user_create(
+            username="bench_city",
+            full_name="基准市委用户",
+            password="Bench-Only-Passw0rd!",
+            role=User.Role.CITY,
+        )
+    client = Client(HTTP_HOST=settings.ZHDJ_CITY_HOST)
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "bench_city", "password": "Bench-Only-Passw0rd!"}
+        ).status_code
+        == 302
+    )
+    page_times, data_times = [], []
+    for _ in range(max(5, args.rounds)):
+        t = time.perf_counter()
+        assert client.get("/dashboard/").status_code == 200
+        page_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        assert client.get("/dashboard/data.json").status_code == 200
+        data_times.append(time.perf_counter() - t)
+
+    ratio = full / hand if hand else float("inf")
+    rows = [
+        ("full rollup (12 counties)", full * 1000, "ms", ""),
+        ("hand-written UNION ALL aggregate", hand * 1000, "ms", ""),
+        ("ratio full rollup / hand SQL", ratio, "x", f"<= {GOAL_RATIO}"),
+        ("refresh of one county after one change", refresh * 1000, "ms", ""),
+        ("dashboard page (server)", min(page_times) * 1000, "ms", ""),
+        ("dashboard data.json (server)", min(data_times) * 1000, "ms", ""),
+    ]
+    print()
+    print(
+        f"{len(schemas)} counties x {args.members:,d} members ({len(schemas) * args.members:,d}), "
+        f"{city.get('organizations', 0):,d} organizations; best of {args.rounds}"
+    )
+    print()
+    print("| figure | value | unit | goal |")
+    print("|---|---:|---|---|")
+    for name, value, unit, goal in rows:
+        print(f"| {name} | {value:,.1f} | {unit} | {goal} |")
+    result = {
+        "when": datetime.now(UTC).isoformat(),
+        "db": args.db,
+        "counties": len(schemas),
+        "members_per_county": args.members,
+        "organizations": city.get("organizations"),
+        "full_rollup_ms": [round(t * 1000, 1) for t in full_all],
+        "hand_sql_ms": [round(t * 1000, 1) for t in hand_all],
+        "ratio": round(ratio, 2),
+        "goal_ratio": GOAL_RATIO,
+        "refresh_ms": [round(t * 1000, 1) for t in refresh_times],
+        "dashboard_page_ms": [round(t * 1000, 1) for t in page_times],
+        "dashboard_data_ms": [round(t * 1000, 1) for t in data_times],
+        "median_full_ms": round(statistics.median(full_all) * 1000, 1),
+        "machine": machine(),
+        "code": code_version(
+            ("shared/rollups", "tenants/members/metrics.py", "tenants/orgs/metrics.py")
+        ),
+    }
+    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str))
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

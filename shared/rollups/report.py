@@ -1,0 +1,178 @@
+"""The dashboard's content (看板内容), built from rollup values: key figures, rates, the
+per-county (or per-unit) table and ranking, dimensional charts and the trend.
+
+Rates are computed here from a numerator and a denominator metric (never stored):
+women share, college share, probationary share, profile completeness.
+The same payload feeds the page, its live refresh (JSON), and the Excel/PDF report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.rollups.registry import Metric
+from shared.rollups.selectors import County, Unit, Values, metric_catalog, trend
+
+KPIS = (
+    "members.total",
+    "orgs.total",
+    "members.flowing",
+    "orgs.small_branches",
+)
+# (key, label, numerator metric, numerator dimension, denominator metric)
+RATES = (
+    ("women_rate", "女党员占比", "members.by_sex", "女", "members.total"),
+    ("college_rate", "大专及以上占比", "members.college", "", "members.total"),
+    ("probationary_rate", "预备党员占比", "members.by_category", "预备党员", "members.total"),
+    ("complete_rate", "信息完整率", "members.profile_complete", "", "members.total"),
+)
+TABLE_COLUMNS = (
+    ("members.total", "", "党员"),
+    ("orgs.total", "", "党组织"),
+    ("members.by_category", "预备党员", "预备党员"),
+    ("members.flowing", "", "流动党员"),
+    ("orgs.small_branches", "", "不足3人支部"),
+)
+CHARTS = (
+    ("members.by_sex", "pie"),
+    ("members.by_category", "pie"),
+    ("members.by_age", "bar"),
+    ("members.by_education", "bar"),
+    ("members.by_occupation", "bar"),
+    ("members.by_joining_period", "bar"),
+    ("orgs.by_type", "pie"),
+    ("orgs.by_category", "bar"),
+    ("orgs.term_due", "bar"),
+)
+
+
+def value(values: Values, metric: str, dimension: str = "") -> int:
+    return values.get(metric, {}).get(dimension, 0)
+
+
+def rate(values: Values, numerator: str, dimension: str, denominator: str) -> float | None:
+    total = value(values, denominator)
+    if not total:
+        return None
+    return round(100 * value(values, numerator, dimension) / total, 1)
+
+
+def _row(name: str, values: Values, **extra: Any) -> dict[str, Any]:
+    row = {"name": name, **extra}
+    for metric, dimension, _ in TABLE_COLUMNS:
+        row[f"{metric}:{dimension}"] = value(values, metric, dimension)
+    row["complete_rate"] = rate(values, "members.profile_complete", "", "members.total")
+    return row
+
+
+def _kpis(values: Values, catalog: dict[str, Metric]) -> list[dict[str, Any]]:
+    out = []
+    for key in KPIS:
+        if key in catalog and key in values:
+            m = catalog[key]
+            out.append({"key": key, "label": m.label, "value": value(values, key), "unit": m.unit})
+    for key, label, numerator, dimension, denominator in RATES:
+        if numerator in values:
+            r = rate(values, numerator, dimension, denominator)
+            out.append({"key": key, "label": label, "value": r, "unit": "%"})
+    return out
+
+
+def _dimensions(values: Values, catalog: dict[str, Metric]) -> list[dict[str, Any]]:
+    out = []
+    charted = dict(CHARTS)
+    keys = [k for k, _ in CHARTS] + sorted(
+        k for k, m in catalog.items() if not m.is_scalar and k not in charted
+    )
+    for key in keys:
+        m = catalog.get(key)
+        if m is None or key not in values:
+            continue
+        rows = [{"name": d or "合计", "value": v} for d, v in values[key].items()]
+        if m.dimension_label and key not in ("members.by_age", "members.by_joining_period"):
+            rows.sort(key=lambda r: -r["value"])
+        out.append(
+            {
+                "key": key,
+                "label": m.label,
+                "unit": m.unit,
+                "dimension_label": m.dimension_label,
+                "chart": charted.get(key, "bar"),
+                "rows": rows,
+                "max": max((r["value"] for r in rows), default=0),
+            }
+        )
+    return out
+
+
+def _scalars(values: Values, catalog: dict[str, Metric]) -> list[dict[str, Any]]:
+    return [
+        {"key": k, "label": m.label, "unit": m.unit, "value": value(values, k)}
+        for k, m in sorted(catalog.items())
+        if m.is_scalar and k in values
+    ]
+
+
+def columns() -> list[dict[str, str]]:
+    return [{"key": f"{m}:{d}", "label": label} for m, d, label in TABLE_COLUMNS] + [
+        {"key": "complete_rate", "label": "信息完整率%"}
+    ]
+
+
+def city_payload(counties: list[County], city: Values, *, days: int = 30) -> dict[str, Any]:
+    catalog = metric_catalog()
+    periods, series = trend("members.total", days=days)
+    names = {c.id: c.name for c in counties}
+    city_series = [
+        sum(s[i] or 0 for t, s in series.items() if t in names) for i in range(len(periods))
+    ]
+    rows = [_row(c.name, c.values, id=c.id, rolled_at=c.finished_at.isoformat()) for c in counties]
+    latest = max((c.finished_at for c in counties), default=None)
+    return {
+        "scope": "city",
+        "title": "全市",
+        "rolled_at": latest.isoformat() if latest else None,
+        "counties": len(counties),
+        "kpis": _kpis(city, catalog),
+        "columns": columns(),
+        "rows": rows,
+        "ranking": sorted(
+            ({"name": r["name"], "value": r["members.total:"]} for r in rows),
+            key=lambda r: r["value"],
+        ),
+        "dimensions": _dimensions(city, catalog),
+        "scalars": _scalars(city, catalog),
+        "trend": {
+            "periods": periods,
+            "series": [{"name": "全市", "data": city_series}]
+            + [{"name": names[t], "data": s} for t, s in series.items() if t in names],
+        },
+    }
+
+
+def county_payload(
+    *, title: str, county: County, values: Values, units: list[Unit], whole: bool, days: int = 30
+) -> dict[str, Any]:
+    catalog = metric_catalog()
+    payload: dict[str, Any] = {
+        "scope": "county",
+        "title": title,
+        "rolled_at": county.finished_at.isoformat(),
+        "kpis": _kpis(values, catalog),
+        "columns": columns(),
+        "rows": [_row(u.name, u.values, id=u.org_id) for u in units],
+        "ranking": sorted(
+            ({"name": u.name, "value": value(u.values, "members.total")} for u in units),
+            key=lambda r: r["value"],
+        ),
+        "dimensions": _dimensions(values, catalog),
+        "scalars": _scalars(values, catalog),
+        "trend": {"periods": [], "series": []},
+    }
+    if whole:
+        periods, series = trend("members.total", days=days, tenant_id=county.id)
+        payload["trend"] = {
+            "periods": periods,
+            "series": [{"name": county.name, "data": series.get(county.id, [])}],
+        }
+    return payload

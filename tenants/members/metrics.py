@@ -1,0 +1,233 @@
+"""Member figures for the city dashboard (党员汇总指标), domain-rules §7 (党内统计).
+
+Counted by formal organization relationship: the members of the county on the roll
+today (party status flagged ``on_roll``: 正常 and 停止党籍), in their current
+organization. The dimensions are those of 党内统计: sex, minorities, college and above,
+category (正式/预备), age bands and joining periods (code tables ``age_band`` and
+``joining_period``, read through ``tenants.stats.selectors`` so the 周岁 rule is written
+once), education by GB/T 4658 category, occupation; plus flowing (流动党员), lost contact
+(失联) and profile completeness (信息完整).
+
+Every figure comes from ONE grouped query (``count(*) FILTER (WHERE …)`` per cell,
+grouped by organization), shared by the metrics through ``memo``: the county figures
+are the organizations' cells summed, so a rollup reads the members table once, whatever
+the number of metrics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from shared.rollups.registry import CountAll, OrgRow, Row, memo, metric
+from shared.standards.models import CodeTable
+from shared.standards.selectors import codes, codes_flagged
+from tenants.members.models import Member, Sex
+from tenants.stats.selectors import age_bands, joining_periods
+
+UNKNOWN = "未填写"
+PROBATIONARY = "probationary"
+SUSPENDED = "suspended"
+# 信息完整: the fields of the national member system a branch most often leaves empty.
+COMPLETENESS_Q = (
+    Q(phone_index__isnull=False) & ~Q(education_code="") & ~Q(occupation_code="") & ~Q(job_title="")
+)
+
+
+def counted_members() -> Any:
+    """Members on the roll today (在册), the base of every member figure."""
+    return Member.objects.filter(
+        party_status_code__in=codes_flagged(CodeTable.PARTY_STATUS, "on_roll")
+    )
+
+
+def _dimension_filters() -> dict[str, list[tuple[str, Q]]]:
+    """Per dimensional metric, its (dimension name, condition) cells in display order."""
+    today = timezone.localdate()
+    education = list(codes(CodeTable.EDUCATION).values_list("code", "name", "parent_code"))
+    by_category: dict[str, list[str]] = {}
+    for code, _, parent in education:
+        by_category.setdefault(parent or code, []).append(code)
+    return {
+        "members.by_sex": [(s.label, Q(sex=s.value)) for s in (Sex.MALE, Sex.FEMALE)],
+        "members.by_category": [
+            ("正式党员", ~Q(category_code=PROBATIONARY)),
+            ("预备党员", Q(category_code=PROBATIONARY)),
+        ],
+        "members.by_age": [(name, q) for _, name, q in age_bands(today)],
+        "members.by_joining_period": [(name, q) for _, name, q in joining_periods()],
+        "members.by_education": [
+            (name, Q(education_code__in=by_category.get(code, [code])))
+            for code, name, parent in education
+            if not parent
+        ],
+        "members.by_occupation": [
+            (name, Q(occupation_code=code))
+            for code, name in codes(CodeTable.OCCUPATION).values_list("code", "name")
+        ],
+    }
+
+
+SCALARS = {
+    "members.minorities": lambda: Q(
+        ethnicity_code__in=codes_flagged(CodeTable.ETHNICITY, "minority")
+    ),
+    "members.college": lambda: Q(
+        education_code__in=codes_flagged(CodeTable.EDUCATION, "college_or_above")
+    ),
+    "members.suspended": lambda: Q(party_status_code=SUSPENDED),
+    "members.flowing": lambda: Q(flowing=True),
+    "members.lost_contact": lambda: Q(lost_contact=True),
+    "members.profile_complete": lambda: COMPLETENESS_Q,
+}
+# Dimensions whose codes may be blank or unknown get a 未填写 remainder.
+WITH_REMAINDER = ("members.by_education", "members.by_occupation")
+
+
+@memo
+def _cells() -> tuple[dict[str, tuple[str, str]], list[dict[str, int]]]:
+    """ONE grouped pass over the members table: every cell counted per organization.
+    Returns the cells' (metric, dimension) by alias, and one row per organization."""
+    aggregates: dict[str, Any] = {"total": CountAll()}
+    names: dict[str, tuple[str, str]] = {}
+    for key, items in _dimension_filters().items():
+        for name, q in items:
+            alias = f"c{len(names)}"
+            aggregates[alias] = CountAll(filter=q)
+            names[alias] = (key, name)
+    for key, make_q in SCALARS.items():
+        alias = f"c{len(names)}"
+        aggregates[alias] = CountAll(filter=make_q())
+        names[alias] = (key, "")
+    rows = list(counted_members().order_by().values("org_id").annotate(**aggregates))
+    return names, rows
+
+
+@memo
+def county_figures() -> dict[str, list[Row]]:
+    """Every county-wide member figure: the per-organization cells summed."""
+    names, rows = _cells()
+    sums = dict.fromkeys(["total", *names], 0)
+    for row in rows:
+        for alias in sums:
+            sums[alias] += row[alias]
+    total = sums.pop("total")
+    out: dict[str, list[Row]] = {"members.total": [("", total)]}
+    for alias, n in sums.items():
+        key, name = names[alias]
+        out.setdefault(key, []).append((name, n))
+    for key in WITH_REMAINDER:
+        rest = total - sum(n for _, n in out[key])
+        if rest:
+            out[key].append((UNKNOWN, rest))
+    return out
+
+
+def org_cells(*cells: tuple[str, str]) -> Iterable[tuple[int, tuple[int, ...]]]:
+    """Per organization (its own members), the values of the (metric, dimension) cells."""
+    names, rows = _cells()
+    alias = {cell: a for a, cell in names.items()} | {("members.total", ""): "total"}
+    picked = [alias[c] for c in cells]
+    for row in rows:
+        yield row["org_id"], tuple(row[a] for a in picked)
+
+
+def _per_org(key: str, *dimensions: str) -> Iterable[OrgRow]:
+    for org_id, values in org_cells(*((key, d) for d in dimensions)):
+        for dimension, n in zip(dimensions, values, strict=True):
+            if n:
+                yield org_id, dimension, n
+
+
+def _county(key: str) -> Iterable[Row]:
+    return county_figures().get(key, [])
+
+
+@metric(
+    "members.total",
+    label="党员总数",
+    per_org=lambda: _per_org("members.total", ""),
+)
+def members_total() -> Iterable[Row]:
+    return _county("members.total")
+
+
+@metric(
+    "members.by_sex",
+    label="党员性别",
+    dimension_label="性别",
+    per_org=lambda: _per_org("members.by_sex", Sex.MALE.label, Sex.FEMALE.label),
+)
+def members_by_sex() -> Iterable[Row]:
+    return _county("members.by_sex")
+
+
+@metric(
+    "members.by_category",
+    label="人员类别",
+    dimension_label="人员类别",
+    per_org=lambda: _per_org("members.by_category", "正式党员", "预备党员"),
+)
+def members_by_category() -> Iterable[Row]:
+    return _county("members.by_category")
+
+
+@metric("members.by_age", label="年龄结构", dimension_label="年龄段")
+def members_by_age() -> Iterable[Row]:
+    return _county("members.by_age")
+
+
+@metric("members.by_joining_period", label="入党时间", dimension_label="入党时间段")
+def members_by_joining_period() -> Iterable[Row]:
+    return _county("members.by_joining_period")
+
+
+@metric("members.by_education", label="学历", dimension_label="学历")
+def members_by_education() -> Iterable[Row]:
+    return _county("members.by_education")
+
+
+@metric("members.by_occupation", label="职业", dimension_label="职业")
+def members_by_occupation() -> Iterable[Row]:
+    return _county("members.by_occupation")
+
+
+@metric(
+    "members.minorities", label="少数民族党员", per_org=lambda: _per_org("members.minorities", "")
+)
+def members_minorities() -> Iterable[Row]:
+    return _county("members.minorities")
+
+
+@metric(
+    "members.college", label="大专及以上学历党员", per_org=lambda: _per_org("members.college", "")
+)
+def members_college() -> Iterable[Row]:
+    return _county("members.college")
+
+
+@metric("members.suspended", label="停止党籍党员")
+def members_suspended() -> Iterable[Row]:
+    return _county("members.suspended")
+
+
+@metric("members.flowing", label="流动党员", per_org=lambda: _per_org("members.flowing", ""))
+def members_flowing() -> Iterable[Row]:
+    return _county("members.flowing")
+
+
+@metric("members.lost_contact", label="失联党员")
+def members_lost_contact() -> Iterable[Row]:
+    return _county("members.lost_contact")
+
+
+@metric(
+    "members.profile_complete",
+    label="信息完整党员",
+    per_org=lambda: _per_org("members.profile_complete", ""),
+)
+def members_profile_complete() -> Iterable[Row]:
+    return _county("members.profile_complete")

@@ -1,0 +1,178 @@
+"""Organization figures for the city dashboard (党组织汇总指标), domain-rules §5 and §7.
+
+* organizations by type (基层党委 / 党总支 / 党支部 …, ``standards.OrganizationType``) and
+  by category (①–⑨, code table ``org_category``), active ones only;
+* branches (党支部) with fewer than 3 full members on the roll — the charter's minimum
+  for a branch (正式党员 3 人以上), fixed by regulation;
+* terms (任期) already ended or ending within ``rollups.term_warning_days`` (a county rule);
+* organizations placed on the e-map (with coordinates).
+
+Also the organization directory (id, tree path, name, type, category, coordinates) that
+lets the dashboard sum a subtree and the e-map place an organization.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from shared.rollups.registry import (
+    OrgEntry,
+    OrgRow,
+    Row,
+    memo,
+    metric,
+    organization_directory,
+)
+from shared.standards.models import CodeTable, OrganizationType
+from shared.standards.selectors import code_choices
+from tenants.members.metrics import org_cells
+from tenants.orgs.models import Organization
+from tenants.rules.selectors import rule_value
+
+BRANCH = "branch"
+MIN_FULL_MEMBERS = 3  # 《中国共产党章程》第三十条: 正式党员三人以上的，都应当成立党的基层组织
+UNKNOWN = "未填写"
+
+
+@memo
+def _orgs() -> list[dict]:
+    return list(
+        Organization.objects.filter(is_active=True)
+        .order_by("path")
+        .values(
+            "id", "path", "name", "type_code", "category_code", "latitude", "longitude",
+            "term_ends_at",
+        )
+    )  # fmt: skip
+
+
+def _type_names() -> dict[str, str]:
+    return dict(OrganizationType.objects.values_list("code", "name"))
+
+
+def _category_names() -> dict[str, str]:
+    return dict(code_choices(CodeTable.ORG_CATEGORY))
+
+
+def _counted(rows: Iterable[tuple[int, str]]) -> list[Row]:
+    counts: dict[str, int] = {}
+    for _, dimension in rows:
+        counts[dimension] = counts.get(dimension, 0) + 1
+    return list(counts.items())
+
+
+def _by_type() -> list[tuple[int, str]]:
+    names = _type_names()
+    return [(o["id"], names.get(o["type_code"], "其他")) for o in _orgs()]
+
+
+def _by_category() -> list[tuple[int, str]]:
+    names = _category_names()
+    return [(o["id"], names.get(o["category_code"], UNKNOWN)) for o in _orgs()]
+
+
+@memo
+def _small_branches() -> list[int]:
+    # Full members per organization come from the members' single grouped pass.
+    full = {org_id: n for org_id, (n,) in org_cells(("members.by_category", "正式党员"))}
+    return [
+        o["id"]
+        for o in _orgs()
+        if o["type_code"] == BRANCH and full.get(o["id"], 0) < MIN_FULL_MEMBERS
+    ]
+
+
+def _terms() -> list[tuple[int, str]]:
+    today = timezone.localdate()
+    days = int(rule_value("rollups.term_warning_days"))
+    soon = today + timedelta(days=days)
+    out = []
+    for o in _orgs():
+        ends = o["term_ends_at"]
+        if ends is None:
+            continue
+        if ends < today:
+            out.append((o["id"], "已届满"))
+        elif ends <= soon:
+            out.append((o["id"], f"{days}天内届满"))
+    return out
+
+
+def _ones(rows: Iterable[tuple[int, str]]) -> Iterable[OrgRow]:
+    return ((org_id, dimension, 1) for org_id, dimension in rows)
+
+
+@metric("orgs.total", label="党组织总数", unit="个", per_org=lambda: _ones(
+    (o["id"], "") for o in _orgs()
+))  # fmt: skip
+def orgs_total() -> Iterable[Row]:
+    return [("", len(_orgs()))]
+
+
+@metric(
+    "orgs.by_type",
+    label="党组织类型",
+    unit="个",
+    dimension_label="组织类型",
+    per_org=lambda: _ones(_by_type()),
+)
+def orgs_by_type() -> Iterable[Row]:
+    return _counted(_by_type())
+
+
+@metric(
+    "orgs.by_category",
+    label="党组织类别",
+    unit="个",
+    dimension_label="组织类别",
+    per_org=lambda: _ones(_by_category()),
+)
+def orgs_by_category() -> Iterable[Row]:
+    return _counted(_by_category())
+
+
+@metric(
+    "orgs.small_branches",
+    label="正式党员不足3人的党支部",
+    unit="个",
+    per_org=lambda: ((org_id, "", 1) for org_id in _small_branches()),
+)
+def orgs_small_branches() -> Iterable[Row]:
+    return [("", len(_small_branches()))]
+
+
+@metric(
+    "orgs.term_due",
+    label="换届到期党组织",
+    unit="个",
+    dimension_label="届满情况",
+    per_org=lambda: _ones(_terms()),
+)
+def orgs_term_due() -> Iterable[Row]:
+    return _counted(_terms())
+
+
+@metric("orgs.located", label="已标注位置的党组织", unit="个")
+def orgs_located() -> Iterable[Row]:
+    located = Q(latitude__isnull=False, longitude__isnull=False)
+    return [("", Organization.objects.filter(located, is_active=True).count())]
+
+
+@organization_directory
+def org_directory() -> Iterable[OrgEntry]:
+    return (
+        OrgEntry(
+            org_id=o["id"],
+            path=o["path"],
+            name=o["name"],
+            type_code=o["type_code"],
+            category_code=o["category_code"],
+            latitude=o["latitude"],
+            longitude=o["longitude"],
+        )
+        for o in _orgs()
+    )
