@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shared.interchange import views
 
 app_name = "interchange"
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", views.letter_verify, name="verify"),
+]

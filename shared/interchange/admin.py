@@ -1,0 +1,36 @@
+"""Admin of the interchange tables (city site only, for ops support). Read-only: envelopes
+move by compare-and-set in the counties' services, letter records mirror issued letters.
+The sealed payload is never shown."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from shared.interchange.models import LetterRecord, TransferEnvelope
+from zhdj.admin_scope import PublicOnlyAdmin
+
+
+class ReadOnlyPublicAdmin(PublicOnlyAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(TransferEnvelope)
+class TransferEnvelopeAdmin(ReadOnlyPublicAdmin):
+    list_display = ("masked_name", "source_schema", "target_schema", "state", "sent_at")
+    list_filter = ("state", "source_schema", "target_schema")
+    exclude = ("payload",)
+
+
+@admin.register(LetterRecord)
+class LetterRecordAdmin(ReadOnlyPublicAdmin):
+    list_display = ("serial", "masked_name", "issuer_name", "issued_on", "valid_until", "state")
+    list_filter = ("state",)
+    exclude = ("token",)

@@ -1,0 +1,69 @@
+"""Reads of the interchange tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from shared.interchange.models import LetterRecord, TransferEnvelope
+
+
+def envelope_inbox(target_schema: str) -> QuerySet[TransferEnvelope]:
+    """Envelopes waiting for ``target_schema`` (the receiving county's inbox)."""
+    return TransferEnvelope.objects.filter(
+        target_schema=target_schema, state=TransferEnvelope.State.SENT
+    ).defer("payload")
+
+
+def envelopes_due_to_expire(source_schema: str, *, today: date) -> list[object]:
+    """Ids of the envelopes ``source_schema`` sent that ran past their validity."""
+    return list(
+        TransferEnvelope.objects.filter(
+            source_schema=source_schema,
+            state=TransferEnvelope.State.SENT,
+            valid_until__lt=today,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def envelope_for_target(target_schema: str, envelope_id: object) -> TransferEnvelope | None:
+    return TransferEnvelope.objects.filter(pk=envelope_id, target_schema=target_schema).first()
+
+
+@dataclass(frozen=True)
+class LetterStatus:
+    serial: str
+    masked_name: str
+    issuer_name: str
+    to_name: str
+    issued_on: date
+    valid_until: date
+    state_label: str
+    valid: bool
+    expired: bool
+
+
+def letter_status(token: str, *, today: date | None = None) -> LetterStatus | None:
+    """What the public QR page shows: validity and state, a masked name, nothing more."""
+    record = LetterRecord.objects.filter(token=token).first()
+    if record is None:
+        return None
+    today = today or timezone.localdate()
+    expired = record.state == LetterRecord.State.ISSUED and today > record.valid_until
+    label = "已过期" if expired else record.get_state_display()
+    return LetterStatus(
+        serial=record.serial,
+        masked_name=record.masked_name,
+        issuer_name=record.issuer_name,
+        to_name=record.to_name,
+        issued_on=record.issued_on,
+        valid_until=record.valid_until,
+        state_label=label,
+        valid=record.state == LetterRecord.State.ISSUED and not expired,
+        expired=expired,
+    )

@@ -1,0 +1,270 @@
+"""Transfer API (组织关系转接): transfers and the inbox of envelopes from other counties.
+
+Every list and object goes through the user's Scope (``TenantAPIMixin``): an id outside
+it, or another county's, is a 404. Actions call the services, which check who acts at
+which step; their refusals come back as 400 with Chinese messages by field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from shared.interchange.models import TransferEnvelope
+from tenants.members.scope import request_scope
+from tenants.orgs.models import Organization
+from tenants.transfers import selectors as sel
+from tenants.transfers import services as svc
+from tenants.transfers.models import Kind, State, Transfer, TransferAction
+from tenants.transfers.services.crosscounty import envelope_preview
+from zhdj.api import TenantAPIMixin
+from zhdj.errors import ApplicationError
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+
+    class Meta:
+        model = TransferAction
+        fields = ("action", "action_label", "from_state", "to_state", "note", "actor_name", "at")
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    member_name = serializers.CharField(source="member.name", read_only=True)
+    actions = ActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = (
+            "id",
+            "uid",
+            "kind",
+            "kind_label",
+            "state",
+            "state_label",
+            "member",
+            "member_name",
+            "from_org",
+            "from_name",
+            "to_org",
+            "to_name",
+            "other_schema",
+            "reason",
+            "dues_paid_until",
+            "letter_serial",
+            "return_reason",
+            "created_at",
+            "completed_at",
+            "actions",
+        )
+
+
+class StartSerializer(serializers.Serializer):
+    member = serializers.IntegerField(required=False, help_text="留空为本人申请")
+    kind = serializers.ChoiceField(choices=[Kind.WITHIN, Kind.COUNTY_OUT, Kind.CITY_OUT])
+    reason = serializers.CharField(max_length=200)
+    to_org = serializers.IntegerField(required=False, allow_null=True)
+    target_schema = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    to_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    dues_until = serializers.DateField(required=False, allow_null=True)
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class TransferViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Transfers into, out of or within the user's subtree, and the user's own."""
+
+    serializer_class = TransferSerializer
+    lookup_value_regex = r"\d+"
+
+    def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
+        qs = sel.transfers_visible(request_scope(self.request)).prefetch_related("actions")
+        params = self.request.query_params
+        if params.get("state") in State.values:
+            qs = qs.filter(state=params["state"])
+        if params.get("kind") in Kind.values:
+            qs = qs.filter(kind=params["kind"])
+        return qs
+
+    def _reply(self, transfer: Transfer, code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_scoped_queryset().filter(pk=transfer.pk).first() or transfer
+        return Response(TransferSerializer(fresh).data, status=code)
+
+    @extend_schema(request=StartSerializer, responses=TransferSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        scope = request_scope(request)
+        incoming = StartSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        d = incoming.validated_data
+        member_id = d.get("member") or scope.member_id
+        member = scope.members().filter(pk=member_id).first() if member_id else None
+        if member is None:
+            raise ApplicationError("党员不存在。", field="member")
+        to_org = None
+        if d.get("to_org"):
+            to_org = Organization.objects.filter(pk=d["to_org"], is_active=True).first()
+            if to_org is None:
+                raise ApplicationError("接收党组织不存在。", field="to_org")
+        transfer = svc.transfer_start(
+            scope=scope,
+            actor=request.user,
+            member=member,
+            kind=d["kind"],
+            reason=d["reason"],
+            to_org=to_org,
+            target_schema=d.get("target_schema") or "",
+            to_name=d.get("to_name") or "",
+            dues_until=d.get("dues_until"),
+        )
+        return self._reply(transfer, status.HTTP_201_CREATED)
+
+    @extend_schema(request=NoteSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        """同意 / 接收 the current step (a within-county receiving step is an acceptance)."""
+        incoming = NoteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        transfer = svc.transfer_approve(
+            scope=request_scope(request),
+            actor=request.user,
+            transfer=self.get_object(),
+            note=incoming.validated_data.get("note", ""),
+        )
+        return self._reply(transfer)
+
+    @extend_schema(request=NoteSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        """接收 at the receiving committee or branch of a within-county transfer."""
+        transfer = self.get_object()
+        if transfer.state not in (State.PENDING_RECEIVER, State.PENDING_RECEIVER_BRANCH):
+            raise ApplicationError("该转接当前不在接收环节。")
+        return self.approve(request, pk)
+
+    @extend_schema(request=ReasonSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        incoming = ReasonSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        transfer = svc.transfer_return(
+            scope=request_scope(request),
+            actor=request.user,
+            transfer=self.get_object(),
+            reason=incoming.validated_data["reason"],
+        )
+        return self._reply(transfer)
+
+    @extend_schema(request=None, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        transfer = svc.transfer_withdraw(
+            scope=request_scope(request), actor=request.user, transfer=self.get_object()
+        )
+        return self._reply(transfer)
+
+    @extend_schema(request=NoteSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str | None = None) -> Response:
+        incoming = NoteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        transfer = svc.transfer_resend(
+            scope=request_scope(request),
+            actor=request.user,
+            transfer=self.get_object(),
+            note=incoming.validated_data.get("note", ""),
+        )
+        return self._reply(transfer)
+
+
+class EnvelopeSerializer(serializers.ModelSerializer):
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+
+    class Meta:
+        model = TransferEnvelope
+        fields = (
+            "id",
+            "source_schema",
+            "state",
+            "state_label",
+            "masked_name",
+            "from_name",
+            "to_name",
+            "sent_at",
+            "valid_until",
+            "decided_at",
+            "return_reason",
+        )
+
+
+class AcceptSerializer(serializers.Serializer):
+    org = serializers.IntegerField(help_text="编入党支部")
+
+
+class EnvelopeViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The inbox: envelopes other counties sent to this one (committee level only)."""
+
+    serializer_class = EnvelopeSerializer
+    lookup_value_regex = r"[0-9a-fA-F-]{36}"
+
+    def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
+        scope = request_scope(self.request)
+        if not sel.receives_envelopes(scope):
+            return TransferEnvelope.objects.none()
+        qs = TransferEnvelope.objects.filter(target_schema=connection.schema_name)
+        if self.action == "list":
+            qs = qs.filter(state=TransferEnvelope.State.SENT)
+        return qs.defer("payload") if self.action == "list" else qs
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        envelope = self.get_object()
+        data = dict(EnvelopeSerializer(envelope).data)
+        if envelope.state == TransferEnvelope.State.SENT:
+            data["preview"] = envelope_preview(envelope)
+        response = Response(data)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=AcceptSerializer, responses=TransferSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        incoming = AcceptSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        envelope = self.get_object()
+        scope = request_scope(request)
+        org = Organization.objects.filter(pk=incoming.validated_data["org"]).first()
+        if org is None or not scope.covers_org(org):
+            raise ApplicationError("请选择本人管理范围内的党支部。", field="org")
+        transfer = svc.envelope_accept(envelope_id=envelope.pk, org=org, actor=request.user)
+        return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses=EnvelopeSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        incoming = ReasonSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        envelope = self.get_object()
+        svc.envelope_return(
+            envelope_id=envelope.pk,
+            actor=request.user,
+            reason=incoming.validated_data["reason"],
+        )
+        envelope.refresh_from_db()
+        return Response(EnvelopeSerializer(envelope).data)

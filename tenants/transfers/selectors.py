@@ -1,0 +1,146 @@
+"""Reads of transfers, always through the user's Scope (organization subtree)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shared.interchange.models import TransferEnvelope
+from shared.interchange.selectors import envelope_for_target, envelope_inbox
+from tenants.members.scope import Scope
+from tenants.transfers.models import (
+    OPEN_STATES,
+    Letter,
+    ProofLetter,
+    Retention,
+    State,
+    Transfer,
+)
+
+
+def _org_q(scope: Scope, *fields: str) -> Q:
+    if scope.is_admin:
+        return Q()
+    ids = scope.organizations().values("id")
+    q = Q(pk__in=[])
+    for f in fields:
+        q |= Q(**{f"{f}__in": ids})
+    return q
+
+
+def transfers_visible(scope: Scope) -> QuerySet[Transfer]:
+    """Transfers out of or into the user's subtree, and the user's own."""
+    q = _org_q(scope, "from_org_id", "to_org_id")
+    if scope.member_id is not None and not scope.is_admin:
+        q |= Q(member_id=scope.member_id)
+    return Transfer.objects.filter(q).select_related("member", "from_org", "to_org")
+
+
+def transfer_get(scope: Scope, transfer_id: int) -> Transfer | None:
+    return transfers_visible(scope).filter(pk=transfer_id).first()
+
+
+def transfers_outgoing(scope: Scope) -> QuerySet[Transfer]:
+    return (
+        transfers_visible(scope).filter(from_org__isnull=False).filter(_org_q(scope, "from_org_id"))
+    )
+
+
+def transfers_incoming(scope: Scope) -> QuerySet[Transfer]:
+    return transfers_visible(scope).filter(to_org__isnull=False).filter(_org_q(scope, "to_org_id"))
+
+
+def my_transfers(scope: Scope) -> QuerySet[Transfer]:
+    if scope.member_id is None:
+        return Transfer.objects.none()
+    return Transfer.objects.filter(member_id=scope.member_id).prefetch_related("actions")
+
+
+def receives_envelopes(scope: Scope) -> bool:
+    """Envelopes from other counties are received at the committee level (or by the county)."""
+    return scope.is_admin or _at_committee(scope)
+
+
+def inbox(scope: Scope) -> list[TransferEnvelope]:
+    """Envelopes from other counties; the county committee level receives them."""
+    if not receives_envelopes(scope):
+        return []
+    return list(envelope_inbox(connection.schema_name))
+
+
+def inbox_envelope(scope: Scope, envelope_id: object) -> TransferEnvelope | None:
+    if not scope.is_admin and not _at_committee(scope):
+        return None
+    return envelope_for_target(connection.schema_name, envelope_id)
+
+
+def _at_committee(scope: Scope) -> bool:
+    from tenants.transfers.services.common import may_act_as_committee
+
+    return any(may_act_as_committee(scope, org) for org in scope.organizations()[:50])
+
+
+def letters_visible(scope: Scope) -> QuerySet[Letter]:
+    return Letter.objects.filter(transfer__in=transfers_visible(scope).values("id")).select_related(
+        "transfer"
+    )
+
+
+def proof_letters_visible(scope: Scope) -> QuerySet[ProofLetter]:
+    return ProofLetter.objects.filter(member__in=scope.members().values("id")).select_related(
+        "member"
+    )
+
+
+def retentions_visible(scope: Scope) -> QuerySet[Retention]:
+    return Retention.objects.filter(member__in=scope.members().values("id")).select_related(
+        "member", "org"
+    )
+
+
+def late_receipts(*, today: date | None = None) -> QuerySet[Letter]:
+    """Letters whose receipt has not come back within the configured days (county-wide)."""
+    from tenants.rules.selectors import rule_value
+
+    today = today or timezone.localdate()
+    days = rule_value("transfers.receipt_deadline_days")
+    return Letter.objects.filter(
+        receipt_on__isnull=True,
+        transfer__state=State.AWAITING_RECEIPT,
+        issued_on__lt=today - timezone.timedelta(days=days),
+    ).select_related("transfer", "transfer__from_org")
+
+
+@dataclass(frozen=True)
+class Figures:
+    by_state: list[dict[str, object]]
+    pending: int
+    completed: int
+    average_days: float | None
+
+
+def figures(qs: QuerySet[Transfer]) -> Figures:
+    """Counts by state and the average processing time, for the page's charts."""
+    counts = Counter(qs.values_list("state", flat=True))
+    labels = dict(State.choices)
+    done = list(
+        qs.filter(state=State.COMPLETED, completed_at__isnull=False).values_list(
+            "created_at", "completed_at"
+        )[:1000]
+    )
+    average = (
+        round(sum((b - a).total_seconds() for a, b in done) / len(done) / 86400, 1)
+        if done
+        else None
+    )
+    return Figures(
+        by_state=[{"name": labels[s], "value": n} for s, n in counts.items() if n],
+        pending=sum(n for s, n in counts.items() if s in OPEN_STATES),
+        completed=counts.get(State.COMPLETED, 0),
+        average_days=average,
+    )

@@ -1,0 +1,286 @@
+"""Transfer pages (组织关系转接): the work list for branches and committees, the member's
+own phone-first page, a transfer's detail with its actions, the inbox of envelopes from
+other counties, and the letter PDF. Every fetch goes through the user's Scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from shared.interchange.models import TransferEnvelope
+from tenants.members.scope import request_scope
+from tenants.orgs.models import Organization
+from tenants.rules.selectors import rule_value
+from tenants.transfers import selectors as sel
+from tenants.transfers import services as svc
+from tenants.transfers.forms import AcceptForm, DecideForm, LetterForm, ReceiptForm, StartForm
+from tenants.transfers.models import Kind, Letter, State
+from tenants.transfers.pdf import letter_pdf
+from tenants.transfers.services.common import may_act_as_committee
+from tenants.transfers.services.crosscounty import envelope_preview
+from zhdj.errors import ApplicationError
+from zhdj.web.access import county_page
+from zhdj.web.forms import add_errors
+
+WITHDRAWABLE = (
+    State.PENDING_BRANCH,
+    State.PENDING_COMMITTEE,
+    State.PENDING_RECEIVER,
+    State.EXPIRED,
+)
+
+
+def _envelope_of(transfer):  # type: ignore[no-untyped-def]
+    """The envelope of a cross-county transfer (state and validity for the sending side)."""
+    if transfer.kind != Kind.COUNTY_OUT:
+        return None
+    return (
+        TransferEnvelope.objects.filter(
+            source_schema=connection.schema_name, source_transfer_id=transfer.pk
+        )
+        .defer("payload")
+        .first()
+    )
+
+
+TABS = {
+    "outgoing": "转出",
+    "incoming": "转入",
+    "inbox": "外区县来件",
+    "letters": "介绍信与回执",
+    "proofs": "证明信",
+    "retentions": "组织关系保留",
+}
+
+
+@never_cache
+@county_page()
+def transfer_list(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        return redirect("transfers:mine")
+    tab = request.GET.get("tab", "outgoing")
+    if tab not in TABS:
+        tab = "outgoing"
+    rows = {
+        "outgoing": lambda: sel.transfers_outgoing(scope)[:200],
+        "incoming": lambda: sel.transfers_incoming(scope)[:200],
+        "inbox": lambda: sel.inbox(scope),
+        "letters": lambda: sel.letters_visible(scope)[:200],
+        "proofs": lambda: sel.proof_letters_visible(scope)[:200],
+        "retentions": lambda: sel.retentions_visible(scope)[:200],
+    }[tab]()
+    figures = sel.figures(sel.transfers_visible(scope))
+    return render(
+        request,
+        "transfers/list.html",
+        {
+            "tab": tab,
+            "tabs": TABS,
+            "rows": rows,
+            "figures": figures,
+            "scope": scope,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@county_page()
+def transfer_mine(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if scope.member_id is None:
+        raise Http404("没有您的党员信息")
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["member"] = str(scope.member_id)  # a member applies for themselves only
+    form = StartForm(data, scope=scope, own_member_id=scope.member_id)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _start(request, form)
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "转接申请已提交。")
+            return redirect("transfers:mine")
+    transfers = list(sel.my_transfers(scope))
+    return render(
+        request,
+        "transfers/mine.html",
+        {"transfers": transfers, "form": form, "open": any(t.is_open for t in transfers)},
+    )
+
+
+def _start(request: HttpRequest, form: StartForm):  # type: ignore[no-untyped-def]
+    scope = request_scope(request)
+    member = scope.members().filter(pk=form.cleaned_data["member"]).first()
+    if member is None:
+        raise ApplicationError("党员不存在。", field="member")
+    to_org_id = form.cleaned_data.get("to_org")
+    to_org = scope.organizations().model.objects.filter(pk=to_org_id).first() if to_org_id else None
+    return svc.transfer_start(
+        scope=scope,
+        actor=request.user,
+        member=member,
+        kind=form.cleaned_data["kind"],
+        reason=form.cleaned_data["reason"],
+        to_org=to_org,
+        target_schema=form.cleaned_data.get("target_schema") or "",
+        to_name=form.cleaned_data.get("to_name") or "",
+        dues_until=form.cleaned_data.get("dues_until"),
+    )
+
+
+@county_page()
+def transfer_new(request: HttpRequest) -> HttpResponse:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    form = StartForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = _start(request, form)
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, "转接已发起。")
+            return redirect("transfers:detail", transfer_id=transfer.pk)
+    return render(request, "transfers/form.html", {"form": form, "title": "发起组织关系转接"})
+
+
+@never_cache
+@county_page()
+def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    scope = request_scope(request)
+    transfer = sel.transfer_get(scope, transfer_id)
+    if transfer is None:
+        raise Http404("转接不存在")
+    may_letter = transfer.kind == Kind.CITY_OUT and transfer.state == State.PENDING_COMMITTEE
+    letter = Letter.objects.filter(transfer=transfer).first()
+    context = {
+        "t": transfer,
+        "actions": transfer.actions.all(),
+        "may_approve": svc.may_approve(scope, transfer) and not may_letter,
+        "may_letter": may_letter and svc.may_approve(scope, transfer),
+        "may_withdraw": transfer.state in WITHDRAWABLE
+        and (scope.member_id == transfer.member_id or scope.covers_org(transfer.from_org)),
+        "may_resend": transfer.state == State.EXPIRED
+        and transfer.kind == Kind.COUNTY_OUT
+        and may_act_as_committee(scope, transfer.from_org),
+        "envelope": _envelope_of(transfer),
+        "letter": letter,
+        "may_receipt": letter is not None and letter.receipt_on is None and scope.manages_orgs,
+        "decide_form": DecideForm(),
+        "letter_form": LetterForm(
+            initial={"validity_days": rule_value("transfers.letter_validity_days_nation")}
+        ),
+        "letter_expired": letter is not None
+        and letter.receipt_on is None
+        and letter.valid_until < timezone.localdate(),
+        "receipt_form": ReceiptForm(),
+    }
+    return render(request, "transfers/detail.html", context)
+
+
+@require_POST
+@county_page()
+def transfer_act(request: HttpRequest, transfer_id: int, action: str) -> HttpResponse:
+    scope = request_scope(request)
+    transfer = sel.transfer_get(scope, transfer_id)
+    if transfer is None:
+        raise Http404("转接不存在")
+    note = request.POST.get("note", "")
+    try:
+        if action == "approve":
+            svc.transfer_approve(scope=scope, actor=request.user, transfer=transfer, note=note)
+        elif action == "return":
+            svc.transfer_return(scope=scope, actor=request.user, transfer=transfer, reason=note)
+        elif action == "withdraw":
+            svc.transfer_withdraw(scope=scope, actor=request.user, transfer=transfer)
+        elif action == "letter":
+            _issue(request, transfer)
+        elif action == "receipt":
+            _receipt(request, transfer)
+        elif action == "resend":
+            svc.transfer_resend(scope=scope, actor=request.user, transfer=transfer, note=note)
+        else:
+            raise Http404("页面不存在")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已办理。")
+    return redirect("transfers:detail", transfer_id=transfer.pk)
+
+
+def _issue(request: HttpRequest, transfer) -> None:  # type: ignore[no-untyped-def]
+    form = LetterForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise ApplicationError(f"{form.fields[field].label}：{errors[0]}", field=field)
+    svc.letter_issue(
+        scope=request_scope(request),
+        actor=request.user,
+        transfer=transfer,
+        data=svc.LetterData(**form.cleaned_data),
+    )
+
+
+def _receipt(request: HttpRequest, transfer) -> None:  # type: ignore[no-untyped-def]
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        raise ApplicationError("请填写回执日期。", field="received_on")
+    letter = Letter.objects.filter(transfer=transfer).first()
+    if letter is None:
+        raise ApplicationError("该转接没有介绍信。")
+    svc.letter_receipt_register(
+        scope=request_scope(request), actor=request.user, letter=letter, **form.cleaned_data
+    )
+
+
+@county_page()
+def letter_download(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    transfer = sel.transfer_get(request_scope(request), transfer_id)
+    letter = Letter.objects.filter(transfer=transfer).first() if transfer else None
+    if letter is None or not request_scope(request).manages_orgs:
+        raise Http404("介绍信不存在")
+    response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="letter-{letter.serial}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@county_page()
+def envelope_detail(request: HttpRequest, envelope_id: str) -> HttpResponse:
+    scope = request_scope(request)
+    envelope = sel.inbox_envelope(scope, envelope_id)
+    if envelope is None:
+        raise Http404("转接不存在")
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("outcome") == "return":
+                svc.envelope_return(
+                    envelope_id=envelope.pk, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, "已退回转出区县。")
+            else:
+                org = Organization.objects.filter(pk=form.cleaned_data["org"]).first()
+                if org is None or not scope.covers_org(org):
+                    raise ApplicationError("请选择本人管理范围内的党支部。", field="org")
+                transfer = svc.envelope_accept(envelope_id=envelope.pk, org=org, actor=request.user)
+                messages.success(request, f"已接收，{transfer.member.name}已编入{org.name}。")
+                return redirect("transfers:detail", transfer_id=transfer.pk)
+            return redirect("transfers:list")
+        except ApplicationError as exc:
+            add_errors(form, exc)
+    expired = envelope.is_past_validity(timezone.localdate()) or envelope.state == "expired"
+    preview = envelope_preview(envelope) if envelope.state == "sent" else {}
+    context = {"e": envelope, "p": preview, "form": form, "expired": expired}
+    return render(request, "transfers/envelope.html", context)

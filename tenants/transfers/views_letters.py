@@ -1,0 +1,187 @@
+"""Pages of the three letter cases (domain-rules §3), all through the user's Scope:
+
+- 外地介绍信转入登记: a member arrives with a paper letter from outside the city; the
+  receiving committee registers them (an expired letter is refused by the service);
+- 党员证明信: a stay away of fewer than ``transfers.proof_letter_max_months`` months, with
+  its printable PDF (WeasyPrint, Noto Sans CJK);
+- 组织关系保留: a graduate's relationship kept at most ``transfers.retention_max_months``.
+
+Only users who manage organizations reach the forms (others get 404); a fetch outside the
+scope is a 404 too.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from tenants.members.scope import Scope, request_scope
+from tenants.transfers import selectors as sel
+from tenants.transfers import services as svc
+from tenants.transfers.forms import PaperForm, ProofForm, RetentionEndForm, RetentionForm
+from tenants.transfers.pdf import proof_pdf
+from zhdj.errors import ApplicationError
+from zhdj.web.access import county_page
+from zhdj.web.forms import add_errors
+
+
+def _managing(request: HttpRequest) -> Scope:
+    scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise Http404("页面不存在")
+    return scope
+
+
+def _form_page(request: HttpRequest, form, *, title: str, intro: str, back: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    return render(
+        request,
+        "transfers/form.html",
+        {"form": form, "title": title, "intro": intro, "back": back},
+    )
+
+
+@never_cache
+@county_page()
+def paper_register(request: HttpRequest) -> HttpResponse:
+    scope = _managing(request)
+    form = PaperForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            transfer = svc.paper_letter_register(
+                scope=scope,
+                actor=request.user,
+                data=form.member_data(scope),
+                letter_serial=d["letter_serial"],
+                from_name=d["from_name"],
+                issued_on=d["issued_on"],
+                validity_days=d["validity_days"],
+                dues_paid_until=d.get("dues_paid_until"),
+            )
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"{transfer.member.name}已登记转入{transfer.to_name}。")
+            return redirect("transfers:detail", transfer_id=transfer.pk)
+    return _form_page(
+        request,
+        form,
+        title="外地介绍信转入登记",
+        intro="党员持外地党组织开具的介绍信前来报到：核对介绍信在有效期内，登记后编入党支部。",
+        back=reverse("transfers:list") + "?tab=incoming",
+    )
+
+
+@never_cache
+@county_page()
+def proof_new(request: HttpRequest) -> HttpResponse:
+    scope = _managing(request)
+    form = ProofForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        member = scope.members().select_related("org").filter(pk=d["member"]).first()
+        try:
+            if member is None:
+                raise ApplicationError("党员不存在。", field="member")
+            proof = svc.proof_letter_issue(
+                scope=scope,
+                actor=request.user,
+                member=member,
+                destination=d["destination"],
+                reason=d["reason"],
+                months=d["months"],
+            )
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, f"证明信{proof.serial}已开具。")
+            return redirect("transfers:proof", proof_id=proof.pk)
+    return _form_page(
+        request,
+        form,
+        title="开具党员证明信",
+        intro="党员外出不足 6 个月、地点不固定的，开具党员证明信，组织关系不转移。",
+        back=reverse("transfers:list") + "?tab=proofs",
+    )
+
+
+@never_cache
+@county_page()
+def proof_detail(request: HttpRequest, proof_id: int) -> HttpResponse:
+    scope = request_scope(request)
+    proof = sel.proof_letters_visible(scope).select_related("member__org").filter(pk=proof_id)
+    proof = proof.first()
+    if proof is None:
+        raise Http404("证明信不存在")
+    context = {"p": proof, "today": timezone.localdate(), "user_manages": scope.manages_orgs}
+    return render(request, "transfers/proof.html", context)
+
+
+@county_page()
+def proof_download(request: HttpRequest, proof_id: int) -> HttpResponse:
+    proof = sel.proof_letters_visible(request_scope(request)).filter(pk=proof_id).first()
+    if proof is None:
+        raise Http404("证明信不存在")
+    response = HttpResponse(proof_pdf(proof), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="proof-{proof.serial}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@county_page()
+def retention_new(request: HttpRequest) -> HttpResponse:
+    scope = _managing(request)
+    form = RetentionForm(request.POST or None, scope=scope)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        member = scope.members().select_related("org").filter(pk=d["member"]).first()
+        try:
+            if member is None:
+                raise ApplicationError("党员不存在。", field="member")
+            retention = svc.retention_start(
+                scope=scope,
+                actor=request.user,
+                member=member,
+                reason=d["reason"],
+                started_on=d["started_on"],
+                months=d["months"],
+            )
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{member.name}的组织关系保留至{retention.ends_on:%Y年%m月%d日}。"
+            )
+            return redirect(reverse("transfers:list") + "?tab=retentions")
+    return _form_page(
+        request,
+        form,
+        title="办理组织关系保留",
+        intro="毕业后未落实工作单位的党员，组织关系可在学校保留，最长不超过 2 年。",
+        back=reverse("transfers:list") + "?tab=retentions",
+    )
+
+
+@require_POST
+@county_page()
+def retention_finish(request: HttpRequest, retention_id: int) -> HttpResponse:
+    scope = _managing(request)
+    retention = sel.retentions_visible(scope).filter(pk=retention_id).first()
+    if retention is None or not scope.manages_member(retention.member):
+        raise Http404("组织关系保留不存在")
+    form = RetentionEndForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ApplicationError("请填写正确的结束日期。", field="ended_on")
+        svc.retention_end(scope=scope, retention=retention, ended_on=form.cleaned_data["ended_on"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{retention.member.name}的组织关系保留已结束。")
+    return redirect(reverse("transfers:list") + "?tab=retentions")

@@ -1,0 +1,26 @@
+"""Run one acceptance in a separate process (killed by PID in a test):
+``python -m tests.tenants.transfers.accept_process <envelope id>``."""
+
+from __future__ import annotations
+
+import sys
+
+import django
+
+
+def main(envelope_id: str) -> None:
+    django.setup()
+    from django_tenants.utils import schema_context
+
+    from shared.accounts.models import User
+    from tenants.orgs.models import Organization
+    from tenants.transfers.services import envelope_accept
+
+    with schema_context("beta"):
+        org = Organization.objects.get(name__endswith="某村党支部")
+        envelope_accept(envelope_id=envelope_id, org=org, actor=User.objects.get(username="admin"))
+    print("accepted", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
