@@ -17,10 +17,53 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhdj.settings.local")
 app = CeleryApp("zhdj")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
-    ["zhdj", "shared.customers", "tenants.notifications", "tenants.orgs", "tenants.imports"]
+    [
+        "zhdj",
+        "shared.customers",
+        "shared.rollups",
+        "tenants.notifications",
+        "tenants.orgs",
+        "tenants.imports",
+        "tenants.development",
+        "tenants.dues",
+        "tenants.transfers",
+    ]
 )
 
 app.conf.beat_schedule = {
+    # Member development: upcoming and overdue steps (发展党员到期提醒).
+    "development-step-reminders": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=8, minute=10),
+        "args": ("tenants.development.tasks.remind_steps",),
+    },
+    # Transfers: late receipts (回执逾期) and 组织关系保留 expiry reminders.
+    "transfer-late-receipts": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=8, minute=20),
+        "args": ("tenants.transfers.tasks.remind_late_receipts",),
+    },
+    "transfer-retention-expiry": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=8, minute=25),
+        "args": ("tenants.transfers.tasks.remind_retention_expiry",),
+    },
+    # Transfers: envelopes not accepted within their validity expire (sending county owns it).
+    "transfer-envelope-expiry": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=0, minute=15),
+        "args": ("tenants.transfers.tasks.expire_envelopes",),
+    },
+    # City dashboard: every active county rolled up into public (debounced refreshes fill
+    # the gaps), and once just after midnight so each day keeps its snapshot.
+    "rollups-city": {
+        "task": "shared.rollups.tasks.rollup_city_task",
+        "schedule": float(os.environ.get("ROLLUPS_FULL_EVERY_SECONDS", "900")),
+    },
+    "rollups-daily-snapshot": {
+        "task": "shared.rollups.tasks.rollup_city_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
     # Worker + beat liveness for /healthz.
     "health-heartbeat": {"task": "zhdj.tasks.heartbeat", "schedule": 30.0},
     # Fan out to every active county, staggered (no thundering herd, no provisioning tenant).
@@ -33,6 +76,22 @@ app.conf.beat_schedule = {
         "task": "zhdj.tasks.for_each_active_tenant",
         "schedule": crontab(hour=2, minute=40),
         "args": ("tenants.imports.tasks.purge_stale_imports",),
+    },
+    # Party dues: bills on the 1st, reconciliation of yesterday, reminders (rule: day).
+    "dues-bill-month": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(day_of_month=1, hour=1, minute=10),
+        "args": ("tenants.dues.tasks.bill_month",),
+    },
+    "dues-reconcile": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=10, minute=20),
+        "args": ("tenants.dues.tasks.reconcile_yesterday",),
+    },
+    "dues-remind-unpaid": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=9, minute=30),
+        "args": ("tenants.dues.tasks.remind_unpaid",),
     },
     "purge-read-notifications": {
         "task": "zhdj.tasks.for_each_active_tenant",

@@ -16,12 +16,16 @@ from django_tenants.utils import schema_context
 from shared.accounts.models import User
 from shared.accounts.services import user_create
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
+from shared.rollups.services import rollup_city
+from tenants.development.demo import seed_county as seed_development
+from tenants.dues.demo import seed_county as seed_dues
 from tenants.members.scope import scope_for
 from tenants.members.services import member_create, post_assign
 from tenants.members.validation import MemberData
 from tenants.notifications.services import notification_send
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
+from tenants.transfers.demo import seed_county as seed_transfers
 from zhdj.pii.idnumber import make_id_number
 
 DEMO_PASSWORD = "Demo#2026dj"  # noqa: S105 — printed demo login, local only
@@ -82,11 +86,20 @@ def seed_demo() -> list[str]:
         )
         with schema_context(d.schema):
             _seed_county(d)
+            _seed_features()
         lines.append(
             f"{d.name}  http://{_host(d.schema)}:{_port()}/   admin / {DEMO_PASSWORD}（区县管理员）"
             f"   member / {DEMO_PASSWORD}（党员）"
         )
+    rollup_city()  # the city dashboard shows the demo counties at once
     return lines
+
+
+def _seed_features() -> None:
+    """Each feature's own demo data, through its services (each idempotent)."""
+    seed_development()
+    seed_dues()
+    seed_transfers()
 
 
 @transaction.atomic

@@ -7,10 +7,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from tenants.development.api import DevelopmentRecordViewSet
+from tenants.dues.api import DuesBillViewSet, DuesPaymentViewSet
 from tenants.members.api import MemberViewSet, ProposalViewSet
 from tenants.notifications.api import NotificationViewSet
 from tenants.orgs.api import OrganizationViewSet
 from tenants.orgs.views import county_home
+from tenants.transfers.api import EnvelopeViewSet, TransferViewSet
 from zhdj.web.views import healthz
 
 router = DefaultRouter()
@@ -18,6 +21,11 @@ router.register("orgs", OrganizationViewSet, basename="org")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("members", MemberViewSet, basename="member")
 router.register("proposals", ProposalViewSet, basename="proposal")
+router.register("development", DevelopmentRecordViewSet, basename="development-record")
+router.register("dues/bills", DuesBillViewSet, basename="dues-bill")
+router.register("dues/payments", DuesPaymentViewSet, basename="dues-payment")
+router.register("transfers/inbox", EnvelopeViewSet, basename="transfer-envelope")
+router.register("transfers", TransferViewSet, basename="transfer")
 
 urlpatterns = [
     path("", county_home, name="home"),

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
 from shared.accounts.models import User
+from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import CodeTable
 from shared.standards.selectors import is_valid_code
 from tenants.members.models import (
@@ -81,6 +82,7 @@ def member_create(*, scope: Scope, data: MemberData) -> Member:
     member = Member()
     member_fill(member, data)
     member.save()
+    transaction.on_commit(rollup_mark_dirty)
     return member
 
 
@@ -98,6 +100,7 @@ def member_update(*, scope: Scope, member: Member, data: MemberData) -> Member:
     _check_unique_id(data, exclude_pk=member.pk)
     member_fill(member, data)
     member.save()
+    transaction.on_commit(rollup_mark_dirty)
     return member
 
 
@@ -144,6 +147,7 @@ def member_change_status(
     else:
         member.party_status_code = to_status
     member.save()
+    transaction.on_commit(rollup_mark_dirty)
     return MemberStatusChange.objects.create(
         member=member,
         action=action,
@@ -207,6 +211,7 @@ def post_end(*, scope: Scope, post: Post, ended_at: date) -> Post:
 @transaction.atomic
 def members_reassign(*, source: Organization, target: Organization) -> int:
     """Move every member of ``source`` to ``target`` (used when branches merge)."""
+    transaction.on_commit(rollup_mark_dirty)
     return Member.objects.filter(org=source).update(org=target, updated_at=timezone.now())
 
 
@@ -214,3 +219,52 @@ def members_reassign(*, source: Organization, target: Organization) -> int:
 def posts_end_for_org(*, org: Organization, ended_at: date) -> int:
     """End every active post in ``org`` (the organization is dissolved or merged away)."""
     return Post.objects.filter(org=org, ended_at__isnull=True).update(ended_at=ended_at)
+
+
+@transaction.atomic
+def member_relocate(*, member: Member, org: Organization | None, ended_at: date) -> Member:
+    """A transfer (组织关系转接) moved the member: their posts end; within the county they
+    join ``org`` (``None``: they left the county, see member_change_status 已转出)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    Post.objects.filter(member=member, ended_at__isnull=True).update(ended_at=ended_at)
+    if org is not None:
+        member.org = org
+        member.save(update_fields=["org", "updated_at"])
+    transaction.on_commit(rollup_mark_dirty)
+    return member
+
+
+@transaction.atomic
+def member_make_full(*, scope: Scope, member: Member, full_member_at: date) -> Member:
+    """转为正式党员: a probationary member becomes full; 党龄 counts from ``full_member_at``
+    (the end of the probation period). Used by member development (step 24)."""
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if not scope.manages_member(member):
+        raise ApplicationError("无权办理该党员转正。")
+    if member.category_code != "probationary":
+        raise ApplicationError("只有预备党员可以转为正式党员。", field="category_code")
+    if member.party_status_code != "normal":
+        raise ApplicationError("党籍状态不正常，不能转为正式党员。", field="party_status_code")
+    if full_member_at <= member.joined_at:
+        raise ApplicationError("转为正式党员日期必须晚于加入党组织日期。", field="full_member_at")
+    if full_member_at > timezone.localdate():
+        raise ApplicationError("转为正式党员日期不能晚于今天。", field="full_member_at")
+    member.category_code, member.full_member_at = "full", full_member_at
+    member.save(update_fields=["category_code", "full_member_at", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def member_link_user(*, scope: Scope, member: Member, user: User) -> Member:
+    """Make ``user`` the member's login (登录账号), e.g. an applicant admitted as a
+    probationary member (member development, step 17). A login belongs to one member."""
+    member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
+    if not scope.manages_member(member):
+        raise ApplicationError("无权为该党员关联登录账号。")
+    if member.user_id not in (None, user.pk):
+        raise ApplicationError("该党员已关联其他登录账号。", field="user")
+    if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+        raise ApplicationError(f"账号“{user.username}”已关联其他党员。", field="user")
+    member.user = user
+    member.save(update_fields=["user", "updated_at"])
+    return member

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shared.accounts.models import User
 from shared.customers.models import Tenant
+from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import codes_flagged, is_valid_code
 from tenants.orgs.models import Organization, OrganizationChange
@@ -66,6 +67,8 @@ def _history(
         reason=reason,
         effective_date=effective_date or timezone.localdate(),
     )
+    # Every organization write records its history here: the dashboard refreshes too.
+    transaction.on_commit(rollup_mark_dirty)
 
 
 def _covers(scope: Any, org: Organization) -> None:

@@ -24,6 +24,9 @@ class Region(models.Model):
     code = models.CharField("代码", max_length=6, unique=True)
     name = models.CharField("名称", max_length=32)
     level = models.CharField("级别", max_length=8, choices=Level.choices)
+    # GeoJSON geometry (Polygon / MultiPolygon, WGS-84) for the e-map; schematic until
+    # official data is loaded (manage.py load_region_boundaries).
+    boundary = models.JSONField("边界", null=True, blank=True)
 
     class Meta:
         ordering = ["code"]

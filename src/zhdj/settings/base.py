@@ -40,7 +40,6 @@ ZHDJ_MASTER_KEY = env("ZHDJ_MASTER_KEY", default="")
 # Apps: public schema (shared/) and county schemas (tenants/)
 # ------------------------------------------------------------------------------
 SHARED_APPS = [
-    "django_tenants",
     "shared.customers",
     "shared.standards",
     "shared.cityorg",
@@ -55,6 +54,10 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    # After the admin: django-tenants' own admin/index.html and app_list.html read
+    # request.tenant.schema_name, and on the city host request.tenant is None (our
+    # routing's "public site"); Django's admin templates must win.
+    "django_tenants",
     "rest_framework",
     "drf_spectacular",
     "django_filters",
@@ -294,3 +297,93 @@ if SENTRY_DSN:
     from zhdj.observability import init_sentry
 
     init_sentry(SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE)
+
+# ------------------------------------------------------------------------------
+# Party dues payments (党费在线支付): gateway accounts, keys, the local gateway double.
+# docs/dues.md. The double (a local cashier that speaks each gateway's protocol with the
+# TEST ONLY keys in shared/payments/double/test_keys/) is on in local and test, off by
+# default in production, where every key path must come from the environment.
+# ------------------------------------------------------------------------------
+ZHDJ_PAYMENT_DOUBLE = env.bool("ZHDJ_PAYMENT_DOUBLE", default=DEBUG)
+_PAY_TEST_KEYS = BASE_DIR / "shared" / "payments" / "double" / "test_keys"
+
+
+def _pay_path(name: str, test_file: str) -> str:
+    default = str(_PAY_TEST_KEYS / test_file) if ZHDJ_PAYMENT_DOUBLE else ""
+    return env(name, default=default)
+
+
+ZHDJ_PAY = {
+    # Our merchant key (signs orders); the gateway's key (verifies its notifications).
+    "MERCHANT_PRIVATE_KEY": _pay_path("ZHDJ_PAY_MERCHANT_KEY", "TEST_ONLY_merchant_private.pem"),
+    "ALIPAY_APP_ID": env("ZHDJ_PAY_ALIPAY_APP_ID", default="2026000000000001"),
+    "ALIPAY_SELLER_ID": env("ZHDJ_PAY_ALIPAY_SELLER_ID", default="2088000000000001"),
+    "ALIPAY_PUBLIC_KEY": _pay_path("ZHDJ_PAY_ALIPAY_PUBLIC_KEY", "TEST_ONLY_gateway_public.pem"),
+    "WECHAT_APP_ID": env("ZHDJ_PAY_WECHAT_APP_ID", default="wxtestonly0000001"),
+    "WECHAT_MCH_ID": env("ZHDJ_PAY_WECHAT_MCH_ID", default="1900000001"),
+    "WECHAT_CERT_SERIAL": env("ZHDJ_PAY_WECHAT_CERT_SERIAL", default="TESTONLYMERCHANTSERIAL"),
+    "WECHAT_APIV3_KEY": env(
+        "ZHDJ_PAY_WECHAT_APIV3_KEY",
+        default="TESTONLYapiv3key0123456789abcdef" if ZHDJ_PAYMENT_DOUBLE else "",
+    ),
+    "WECHAT_PLATFORM_PUBLIC_KEY": _pay_path(
+        "ZHDJ_PAY_WECHAT_PLATFORM_KEY", "TEST_ONLY_gateway_public.pem"
+    ),
+    "WECHAT_TIMESTAMP_WINDOW": env.int("ZHDJ_PAY_WECHAT_TIMESTAMP_WINDOW", default=300),
+    "UNIONPAY_MER_ID": env("ZHDJ_PAY_UNIONPAY_MER_ID", default="777290058100001"),
+    "UNIONPAY_ROOT_CERT": _pay_path("ZHDJ_PAY_UNIONPAY_ROOT_CERT", "TEST_ONLY_unionpay_root.crt"),
+    # Real gateways' addresses; the double replaces them when ZHDJ_PAYMENT_DOUBLE is on.
+    "ALIPAY_GATEWAY": env(
+        "ZHDJ_PAY_ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do"
+    ),
+    "WECHAT_API": env("ZHDJ_PAY_WECHAT_API", default="https://api.mch.weixin.qq.com"),
+    "UNIONPAY_FRONT": env(
+        "ZHDJ_PAY_UNIONPAY_FRONT",
+        default="https://gateway.95516.com/gateway/api/frontTransReq.do",
+    ),
+}
+# Where a county's dues code hands a verified notification (shared/ never imports tenants/).
+ZHDJ_PAYMENT_HANDLER = "tenants.dues.payments.payment_notice_apply"
+
+# ------------------------------------------------------------------------------
+# City dashboard and e-map (全市看板 / 党建电子地图): rollup timing, live updates, tiles.
+# docs/dashboard.md. No tile server is reachable by default: the map then draws the
+# county boundaries (standards) only. A real deployment sets e.g. 天地图:
+#   ROLLUPS_MAP_TILE_URL=https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk={key}
+#   ROLLUPS_MAP_TILE_KEY=<key>  ROLLUPS_MAP_TILE_SUBDOMAINS=01234567
+# ------------------------------------------------------------------------------
+ROLLUPS_DEBOUNCE_SECONDS = env.float("ROLLUPS_DEBOUNCE_SECONDS", default=2.0)
+ROLLUPS_DIRTY_TTL_SECONDS = env.int("ROLLUPS_DIRTY_TTL_SECONDS", default=120)
+ROLLUPS_FULL_EVERY_SECONDS = env.float("ROLLUPS_FULL_EVERY_SECONDS", default=900.0)
+ROLLUPS_SNAPSHOT_DAYS = env.int("ROLLUPS_SNAPSHOT_DAYS", default=800)
+ROLLUPS_MAP_TILE_URL = env("ROLLUPS_MAP_TILE_URL", default="")
+ROLLUPS_MAP_TILE_KEY = env("ROLLUPS_MAP_TILE_KEY", default="")
+ROLLUPS_MAP_TILE_SUBDOMAINS = env("ROLLUPS_MAP_TILE_SUBDOMAINS", default="")
+ROLLUPS_MAP_ATTRIBUTION = env("ROLLUPS_MAP_ATTRIBUTION", default="")
+# The county dashboard's user scope (shared/ may not import tenants/: named here).
+ROLLUPS_SCOPE_RESOLVER = "tenants.members.scope.request_scope"
+# Websocket paths the public (city) host may open; every other path needs a county host.
+ZHDJ_PUBLIC_WEBSOCKET_PATHS = ("/ws/dashboard/",)
+
+# ------------------------------------------------------------------------------
+# Transfers (组织关系转接): the public address printed in the letter's QR code.
+# docs/transfers.md
+# ------------------------------------------------------------------------------
+ZHDJ_LETTER_VERIFY_BASE = env(
+    "ZHDJ_LETTER_VERIFY_BASE", default=f"https://{ZHDJ_CITY_HOST}/letters/"
+)
+# UnionPay's signing certificate must be issued by UNIONPAY_ROOT_CERT to this organization.
+ZHDJ_PAY["UNIONPAY_CERT_ORG"] = env(
+    "ZHDJ_PAY_UNIONPAY_CERT_ORG",
+    default="China UnionPay TEST ONLY" if ZHDJ_PAYMENT_DOUBLE else "中国银联股份有限公司",
+)
+
+# ------------------------------------------------------------------------------
+# Outbound messages (SMS / WeChat template messages), docs/development.md#reminders.
+# Default: the logging backend (nothing leaves the machine). For WeChat set
+# ZHDJ_MESSAGING_BACKEND=zhdj.messaging.wechat.WeChatTemplateBackend and the options.
+# ------------------------------------------------------------------------------
+ZHDJ_MESSAGING = {
+    "BACKEND": env("ZHDJ_MESSAGING_BACKEND", default="zhdj.messaging.logging.LoggingBackend"),
+    "OPTIONS": env.json("ZHDJ_MESSAGING_OPTIONS", default={}),
+}

@@ -12,6 +12,8 @@ os.environ.setdefault("REDIS_URL", f"redis://127.0.0.1:{_REDIS_PORT}/5")
 os.environ.setdefault("ZHDJ_MASTER_KEY", "11" * 32)
 os.environ.setdefault("ZHDJ_CACHE_PREFIX", "zhdjtest")
 os.environ.setdefault("ZHDJ_CHANNEL_PREFIX", "zhdjtest:asgi")
+# Party dues: the payment gateway double with its TEST ONLY keys (docs/dues.md).
+os.environ.setdefault("ZHDJ_PAYMENT_DOUBLE", "1")
 
 from zhdj.settings.base import *
 from zhdj.settings.base import DATABASES
