@@ -13,11 +13,23 @@ from collections.abc import Iterator
 import pytest
 import redis
 from django.conf import settings
+from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import connection
+from django.dispatch import receiver
 from django.test import Client
 
 from shared.customers.routing import resolver
 from tests.support.world import ALPHA, BETA, CITY_HOST, PASSWORD, County, build_world
+
+
+@receiver(setting_changed)
+def _media_root_changed(*, setting: str, **kwargs: object) -> None:
+    """django-tenants' storage caches MEDIA_ROOT (``relative_media_root``) and clears it
+    only when MULTITENANT_RELATIVE_MEDIA_ROOT changes: a test that points MEDIA_ROOT at a
+    temporary folder would leave every later test writing into that (deleted) folder."""
+    if setting == "MEDIA_ROOT":
+        storages["default"].__dict__.pop("relative_media_root", None)
 
 
 @pytest.fixture(scope="session")
