@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from io import BytesIO
 from urllib.parse import quote
@@ -264,8 +263,6 @@ def test_a_handful_of_queries(stats_world, alpha):
         scope = scope_for(User.objects.get(username="admin"))
         party_statistics(scope, org_id=None, on=ON)  # warm the code-table caches
         with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
             party_statistics(scope, org_id=stats_world.town_id, on=ON)
-            elapsed = time.perf_counter() - started
+    # The speed is a benchmark figure (bench/members.py), not an assertion.
     assert len(queries) <= 15, [q["sql"][:120] for q in queries]
-    assert elapsed < 2

@@ -1,6 +1,10 @@
-"""Runs bench/transfers.py against the test world (committed, then purged)."""
+"""The harness of bench/transfers.py: the measurement against the test world (committed,
+then purged). In the suite it runs a few rounds and checks only that every accepted member
+became visible; its speed is a benchmark figure, never an assertion."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from django.db import connection
@@ -27,9 +31,11 @@ def test_benchmark_acceptance_to_visible(django_db_setup, committed):
             return Transfer.objects.filter(envelope_id=envelope_id, member__isnull=False).exists()
 
     try:
-        result = measure(send, _accept, visible, runs=10)
+        bench = "ZHDJ_BENCH_TRANSFER_RUNS" in os.environ  # run by bench/transfers.py
+        runs = int(os.environ.get("ZHDJ_BENCH_TRANSFER_RUNS", "3"))
+        result = measure(send, _accept, visible, runs=runs, write=bench)
         print("transfer acceptance → visible in receiving county:", result)
-        assert result["median_ms"] < 2000
+        assert result["runs"] == runs == len(sent_all)
     finally:
         for sent in sent_all:
             purge(sent)
