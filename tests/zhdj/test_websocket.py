@@ -106,3 +106,24 @@ def test_anonymous_and_unknown_host_websockets_are_refused(live_server_port, alp
 
     assert run_async(lambda: refused(alpha.host)) == 4401
     assert run_async(lambda: refused_handshake("nowhere.localhost")) != "open"
+
+
+def test_an_idle_socket_stays_open_and_still_receives(live_server_port, committed, alpha):
+    """The channel layer waits on Redis with a blocking pop of 5 s; redis-py 8's default
+    client read timeout (also 5 s) used to lose that race on an idle socket and tear the
+    consumer down (daphne: "Timeout reading from …", the browser saw code 1011)."""
+    port = live_server_port
+    cookies = http_login(port, alpha.host, "admin", PASSWORD)
+
+    async def scenario() -> tuple[dict, dict]:
+        ws = await _open(port, alpha.host, cookies)
+        first = await _next(ws)
+        await asyncio.sleep(12)  # idle past two blocking pops
+        await asyncio.to_thread(_send, alpha.schema, "admin", "空闲之后的通知")
+        later = await _next(ws)
+        await ws.close()
+        return first, later
+
+    first, later = run_async(scenario)
+    assert later["latest"]["title"] == "空闲之后的通知"
+    assert later["unread"] == first["unread"] + 1

@@ -158,7 +158,11 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            # The layer waits on Redis with a server-side blocking pop of 5 s; redis-py 8
+            # also defaults the client's read timeout to 5 s, which lost that race on
+            # every idle socket and tore the consumer down (channels_redis#422). The
+            # client waits longer than the pop, and still notices a dead Redis.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
             "prefix": env("ZHDJ_CHANNEL_PREFIX", default="zhdj:asgi"),
             "expiry": 60,
         },
