@@ -17,8 +17,10 @@ function zhdjPie(elId, dataId) {
   return zhdjChart(elId, {
     color: ZHDJ_COLORS,
     tooltip: { trigger: "item" },
-    legend: { bottom: 0 },
-    series: [{ type: "pie", radius: ["40%", "68%"], data: zhdjData(dataId),
+    legend: { bottom: 0, type: "scroll" },
+    // Kept clear of the legend: labels outside the ring used to run into it.
+    series: [{ type: "pie", radius: ["34%", "58%"], center: ["50%", "44%"],
+               avoidLabelOverlap: true, data: zhdjData(dataId),
                label: { formatter: "{b}：{c}" } }]
   });
 }
