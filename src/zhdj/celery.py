@@ -88,6 +88,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=10, minute=20),
         "args": ("tenants.dues.tasks.reconcile_yesterday",),
     },
+    "dues-expire-orders": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(minute="*/10"),
+        "args": ("tenants.dues.tasks.expire_orders",),
+    },
     "dues-remind-unpaid": {
         "task": "zhdj.tasks.for_each_active_tenant",
         "schedule": crontab(hour=9, minute=30),

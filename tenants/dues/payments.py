@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -115,6 +115,19 @@ def payment_order_create(
     )
     order_register(order_no=payment.order_no, channel=channel, amount_fen=amount)
     return payment
+
+
+def orders_expire(*, now: datetime | None = None) -> int:
+    """Close pending orders older than ``dues.order_expiry_minutes`` (订单超时关闭).
+
+    The member's page stops waiting for them and their bills can be paid again by a new
+    order; a gateway's late notification for a closed order still counts (see _decide).
+    """
+    minutes = int(Tables().rule("dues.order_expiry_minutes"))
+    cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
+    return DuesPayment.objects.filter(
+        status=DuesPayment.Status.PENDING, channel__in=ONLINE_CHANNELS, created_at__lt=cutoff
+    ).update(status=DuesPayment.Status.CLOSED)
 
 
 def _report(notice: Notice, kind: str, ours: int | None, detail: str) -> None:

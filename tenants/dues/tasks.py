@@ -2,7 +2,8 @@
 
 - ``bill_month``: on the 1st, the month's bills, then the arrears scan;
 - ``reconcile_yesterday``: daily, each gateway's bill file against our payments;
-- ``remind_unpaid``: daily, acting only on the county's reminder day (``dues.reminder_day``).
+- ``remind_unpaid``: daily, acting only on the county's reminder day (``dues.reminder_day``);
+- ``expire_orders``: every few minutes, pending online orders past ``dues.order_expiry_minutes``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from tenants.dues import billing, reconcile, reminders
+from tenants.dues.payments import orders_expire
 from tenants.rules.selectors import rule_value
 from zhdj.tasks import tenant_task
 
@@ -37,3 +39,8 @@ def remind_unpaid(force: bool = False) -> int:
     if not force and today.day != int(rule_value("dues.reminder_day")):
         return 0
     return reminders.remind_unpaid(today=today)
+
+
+@tenant_task(name="tenants.dues.tasks.expire_orders", acks_late=True)
+def expire_orders() -> int:
+    return orders_expire()
