@@ -12,5 +12,4 @@ urlpatterns = [
     path("double/alipay/gateway.do", double.alipay_gateway, name="double-alipay"),
     path("double/unionpay/frontTransReq.do", double.unionpay_front, name="double-unionpay"),
     path("double/<slug:channel>/cashier/<str:txn_id>/", double.cashier, name="double-cashier"),
-    path("double/<slug:channel>/bill", double.bill, name="double-bill"),
 ]

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from shared.payments.models import DoubleTrade
-from shared.payments.providers.base import BillRow, bill_csv, parse_day, pay_setting, yuan
+from shared.payments.providers.base import parse_day, pay_setting, yuan
 
 log = logging.getLogger(__name__)
 KEYS = Path(__file__).resolve().parent / "test_keys"
@@ -265,15 +265,15 @@ def deliver_later(trade_id: int) -> None:
     threading.Thread(target=run, name=f"double-notify-{trade_id}", daemon=True).start()
 
 
-def bill_file(channel: str, day: str) -> str:
-    """The gateway's bill file of one day (trades paid that day, Beijing time), as CSV."""
+def paid_trades(channel: str, day: str) -> list[DoubleTrade]:
+    """The channel's trades paid on ``day`` (Beijing time), each with ``paid_local``."""
     start = timezone.make_aware(parse_day(day))
     end = start + timedelta(days=1)
-    trades = DoubleTrade.objects.filter(
-        channel=channel, status=DoubleTrade.Status.PAID, paid_at__gte=start, paid_at__lt=end
-    ).order_by("paid_at", "pk")
-    rows = [
-        BillRow(t.order_no, t.txn_id, t.amount_fen, timezone.localtime(t.paid_at).isoformat())
-        for t in trades
-    ]
-    return bill_csv(rows)
+    trades = list(
+        DoubleTrade.objects.filter(
+            channel=channel, status=DoubleTrade.Status.PAID, paid_at__gte=start, paid_at__lt=end
+        ).order_by("paid_at", "pk")
+    )
+    for t in trades:
+        t.paid_local = timezone.localtime(t.paid_at)
+    return trades

@@ -12,7 +12,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from shared.payments.double.gateway import (
-    bill_file,
     merchant_signature_ok,
     trade_open,
     trade_pay,
@@ -100,14 +99,3 @@ def cashier(request: HttpRequest, channel: str, txn_id: str) -> HttpResponse:
             "channel_name": CHANNEL_NAMES.get(channel, channel),
         },
     )
-
-
-@require_http_methods(["GET"])
-def bill(request: HttpRequest, channel: str) -> HttpResponse:
-    _double_only()
-    day = request.GET.get("day", "")
-    try:
-        text = bill_file(channel, day)
-    except ValueError:
-        return HttpResponseBadRequest("day=YYYY-MM-DD")
-    return HttpResponse(text, content_type="text/csv; charset=utf-8")

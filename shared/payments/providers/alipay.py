@@ -9,8 +9,13 @@ plain text ``success`` (Alipay retries until it gets it).
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+from datetime import datetime
 from functools import cache
 from urllib.parse import parse_qsl
+from zoneinfo import ZoneInfo
 
 from alipay import AliPay
 from django.conf import settings
@@ -24,7 +29,7 @@ from shared.payments.providers.base import (
     Order,
     SignatureInvalid,
     fen_of,
-    parse_bill_csv,
+    parse_day,
     pay_setting,
     pem_text,
     yuan,
@@ -32,6 +37,9 @@ from shared.payments.providers.base import (
 
 CHANNEL = "alipay"
 PAID_STATES = frozenset({"TRADE_SUCCESS", "TRADE_FINISHED"})
+BILL_API = "alipay.data.dataservice.bill.downloadurl.query"
+BILL_RESPONSE = "alipay_data_dataservice_bill_downloadurl_query_response"
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @cache
@@ -97,8 +105,106 @@ def ack(ok: bool, retry: bool = False) -> HttpResponse:
 
 
 def bill_rows(day: str) -> list[BillRow]:
-    from shared.payments.double.gateway import bill_file
+    """The day's trade bill: ``alipay.data.dataservice.bill.downloadurl.query`` (a signed
+    call whose answer is verified with Alipay's key) gives a short-lived download URL; the
+    zip behind it holds the 业务明细 CSV, whose 交易 rows are the paid trades."""
+    parse_day(day)  # a calendar day, or ValueError
+    query = client().client_api(BILL_API, {"bill_type": "trade", "bill_date": day})
+    if settings.ZHDJ_PAYMENT_DOUBLE:
+        from shared.payments.double.alipay_api import gateway_api
 
-    if not settings.ZHDJ_PAYMENT_DOUBLE:
-        raise RuntimeError("Alipay bill download is configured for the double only (docs/dues.md)")
-    return parse_bill_csv(bill_file(CHANNEL, day))
+        raw = gateway_api(query)
+    else:  # pragma: no cover - needs the real gateway
+        import requests
+
+        raw = requests.get(f"{pay_setting('ALIPAY_GATEWAY')}?{query}", timeout=10).text
+    result = verified_answer(raw, BILL_RESPONSE)
+    if result.get("code") != "10000":
+        if result.get("sub_code") == "isp.bill_not_exist":
+            return []
+        raise NoticeRejected(f"Alipay answered {result.get('code')}: {result.get('sub_msg')}")
+    return parse_trade_zip(_download(result["bill_download_url"]))
+
+
+def verified_answer(raw: str, response: str) -> dict:
+    """A synchronous answer's ``…_response`` object, its RSA2 signature checked with
+    Alipay's key (by the SDK); unsigned error answers and bad signatures are refused."""
+    try:
+        return client()._verify_and_return_sync_response(raw, response)
+    except Exception as exc:
+        raise SignatureInvalid(f"Alipay answer refused: {raw[:200]}") from exc
+
+
+def _download(url: str) -> bytes:
+    if settings.ZHDJ_PAYMENT_DOUBLE:
+        from shared.payments.double.alipay_api import download
+
+        status, content = download(url)
+    else:  # pragma: no cover - needs the real gateway
+        import requests
+
+        response = requests.get(url, timeout=30)
+        status, content = response.status_code, response.content
+    if status >= 300:
+        raise NoticeRejected(f"Alipay bill download answered {status}")
+    return content
+
+
+DETAIL_COLUMNS = ("支付宝交易号", "商户订单号", "业务类型", "完成时间", "订单金额（元）")
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """Alipay writes GBK file names without the zip's UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def parse_trade_zip(content: bytes) -> list[BillRow]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            detail = [i for i in z.infolist() if _zip_name(i).endswith("_业务明细.csv")]
+            if len(detail) != 1:
+                raise NoticeRejected("no 业务明细 file in the bill zip")
+            text = z.read(detail[0]).decode("gbk")
+    except zipfile.BadZipFile as exc:
+        raise NoticeRejected("the bill file is not a zip") from exc
+    return parse_trade_detail(text)
+
+
+def parse_trade_detail(text: str) -> list[BillRow]:
+    """Alipay's 业务明细: ``#`` comment lines around a header and one line per entry, each
+    value followed by a tab. Only 交易 entries are paid trades (退款 are refunds)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    start = next((n for n, line in enumerate(lines) if line.startswith("支付宝交易号")), None)
+    if start is None:
+        raise NoticeRejected("bill file header not recognised")
+    header = [h.strip() for h in next(csv.reader([lines[start]]))]
+    if any(c not in header for c in DETAIL_COLUMNS):
+        raise NoticeRejected("bill file header not recognised")
+    at = {c: header.index(c) for c in DETAIL_COLUMNS}
+    rows = []
+    for line in lines[start + 1 :]:
+        if line.startswith("#"):
+            break
+        value = [f.strip() for f in next(csv.reader([line]))]
+        if value[at["业务类型"]] != "交易":
+            continue
+        try:
+            paid = datetime.strptime(value[at["完成时间"]], "%Y-%m-%d %H:%M:%S").replace(
+                tzinfo=BEIJING
+            )
+        except ValueError as exc:
+            raise NoticeRejected("bad time in the bill file") from exc
+        rows.append(
+            BillRow(
+                value[at["商户订单号"]],
+                value[at["支付宝交易号"]],
+                fen_of(value[at["订单金额（元）"]]),
+                paid.isoformat(),
+            )
+        )
+    return rows

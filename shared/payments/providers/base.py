@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -101,26 +99,6 @@ def fen_of(text: str) -> int:
     if fen != fen.to_integral_value() or fen < 0:
         raise NoticeRejected(f"bad amount {text!r}")
     return int(fen)
-
-
-BILL_HEADER = ("order_no", "txn_id", "amount_fen", "paid_at")
-
-
-def bill_csv(rows: list[BillRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(BILL_HEADER)
-    for row in rows:
-        writer.writerow((row.order_no, row.txn_id, row.amount_fen, row.paid_at))
-    return out.getvalue()
-
-
-def parse_bill_csv(text: str) -> list[BillRow]:
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if tuple(header or ()) != BILL_HEADER:
-        raise NoticeRejected("bill file header not recognised")
-    return [BillRow(o, t, int(a), p) for o, t, a, p in reader]
 
 
 def parse_day(day: str) -> datetime:

@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
+import zipfile
+import zlib
 from datetime import UTC, datetime
 from functools import cache
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
+from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -35,12 +39,25 @@ from shared.payments.providers.base import (
     Order,
     SignatureInvalid,
     _read,
-    parse_bill_csv,
+    parse_day,
     pay_setting,
     private_key,
 )
 
 CHANNEL = "unionpay"
+BEIJING = ZoneInfo("Asia/Shanghai")
+# The general transaction detail file (全渠道商户一般交易明细, ZM): one record per line,
+# these fixed widths, one space between fields. Only the first of its 131-character
+# reserved tail is kept out.
+ZM_FIELDS: tuple[tuple[str, int], ...] = (
+    ("tradeCode", 3), ("acqInsCode", 11), ("sendInsCode", 11), ("traceNo", 6),
+    ("txnTime", 10), ("payCardNo", 19), ("txnAmt", 12), ("merCatCode", 4), ("termType", 2),
+    ("queryId", 21), ("oldPayType", 2), ("orderId", 32), ("payCardType", 2),
+    ("origTraceNo", 6), ("origTxnTime", 10), ("merCharge", 13), ("settleAmt", 13),
+    ("payType", 4), ("groupMerId", 15), ("txnType", 2), ("txnSubType", 2), ("bizType", 6),
+    ("accType", 2), ("billType", 4), ("billNo", 32), ("interactMode", 1), ("origQueryId", 21),
+    ("merId", 15),
+)  # fmt: skip
 
 
 def signing_string(fields: dict[str, str]) -> bytes:
@@ -125,9 +142,9 @@ def checkout(order: Order) -> Checkout:
     return Checkout(front_url(order), "post", fields)
 
 
-def parse_notice(headers: dict[str, str], body: bytes) -> Notice:
-    raw = body.decode("utf-8", errors="replace")
-    data = dict(parse_qsl(raw, keep_blank_values=True))
+def verify_fields(data: dict[str, str]) -> None:
+    """A UnionPay message's signature, by the certificate it carries (which must chain to
+    our root), or SignatureInvalid."""
     signature = data.get("signature", "")
     if not signature or data.get("signMethod") != "01":
         raise SignatureInvalid("missing signature or unknown signMethod")
@@ -141,6 +158,12 @@ def parse_notice(headers: dict[str, str], body: bytes) -> Notice:
         )
     except (InvalidSignature, ValueError) as exc:
         raise SignatureInvalid("RSA-SHA256 signature does not verify") from exc
+
+
+def parse_notice(headers: dict[str, str], body: bytes) -> Notice:
+    raw = body.decode("utf-8", errors="replace")
+    data = dict(parse_qsl(raw, keep_blank_values=True))
+    verify_fields(data)
     if data.get("merId") != pay_setting("UNIONPAY_MER_ID"):
         raise NoticeRejected("merId is not ours")
     try:
@@ -164,8 +187,71 @@ def ack(ok: bool, retry: bool = False) -> HttpResponse:
 
 
 def bill_rows(day: str) -> list[BillRow]:
-    from shared.payments.double.gateway import bill_file
+    """The day's reconciliation file through file transfer (文件传输, txnType 76,
+    fileType 00): a signed request, a signed answer whose ``fileContent`` is the zip
+    (deflated, base64); its ZM file's consumption records are the paid trades."""
+    settle = parse_day(day)
+    fields = {
+        "version": "5.1.0", "encoding": "UTF-8", "signMethod": "01", "txnType": "76",
+        "txnSubType": "01", "bizType": "000000", "accessType": "0",
+        "merId": pay_setting("UNIONPAY_MER_ID"), "settleDate": f"{settle:%m%d}",
+        "txnTime": timezone.localtime().strftime("%Y%m%d%H%M%S"), "fileType": "00",
+    }  # fmt: skip
+    fields["signature"] = sign_fields(fields)
+    if settings.ZHDJ_PAYMENT_DOUBLE:
+        from shared.payments.double.unionpay_api import file_transfer
 
-    if not settings.ZHDJ_PAYMENT_DOUBLE:
-        raise RuntimeError("UnionPay bill download is configured for the double only")
-    return parse_bill_csv(bill_file(CHANNEL, day))
+        raw = file_transfer(urlencode(fields))
+    else:  # pragma: no cover - needs the real gateway
+        import requests
+
+        raw = requests.post(pay_setting("UNIONPAY_FILE"), data=fields, timeout=30).text
+    data = dict(parse_qsl(raw, keep_blank_values=True))
+    verify_fields(data)
+    if data.get("merId") != pay_setting("UNIONPAY_MER_ID"):
+        raise NoticeRejected("merId is not ours")
+    if data.get("respCode") == "98":  # 文件不存在: no trade that day
+        return []
+    if data.get("respCode") != "00":
+        raise NoticeRejected(f"UnionPay answered {data.get('respCode')}: {data.get('respMsg')}")
+    try:
+        archive = zlib.decompress(base64.b64decode(data["fileContent"], validate=True))
+        with zipfile.ZipFile(io.BytesIO(archive)) as z:
+            names = [n for n in z.namelist() if "ZM_" in n]
+            if len(names) != 1:
+                raise NoticeRejected("no ZM file in the reconciliation zip")
+            text = z.read(names[0]).decode("gbk")
+    except (KeyError, ValueError, zlib.error, zipfile.BadZipFile) as exc:
+        raise NoticeRejected("the reconciliation file does not unpack") from exc
+    return parse_zm(text, year=settle.year)
+
+
+def parse_zm(text: str, *, year: int) -> list[BillRow]:
+    """ZM records; consumption (txnType 01) is a paid trade. The file gives the time as
+    MMDDhhmmss: the year is the settlement day's."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        values, at = {}, 0
+        for name, width in ZM_FIELDS:
+            values[name] = line[at : at + width].strip()
+            at += width + 1
+        if values["txnType"] != "01":
+            continue
+        try:
+            stamp = datetime.strptime(f"{year}{values['txnTime']}", "%Y%m%d%H%M%S").replace(
+                tzinfo=BEIJING
+            )
+            amount = int(values["txnAmt"])
+        except ValueError as exc:
+            raise NoticeRejected("a ZM record is not well formed") from exc
+        rows.append(
+            BillRow(
+                values["orderId"],
+                values["queryId"],
+                amount,
+                stamp.isoformat(),
+            )
+        )
+    return rows

@@ -345,6 +345,7 @@ ZHDJ_PAY = {
         "ZHDJ_PAY_UNIONPAY_FRONT",
         default="https://gateway.95516.com/gateway/api/frontTransReq.do",
     ),
+    "UNIONPAY_FILE": env("ZHDJ_PAY_UNIONPAY_FILE", default="https://filedownload.95516.com/"),
 }
 # Where a county's dues code hands a verified notification (shared/ never imports tenants/).
 ZHDJ_PAYMENT_HANDLER = "tenants.dues.payments.payment_notice_apply"
