@@ -51,6 +51,7 @@ class DoubleTrade(models.Model):
     return_url = models.URLField(max_length=300, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.WAITING)
     paid_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # from the order request
     notify_attempts = models.PositiveSmallIntegerField(default=0)
     notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -117,14 +117,23 @@ def payment_order_create(
     return payment
 
 
+def _order_lifetime() -> timedelta:
+    return timedelta(minutes=int(Tables().rule("dues.order_expiry_minutes")))
+
+
+def order_expires_at(payment: DuesPayment) -> datetime:
+    """When the gateway stops taking payment for the order (sent with the order)."""
+    return payment.created_at + _order_lifetime()
+
+
 def orders_expire(*, now: datetime | None = None) -> int:
     """Close pending orders older than ``dues.order_expiry_minutes`` (订单超时关闭).
 
-    The member's page stops waiting for them and their bills can be paid again by a new
-    order; a gateway's late notification for a closed order still counts (see _decide).
+    The gateway was told the same expiry with the order, so it takes no payment after
+    it; the member's page stops waiting and the bills can be paid by a new order. A late
+    notification for a closed order still counts (see _decide).
     """
-    minutes = int(Tables().rule("dues.order_expiry_minutes"))
-    cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
+    cutoff = (now or timezone.now()) - _order_lifetime()
     return DuesPayment.objects.filter(
         status=DuesPayment.Status.PENDING, channel__in=ONLINE_CHANNELS, created_at__lt=cutoff
     ).update(status=DuesPayment.Status.CLOSED)

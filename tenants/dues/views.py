@@ -24,7 +24,12 @@ from tenants.dues.calc import month_start
 from tenants.dues.export import content_disposition, dues_workbook
 from tenants.dues.forms import BaseForm, OfflineForm, PayForm, ReductionForm
 from tenants.dues.models import DuesBill, DuesPayment, DuesReduction, ReconciliationMismatch
-from tenants.dues.payments import payable_bills, payment_offline_record, payment_order_create
+from tenants.dues.payments import (
+    order_expires_at,
+    payable_bills,
+    payment_offline_record,
+    payment_order_create,
+)
 from tenants.dues.reminders import remind_unpaid
 from tenants.dues.services import dues_base_set, reduction_decide, reduction_propose
 from tenants.members.models import Member
@@ -293,6 +298,7 @@ def pay(request: HttpRequest) -> HttpResponse:
                 return_url=request.build_absolute_uri("/dues/mine/"),
                 notify_url=f"{base}/pay/notify/{payment.channel}/",
                 gateway_base=base,
+                expires_at=order_expires_at(payment),
             )
             checkout = adapter(payment.channel).checkout(order)
             return render(request, "dues/redirect.html", {"checkout": checkout, "payment": payment})

@@ -10,10 +10,11 @@ import logging
 import secrets
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -29,6 +30,7 @@ from shared.payments.providers.base import parse_day, pay_setting, yuan
 
 log = logging.getLogger(__name__)
 KEYS = Path(__file__).resolve().parent / "test_keys"
+BEIJING = ZoneInfo("Asia/Shanghai")
 RETRY_DELAYS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 
@@ -75,6 +77,7 @@ def trade_open(
     subject: str,
     notify_url: str,
     return_url: str,
+    expires_at: datetime | None = None,
 ) -> DoubleTrade:
     """Open (or reopen) the gateway's trade for an order: one trade per order number."""
     trade, _ = DoubleTrade.objects.get_or_create(
@@ -87,9 +90,29 @@ def trade_open(
             "subject": subject[:128],
             "notify_url": notify_url,
             "return_url": return_url,
+            "expires_at": expires_at,
         },
     )
     return trade
+
+
+def expiry(text: str | None, fmt: str) -> datetime | None:
+    """An order request's expiry field (Beijing time unless it says otherwise)."""
+    if not text:
+        return None
+    try:
+        moment = datetime.strptime(text, fmt)  # noqa: DTZ007 - zoned below if the text has none
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
+
+
+def trade_expired(trade: DoubleTrade) -> bool:
+    return (
+        trade.status != DoubleTrade.Status.PAID
+        and trade.expires_at is not None
+        and timezone.now() > trade.expires_at
+    )
 
 
 def trade_pay(trade: DoubleTrade) -> DoubleTrade:

@@ -12,7 +12,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from shared.payments.double.gateway import (
+    expiry,
     merchant_signature_ok,
+    trade_expired,
     trade_open,
     trade_pay,
 )
@@ -46,6 +48,7 @@ def alipay_gateway(request: HttpRequest) -> HttpResponse:
         subject=biz.get("subject", ""),
         notify_url=data.get("notify_url", ""),
         return_url=data.get("return_url", ""),
+        expires_at=expiry(biz.get("time_expire"), "%Y-%m-%d %H:%M:%S"),
     )
     return redirect("payments:double-cashier", channel="alipay", txn_id=trade.txn_id)
 
@@ -68,6 +71,7 @@ def unionpay_front(request: HttpRequest) -> HttpResponse:
         subject=data.get("orderDesc", ""),
         notify_url=data.get("backUrl", ""),
         return_url=data.get("frontUrl", ""),
+        expires_at=expiry(data.get("payTimeout"), "%Y%m%d%H%M%S"),
     )
     return redirect("payments:double-cashier", channel="unionpay", txn_id=trade.txn_id)
 
@@ -84,6 +88,8 @@ def cashier(request: HttpRequest, channel: str, txn_id: str) -> HttpResponse:
     if channel == "wechat" and back.startswith(("http://", "https://")) and not trade.return_url:
         trade.return_url = back  # H5: the merchant's page to come back to
         trade.save(update_fields=["return_url"])
+    if trade_expired(trade):
+        return HttpResponseBadRequest("订单已超时关闭，请回到党费页面重新发起支付（测试网关）")
     if request.method == "POST":
         trade = trade_pay(trade)
         if trade.return_url:

@@ -14,7 +14,12 @@ import re
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from shared.payments.double.gateway import merchant_signature_ok, paid_trades, trade_open
+from shared.payments.double.gateway import (
+    expiry,
+    merchant_signature_ok,
+    paid_trades,
+    trade_open,
+)
 from shared.payments.providers.base import parse_day, pay_setting, yuan
 
 AUTH = re.compile(r'(\w+)="([^"]*)"')
@@ -105,5 +110,6 @@ def handle(
         subject=order.get("description", ""),
         notify_url=order["notify_url"],
         return_url="",
+        expires_at=expiry(order.get("time_expire"), "%Y-%m-%dT%H:%M:%S%z"),
     )
     return 200, {"h5_url": f"/pay/double/wechat/cashier/{trade.txn_id}/?prepay_id={trade.pk}"}

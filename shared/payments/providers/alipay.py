@@ -60,12 +60,16 @@ def gateway_url(order: Order) -> str:
 
 def checkout(order: Order) -> Checkout:
     """alipay.trade.wap.pay (phone cashier): a signed GET to the gateway."""
+    extra = {}
+    if order.expires_at is not None:  # 绝对超时时间, Beijing time
+        extra["time_expire"] = f"{order.expires_at.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
     signed = client().api_alipay_trade_wap_pay(
         subject=order.subject,
         out_trade_no=order.order_no,
         total_amount=yuan(order.amount_fen),
         return_url=order.return_url,
         notify_url=order.notify_url,
+        **extra,
     )
     return Checkout(gateway_url(order), "get", dict(parse_qsl(signed, keep_blank_values=True)))
 

@@ -29,6 +29,7 @@ class Order:
     return_url: str
     notify_url: str
     gateway_base: str  # the double's base URL on the public host (when the double is on)
+    expires_at: datetime | None = None  # the gateway refuses payment after it
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,8 @@ def checkout(order: Order) -> Checkout:
         "frontUrl": order.return_url,
         "backUrl": order.notify_url,
     }
+    if order.expires_at is not None:  # 支付超时时间, Beijing time
+        fields["payTimeout"] = f"{order.expires_at.astimezone(BEIJING):%Y%m%d%H%M%S}"
     fields["signature"] = sign_fields(fields)
     return Checkout(front_url(order), "post", fields)
 

@@ -91,19 +91,18 @@ def _send(method: str, path: str, body: str) -> dict[str, Any]:
 
 def checkout(order: Order) -> Checkout:
     """H5 payment: create the transaction, then send the browser to ``h5_url``."""
-    body = json.dumps(
-        {
-            "appid": pay_setting("WECHAT_APP_ID"),
-            "mchid": pay_setting("WECHAT_MCH_ID"),
-            "description": order.subject,
-            "out_trade_no": order.order_no,
-            "notify_url": order.notify_url,
-            "amount": {"total": order.amount_fen, "currency": "CNY"},
-            "scene_info": {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}},
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    fields: dict[str, Any] = {
+        "appid": pay_setting("WECHAT_APP_ID"),
+        "mchid": pay_setting("WECHAT_MCH_ID"),
+        "description": order.subject,
+        "out_trade_no": order.order_no,
+        "notify_url": order.notify_url,
+        "amount": {"total": order.amount_fen, "currency": "CNY"},
+        "scene_info": {"payer_client_ip": "127.0.0.1", "h5_info": {"type": "Wap"}},
+    }
+    if order.expires_at is not None:  # RFC 3339
+        fields["time_expire"] = order.expires_at.astimezone(BEIJING).isoformat(timespec="seconds")
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     payload = _send("POST", H5_PATH, body)
     url = payload["h5_url"]
     if settings.ZHDJ_PAYMENT_DOUBLE:  # the double answers with a path on the public host
