@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
-from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
@@ -26,11 +25,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from shared.payments.models import DoubleTrade
-from shared.payments.providers.base import parse_day, pay_setting, yuan
+from shared.payments.providers.base import BEIJING, parse_day, pay_setting, yuan
 
 log = logging.getLogger(__name__)
 KEYS = Path(__file__).resolve().parent / "test_keys"
-BEIJING = ZoneInfo("Asia/Shanghai")
 RETRY_DELAYS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0)
 
 

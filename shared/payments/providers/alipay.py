@@ -12,22 +12,22 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import datetime
 from functools import cache
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
 
 from alipay import AliPay
 from django.conf import settings
 from django.http import HttpResponse
 
 from shared.payments.providers.base import (
+    BEIJING,
     BillRow,
     Checkout,
     Notice,
     NoticeRejected,
     Order,
     SignatureInvalid,
+    bill_row,
     fen_of,
     parse_day,
     pay_setting,
@@ -39,7 +39,6 @@ CHANNEL = "alipay"
 PAID_STATES = frozenset({"TRADE_SUCCESS", "TRADE_FINISHED"})
 BILL_API = "alipay.data.dataservice.bill.downloadurl.query"
 BILL_RESPONSE = "alipay_data_dataservice_bill_downloadurl_query_response"
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @cache
@@ -197,18 +196,12 @@ def parse_trade_detail(text: str) -> list[BillRow]:
         value = [f.strip() for f in next(csv.reader([line]))]
         if value[at["业务类型"]] != "交易":
             continue
-        try:
-            paid = datetime.strptime(value[at["完成时间"]], "%Y-%m-%d %H:%M:%S").replace(
-                tzinfo=BEIJING
-            )
-        except ValueError as exc:
-            raise NoticeRejected("bad time in the bill file") from exc
         rows.append(
-            BillRow(
+            bill_row(
                 value[at["商户订单号"]],
                 value[at["支付宝交易号"]],
-                fen_of(value[at["订单金额（元）"]]),
-                paid.isoformat(),
+                value[at["订单金额（元）"]],
+                value[at["完成时间"]],
             )
         )
     return rows

@@ -7,10 +7,14 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from django.conf import settings
+
+# Gateways in China write times in Beijing time.
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 class SignatureInvalid(Exception):
@@ -100,6 +104,16 @@ def fen_of(text: str) -> int:
     if fen != fen.to_integral_value() or fen < 0:
         raise NoticeRejected(f"bad amount {text!r}")
     return int(fen)
+
+
+def bill_row(order_no: str, txn_id: str, amount_yuan: str, paid_at: str) -> BillRow:
+    """A line of a gateway's bill file: the amount in 元 (exact to the 分), the time
+    ``YYYY-MM-DD hh:mm:ss`` in Beijing time."""
+    try:
+        paid = datetime.strptime(paid_at, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
+    except ValueError as exc:
+        raise NoticeRejected(f"bad time {paid_at!r} in the bill file") from exc
+    return BillRow(order_no, txn_id, fen_of(amount_yuan), paid.isoformat())
 
 
 def parse_day(day: str) -> datetime:

@@ -19,7 +19,6 @@ import zlib
 from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import parse_qsl, urlencode
-from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -32,6 +31,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from shared.payments.providers.base import (
+    BEIJING,
     BillRow,
     Checkout,
     Notice,
@@ -45,7 +45,6 @@ from shared.payments.providers.base import (
 )
 
 CHANNEL = "unionpay"
-BEIJING = ZoneInfo("Asia/Shanghai")
 # The general transaction detail file (全渠道商户一般交易明细, ZM): one record per line,
 # these fixed widths, one space between fields. Only the first of its 131-character
 # reserved tail is kept out.

@@ -18,10 +18,8 @@ import hashlib
 import json
 import secrets
 import time
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
-from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -31,13 +29,14 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
 from shared.payments.providers.base import (
+    BEIJING,
     BillRow,
     Checkout,
     Notice,
     NoticeRejected,
     Order,
     SignatureInvalid,
-    fen_of,
+    bill_row,
     parse_day,
     pay_setting,
     private_key,
@@ -47,7 +46,6 @@ from shared.payments.providers.base import (
 CHANNEL = "wechat"
 H5_PATH = "/v3/pay/transactions/h5"
 BILL_PATH = "/v3/bill/tradebill"
-BEIJING = ZoneInfo("Asia/Shanghai")
 PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
 
 
@@ -233,18 +231,12 @@ def parse_trade_bill(text: str) -> list[BillRow]:
         value = [f.strip().removeprefix("`") for f in fields]
         if value[at["交易状态"]] != "SUCCESS":
             continue
-        try:
-            paid = datetime.strptime(value[at["交易时间"]], "%Y-%m-%d %H:%M:%S").replace(
-                tzinfo=BEIJING
-            )
-        except ValueError as exc:
-            raise NoticeRejected("bad trade time in the bill file") from exc
         rows.append(
-            BillRow(
+            bill_row(
                 value[at["商户订单号"]],
                 value[at["微信订单号"]],
-                fen_of(value[at["应结订单金额"]]),
-                paid.isoformat(),
+                value[at["应结订单金额"]],
+                value[at["交易时间"]],
             )
         )
     return rows
