@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from shared.rollups.registry import OrgEntry, collection, directory, metrics
+from shared.rollups.registry import Metric, OrgEntry, collection, directory, metrics
 
 DIMENSION_MAX = 64
 
@@ -31,6 +31,20 @@ def _checked(key: str, dimension: object, value: object) -> tuple[str, int]:
     return text, value
 
 
+def _add_per_org(into: dict[tuple[int, str, str], int], m: Metric) -> None:
+    """A metric's per-organization rows (thousands per county: the common case of an int
+    value and a short text dimension is checked inline, anything else by ``_checked``)."""
+    key = m.key
+    for org_id, dimension, value in m.per_org():  # type: ignore[misc]
+        if type(value) is int and type(dimension) is str and len(dimension) <= DIMENSION_MAX:
+            dim, n = dimension, value
+        else:
+            dim, n = _checked(key, dimension, value)
+        if n:
+            k = (int(org_id), key, dim)
+            into[k] = into.get(k, 0) + n
+
+
 def collect_current() -> Collected:
     """The figures of the county whose schema is active on the connection."""
     out = Collected()
@@ -40,11 +54,7 @@ def collect_current() -> Collected:
                 dim, n = _checked(m.key, dimension, value)
                 out.figures[(m.key, dim)] = out.figures.get((m.key, dim), 0) + n
             if m.per_org is not None:
-                for org_id, dimension, value in m.per_org():
-                    dim, n = _checked(m.key, dimension, value)
-                    if n:
-                        k = (int(org_id), m.key, dim)
-                        out.org_figures[k] = out.org_figures.get(k, 0) + n
+                _add_per_org(out.org_figures, m)
         listing = directory()
         if listing is not None:
             out.orgs = list(listing())

@@ -100,6 +100,9 @@ class TenantRollup(models.Model):
     finished_at = models.DateTimeField("写入完成")
     seconds = models.FloatField("耗时（秒）")
     runs = models.PositiveIntegerField("次数", default=0)
+    # Digest of the organization rows last written (OrgUnit and OrgFigure): a run that
+    # computes the same digest leaves those thousands of rows alone.
+    org_digest = models.CharField("组织数据摘要", max_length=32, blank=True, default="")
 
     class Meta:
         verbose_name = "区县汇总状态"

@@ -28,6 +28,9 @@ Optional extensions (the signature above stays valid):
   and the map. Organizations are not personal data.
 * :func:`memo` caches a helper's result for one county's collection, so several metrics
   can share one aggregate query (one pass over the members table, not one per metric).
+* :func:`run_memo` caches a helper that reads only public data (code tables, standards)
+  and today's date for a whole run over the city (:func:`city_run`): every county of the
+  run shares it, e.g. a statement built from the code tables once, not once per county.
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ _REGISTRY: dict[str, Metric] = {}
 _DIRECTORY: list[Callable[[], Iterable[OrgEntry]]] = []
 _discovered = False
 _memo: ContextVar[dict[Any, Any] | None] = ContextVar("rollup_memo", default=None)
+_run_memo: ContextVar[dict[Any, Any] | None] = ContextVar("rollup_run_memo", default=None)
 
 
 def metric(
@@ -142,20 +146,41 @@ def collection() -> Iterator[None]:
         _memo.reset(token)
 
 
-def memo(func: Callable[[], T]) -> Callable[[], T]:
-    """Cache ``func()`` for the current collection (no caching outside one)."""
+@contextmanager
+def city_run() -> Iterator[None]:
+    """The span of one run over the counties: :func:`run_memo` results live this long."""
+    token = _run_memo.set({})
+    try:
+        yield
+    finally:
+        _run_memo.reset(token)
+
+
+def _cached(func: Callable[[], T], *scopes: ContextVar[dict[Any, Any] | None]) -> Callable[[], T]:
+    key = (func.__module__, func.__qualname__)
 
     @wraps(func)
     def cached() -> T:
-        store = _memo.get()
-        if store is None:
-            return func()
-        key = (func.__module__, func.__qualname__)
-        if key not in store:
-            store[key] = func()
-        return store[key]
+        for scope in scopes:
+            store = scope.get()
+            if store is not None:
+                if key not in store:
+                    store[key] = func()
+                return store[key]
+        return func()
 
     return cached
+
+
+def memo(func: Callable[[], T]) -> Callable[[], T]:
+    """Cache ``func()`` for the current collection (no caching outside one)."""
+    return _cached(func, _memo)
+
+
+def run_memo(func: Callable[[], T]) -> Callable[[], T]:
+    """Cache ``func()`` for the current city run, else for the current collection.
+    Only for helpers that read public data and the date, never a county's schema."""
+    return _cached(func, _run_memo, _memo)
 
 
 class CountAll(Aggregate):

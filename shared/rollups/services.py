@@ -14,6 +14,7 @@ import gc
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,11 +25,14 @@ from django_tenants.utils import schema_context
 
 from shared.customers.models import Tenant
 from shared.rollups.collect import collect_current
-from shared.rollups.live import push_landed
+from shared.rollups.live import Landed, push_landed_many
 from shared.rollups.models import Figure
+from shared.rollups.registry import city_run
 from shared.rollups.store import store
 
 logger = logging.getLogger(__name__)
+# Counties whose figures a city run stored, pushed to open dashboards once at its end.
+_pending_pushes: ContextVar[list[Landed] | None] = ContextVar("rollup_pushes", default=None)
 
 
 @dataclass(frozen=True)
@@ -57,11 +61,12 @@ def rollup_tenant(*, tenant: Tenant) -> RollupResult:
             data=data,
         )
     if stored:
-        transaction.on_commit(
-            lambda: push_landed(
-                schema=tenant.schema_name, tenant_name=tenant.name, finished_at=finished.isoformat()
-            )
-        )
+        landed = Landed(tenant.schema_name, tenant.name, finished.isoformat())
+        pending = _pending_pushes.get()
+        if pending is not None:  # a city run pushes once at its end
+            transaction.on_commit(lambda: pending.append(landed))
+        else:
+            transaction.on_commit(lambda: push_landed_many([landed]))
     seconds = (timezone.now() - started).total_seconds()
     return RollupResult(tenant.schema_name, stored, len(data.figures), len(data.orgs), seconds)
 
@@ -89,12 +94,20 @@ def active_tenants() -> list[Tenant]:
 def rollup_city() -> list[RollupResult]:
     """Every active county, one after the other (one transaction each), then pruning."""
     results = []
-    for tenant in active_tenants():
-        try:
-            results.append(rollup_tenant(tenant=tenant))
-        except Exception:
-            # One broken county must not keep the others off the dashboard.
-            logger.exception("rollup of %s failed", tenant.schema_name)
+    landed: list[Landed] = []
+    token = _pending_pushes.set(landed)
+    try:
+        with city_run():  # what depends only on public data is computed once for the run
+            for tenant in active_tenants():
+                try:
+                    results.append(rollup_tenant(tenant=tenant))
+                except Exception:
+                    # One broken county must not keep the others off the dashboard.
+                    logger.exception("rollup of %s failed", tenant.schema_name)
+    finally:
+        _pending_pushes.reset(token)
+        # Registered after every county's append, so it runs after them.
+        transaction.on_commit(lambda: push_landed_many(landed))
     connection.set_schema_to_public()
     snapshots_prune()
     return results

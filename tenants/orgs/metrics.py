@@ -26,6 +26,7 @@ from shared.rollups.registry import (
     memo,
     metric,
     organization_directory,
+    run_memo,
 )
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices
@@ -50,6 +51,7 @@ def _orgs() -> list[dict]:
     )  # fmt: skip
 
 
+@run_memo
 def _type_names() -> dict[str, str]:
     return dict(OrganizationType.objects.values_list("code", "name"))
 
@@ -86,6 +88,7 @@ def _small_branches() -> list[int]:
     ]
 
 
+@memo
 def _terms() -> list[tuple[int, str]]:
     today = timezone.localdate()
     days = int(rule_value("rollups.term_warning_days"))

@@ -76,3 +76,36 @@ def test_city_users_hear_every_county_and_counties_only_their_own(
     assert out["city_beta"] == {"type": "rollup", "county": "横山区", "at": "t1"}
     assert out["alpha_silent"] is True  # beta's rollup never reaches alpha's dashboards
     assert out["city_alpha"]["county"] == "榆阳区" and out["alpha_alpha"]["at"] == "t2"
+
+
+def test_a_city_run_tells_the_city_page_once_and_each_county_its_own(
+    alpha, beta, django_db_setup, committed
+):
+    from shared.rollups.live import CITY_WIDE, Landed, push_landed_many
+
+    city = _cookie(logged_in(CITY_HOST, "city"))
+    alpha_admin = _cookie(logged_in(alpha.host, "admin"))
+
+    async def scenario() -> dict:
+        out = {}
+        c = await _connect(CITY_HOST, city)
+        a = await _connect(alpha.host, alpha_admin)
+        assert (await c.connect())[0] and (await a.connect())[0]
+        await c.receive_json_from(timeout=5)
+        await a.receive_json_from(timeout=5)
+        landed = [Landed(beta.schema, "横山区", "t1"), Landed(alpha.schema, "榆阳区", "t2")]
+        await asyncio.to_thread(push_landed_many, landed)
+        out["city"] = await c.receive_json_from(timeout=5)
+        out["city_once"] = await c.receive_nothing(timeout=1)
+        out["alpha"] = await a.receive_json_from(timeout=5)
+        out["alpha_once"] = await a.receive_nothing(timeout=1)
+        for comm in (c, a):
+            await comm.disconnect()
+        await database_sync_to_async(connections.close_all)()
+        return out
+
+    out = run_async(scenario)
+    assert out["city"] == {"type": "rollup", "county": CITY_WIDE, "at": "t2"}
+    assert out["city_once"] is True
+    assert out["alpha"] == {"type": "rollup", "county": "榆阳区", "at": "t2"}
+    assert out["alpha_once"] is True

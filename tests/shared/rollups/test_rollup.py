@@ -9,6 +9,7 @@ from shared.customers.services import tenant_suspend
 from shared.rollups.models import Figure, OrgFigure, OrgUnit, TenantRollup
 from shared.rollups.selectors import city_counties, subtree_values, totals
 from shared.rollups.services import rollup_city, rollup_tenant
+from tenants.orgs.models import Organization
 from tests.shared.rollups.helpers import direct_figures, fill, onboard_gamma
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +86,22 @@ def test_a_vanished_dimension_is_removed_not_left_stale(three_counties):
     assert not OrgFigure.objects.filter(
         tenant__schema_name="alpha", metric="members.by_sex", dimension="女"
     ).exists()
+
+
+def test_organization_rows_are_left_alone_until_something_changes(three_counties):
+    alpha = Tenant.objects.get(schema_name="alpha")
+    rollup_city()
+    digest = TenantRollup.objects.get(tenant=alpha).org_digest
+    written = dict(OrgFigure.objects.filter(tenant=alpha).values_list("id", "computed_at"))
+    rollup_city()
+    assert TenantRollup.objects.get(tenant=alpha).org_digest == digest
+    assert dict(OrgFigure.objects.filter(tenant=alpha).values_list("id", "computed_at")) == written
+    with schema_context("alpha"):
+        branch = Organization.objects.filter(type_code="branch").order_by("path").first()
+        Organization.objects.filter(pk=branch.pk).update(name="改名后的党支部")
+    rollup_tenant(tenant=alpha)
+    assert TenantRollup.objects.get(tenant=alpha).org_digest != digest
+    assert OrgUnit.objects.get(tenant=alpha, org_id=branch.pk).name == "改名后的党支部"
 
 
 def test_suspended_and_provisioning_counties_are_left_out(three_counties):
