@@ -33,6 +33,7 @@ ROOT_URLCONF = "bench.routingapp.urls"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 SESSION_COOKIE_NAME = _base.SESSION_COOKIE_NAME
 SESSION_SAVE_EVERY_REQUEST = _base.SESSION_SAVE_EVERY_REQUEST
+ZHDJ_SESSION_REFRESH_SECONDS = _base.ZHDJ_SESSION_REFRESH_SECONDS
 
 DATABASES = {"default": dict(_base.DATABASES["default"])}
 DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"

@@ -3,6 +3,7 @@ are masked unless revealed through ``reveal`` (password re-entry, logged)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -34,6 +35,10 @@ from tenants.members.services import (
 from tenants.members.validation import MemberData
 from zhdj.api import TenantAPIMixin
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -76,6 +81,39 @@ class MemberSerializer(serializers.ModelSerializer):
             "flowing",
             "flow_destination",
         )
+
+    def to_representation(self, instance: Member) -> dict[str, Any]:
+        """The fields of ``Meta.fields`` built directly. DRF's generic walk over 25 fields
+        cost ~0.25 ms a row (a 50-row page: ~12 ms of a ~35 ms list request); the output is
+        the same (tests/tenants/members/test_api_output.py compares it with DRF's own)."""
+        m = instance
+        return {
+            "id": m.pk,
+            "name": m.name,
+            "sex": m.sex,
+            "birth_date": _day(m.birth_date),
+            "org": m.org_id,
+            "org_name": m.org.name,
+            "id_number": self.get_id_number(m),
+            "phone": self.get_phone(m),
+            "address": self.get_address(m),
+            "ethnicity_code": m.ethnicity_code,
+            "ethnicity": self.get_ethnicity(m),
+            "education_code": m.education_code,
+            "category_code": m.category_code,
+            "category": self.get_category(m),
+            "joined_at": _day(m.joined_at),
+            "full_member_at": _day(m.full_member_at),
+            "job_title": m.job_title,
+            "occupation_code": m.occupation_code,
+            "landline": m.landline,
+            "party_status_code": m.party_status_code,
+            "party_status": self.get_party_status(m),
+            "lost_contact": m.lost_contact,
+            "lost_contact_at": _day(m.lost_contact_at),
+            "flowing": m.flowing,
+            "flow_destination": m.flow_destination,
+        }
 
     def get_id_number(self, obj: Member) -> str:
         return mask_id_number(obj.id_number)

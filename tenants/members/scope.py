@@ -74,25 +74,24 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
 
 
 def scope_for(user: User) -> Scope:
+    member_id = _member_id_of(user)
     if user.is_county_admin:
-        return Scope(user.pk, True, (), getattr(_member_of(user), "pk", None), ())
-    member = _member_of(user)
+        return Scope(user.pk, True, (), member_id, ())
     posts = (
-        Post.objects.filter(member=member, ended_at__isnull=True, org__is_active=True).values_list(
-            "org__path", "post_code"
-        )
-        if member is not None
+        Post.objects.filter(
+            member_id=member_id, ended_at__isnull=True, org__is_active=True
+        ).values_list("org__path", "post_code")
+        if member_id is not None
         else []
     )
     org_paths = {path for path, _ in posts}
     pii_paths = {path for path, code in posts if code in PII_POSTS}
-    return Scope(
-        user.pk, False, _minimal(org_paths), getattr(member, "pk", None), _minimal(pii_paths)
-    )
+    return Scope(user.pk, False, _minimal(org_paths), member_id, _minimal(pii_paths))
 
 
-def _member_of(user: User) -> Member | None:
-    return Member.objects.filter(user=user).select_related("org").first()
+def _member_id_of(user: User) -> int | None:
+    # Only the id: loading the record would decrypt its personal values on every request.
+    return Member.objects.filter(user=user).values_list("pk", flat=True).first()
 
 
 def request_scope(request: HttpRequest) -> Scope:

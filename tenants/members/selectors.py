@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tenants.members.models import Member
@@ -33,21 +36,33 @@ class MemberFilter:
 
 
 def member_list(scope: Scope, f: MemberFilter, *, today: date | None = None) -> QuerySet[Member]:
+    """Members in the scope matching ``f``, in tree order (organization path), then name."""
     qs = scope.members().select_related("org")
+    order: Any = "org__path"
     if f.q:
         qs = qs.filter(_search_q(f.q.strip()))
     if f.org_id is not None:
-        org = scope.organizations().filter(pk=f.org_id).first()
+        org = scope.organizations().filter(pk=f.org_id).values_list("path", flat=True).first()
         # The subtree's ids first: filtering members through a path join made PostgreSQL
         # scan every member of the county (bench/members.py: 48 ms → 12 ms in-process).
         subtree = (
             list(
-                Organization.objects.filter(path__startswith=org.path).values_list("id", flat=True)
+                Organization.objects.filter(path__startswith=org)
+                .order_by("path")
+                .values_list("id", flat=True)
             )
             if org
             else []
         )
         qs = qs.filter(org_id__in=subtree)
+        # Tree order as the position in that list: sorting on the joined path made the
+        # planner scan the subtree's organizations in a nested loop (7.5 ms → 1.8 ms).
+        order = Func(
+            Cast(Value(subtree), ArrayField(BigIntegerField())),
+            F("org_id"),
+            function="array_position",
+            output_field=IntegerField(),
+        )
     for field in ("party_status_code", "category_code", "sex", "ethnicity_code", "education_code"):
         value = getattr(f, field)
         if value:
@@ -57,7 +72,7 @@ def member_list(scope: Scope, f: MemberFilter, *, today: date | None = None) -> 
         qs = qs.filter(birth_date__lte=_years_before(today, f.age_min))
     if f.age_max is not None:  # at most age_max: born after today - (age_max + 1) years
         qs = qs.filter(birth_date__gt=_years_before(today, f.age_max + 1))
-    return qs.order_by("org__path", "name", "id")
+    return qs.order_by(order, "name", "id")
 
 
 def _years_before(day: date, years: int) -> date:

@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "zhdj.tenancy.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "zhdj.web.sessions.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -205,7 +206,13 @@ SESSION_COOKIE_NAME = "zhdj_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=1800)
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: the expiry slides forward at most once a minute (zhdj.web.sessions), not
+# with a session write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+# Read from Redis (tenant-prefixed keys), written to both: the database row stays the
+# record, the cache saves a query on every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+ZHDJ_SESSION_REFRESH_SECONDS = env.int("ZHDJ_SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # ------------------------------------------------------------------------------
@@ -239,7 +246,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "zhdj.pagination.CountingPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zhdj.api.exception_handler",
 }
