@@ -27,12 +27,13 @@ from bench.summary import print_table, rows, write_json  # noqa: E402
 SUITE: list[tuple[str, str, list[str], list[str]]] = [
     ("routing", "routing.py", [], ["--duration", "5", "--warmup", "1"]),
     ("onboard", "onboard.py", [], ["--sizes", "1,10", "--repeat", "1"]),
+    ("migrate", "migrate_scale.py", [], ["--sizes", "20", "--executors", "pending"]),
     ("generator", "generator.py", ["--counties", "3", "--members", "50000", "--check", "300"],
      ["--counties", "2", "--members", "5000", "--check", "50"]),
     ("members", "members.py", [], ["--members", "10000", "--rows", "5000", "--duration", "5"]),
     ("load", "load.py", ["--rounds", "2"], ["--members", "2000", "--duration", "8"]),
-    ("rollup", "rollup.py", [], ["--quick"]),
-    ("dues", "dues.py", [], ["--quick"]),
+    ("rollup", "rollup.py", [], ["--counties", "3", "--members", "3000", "--rounds", "1"]),
+    ("dues", "dues.py", [], ["--members", "3000", "--callbacks", "200"]),
     ("transfers", "transfers.py", [], ["--quick"]),
 ]  # fmt: skip
 
