@@ -37,8 +37,11 @@
 validate_member`` (decrypted through the model) and recomputes their derived columns; it also
 runs treebeard's ``find_problems`` on every county's tree.
 
-Extension points (the application has no such models yet): 发展党员 (developments), 党费
-(dues) and 组织关系转接 (transfers) — see ``EXTENSIONS`` at the end of this file.
+6. Unless ``--no-extras``: developments in progress at every stage (发展党员), dues history
+   (``--dues-months`` of bills, ~98 % paid) and pending transfers within and between the
+   counties (组织关系转接), by ``bench/city/extras`` (what it makes: its docstring). Timed
+   apart from the members (``extras_s``); ``build_city(extras=True)`` from the other
+   benchmarks, which by default load members only.
 
 Writes bench/results-generator.json and bench/.out/city-<db>.json (what bench/members.py
 needs to reuse the database).
@@ -817,6 +820,8 @@ def build_city(
     method: str = "copy",
     exact_crypto: bool = False,
     set_based: bool = True,
+    extras: bool = False,
+    dues_months: int = 3,
     today: date | None = None,
     empty_counties: int = 0,
     progress: bool = True,
@@ -904,6 +909,21 @@ def build_city(
     posts = sum(create_posts(plan, leaders[i]) for i, plan in enumerate(_PLANS))
     timings["posts_s"] = time.perf_counter() - t
 
+    made_extras: dict[str, Any] = {}
+    if extras:
+        from bench.city.extras import generate_extras
+
+        t = time.perf_counter()
+        with_members = [c for c in made if c["members"]]
+        made_extras = generate_extras(with_members, seed, today, dues_months=dues_months)
+        timings["extras_s"] = time.perf_counter() - t
+        if progress:
+            print(
+                f"  {made_extras['developments']:,d} developments, {made_extras['dues_bills']:,d} "
+                f"dues bills, {made_extras['transfers']:,d} transfers in "
+                f"{timings['extras_s']:.1f} s"
+            )
+
     t = time.perf_counter()
     vacuum([c["schema"] for c in made])
     timings["vacuum_s"] = time.perf_counter() - t
@@ -921,6 +941,7 @@ def build_city(
         "method": method,
         "exact_crypto": exact_crypto,
         "set_based": set_based,
+        "extras": made_extras,
         "timings": timings,
         "members_per_s": total / seconds if seconds else 0.0,
     }
@@ -945,6 +966,14 @@ def main() -> None:
         "--exact-crypto",
         action="store_true",
         help="call zhdj.pii.crypto.encrypt and index_for for every value (slower)",
+    )
+    parser.add_argument(
+        "--no-extras",
+        action="store_true",
+        help="members only: no developments, dues history or pending transfers",
+    )
+    parser.add_argument(
+        "--dues-months", type=int, default=3, help="months of dues bills (before today)"
     )
     parser.add_argument(
         "--row-triggers",
@@ -981,6 +1010,8 @@ def main() -> None:
         method=args.method,
         exact_crypto=args.exact_crypto,
         set_based=not args.row_triggers,
+        extras=not args.no_extras,
+        dues_months=args.dues_months,
         today=args.today,
         quiet_wait=args.quiet_wait,
     )
@@ -1037,6 +1068,14 @@ def report(city: dict[str, Any], args: argparse.Namespace, loadavg: list[str]) -
         f"{k} {v:.0%}" for k, v in sorted(d["occupations"].items(), key=lambda x: -x[1])
     )
     print(f"occupations: {occ}")
+    x = city.get("extras") or {}
+    if x:
+        print(
+            f"extras ({x['total_s']:.1f} s): {x['developments']:,d} developments "
+            f"({x['developments_s']:.1f} s), {x['dues_bills']:,d} dues bills "
+            f"({x['dues_s']:.1f} s), {x['transfers']:,d} pending transfers "
+            f"({x['transfers_s']:.1f} s)"
+        )
     if "check" in city:
         c = city["check"]
         print(
@@ -1064,18 +1103,6 @@ def report(city: dict[str, Any], args: argparse.Namespace, loadavg: list[str]) -
         )
     )
     print(f"results in {RESULTS.relative_to(ROOT)}")
-
-
-# ------------------------------------------------------------------------------
-# Extension points: the application has no models for these yet. When it does, generate
-# them here from the same seed, after the members (each needs member ids):
-#   developments(plan, rng)  发展党员: applicants, activists, development objects at
-#                            the 25 steps (domain-rules §1), a few per branch per year;
-#   dues(plan, rng)          党费: monthly rows per member since the last rate check
-#                            (domain-rules §2), ~98 % paid;
-#   transfers(plans, rng)    组织关系转接: a few hundred moves between the counties
-#                            (re-encrypting under the target county's key, §3).
-EXTENSIONS: dict[str, Any] = {"developments": None, "dues": None, "transfers": None}
 
 
 if __name__ == "__main__":

@@ -60,6 +60,13 @@ def _onboard(d: dict[str, Any]) -> Iterator[Row]:
 def _generator(d: dict[str, Any]) -> Iterator[Row]:
     yield Row("generator", f"generate {d['members']:,d} members", d["members_per_s"], "members/s",
               goal="≥ 20,000", met=d["members_per_s"] >= 20_000)  # fmt: skip
+    x = d.get("extras") or {}
+    if x:
+        made = (
+            f"developments {x['developments']:,d}, dues bills {x['dues_bills']:,d}, "
+            f"transfers {x['transfers']:,d}"
+        )
+        yield Row("generator", made, x["total_s"], "s")
 
 
 def _members(d: dict[str, Any]) -> Iterator[Row]:
