@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import timedelta
 
-from django.db.models import Q
 from django.utils import timezone
 
 from shared.rollups.registry import (
@@ -161,8 +160,9 @@ def orgs_term_due() -> Iterable[Row]:
 
 @metric("orgs.located", label="已标注位置的党组织", unit="个")
 def orgs_located() -> Iterable[Row]:
-    located = Q(latitude__isnull=False, longitude__isnull=False)
-    return [("", Organization.objects.filter(located, is_active=True).count())]
+    return [
+        ("", sum(1 for o in _orgs() if o["latitude"] is not None and o["longitude"] is not None))
+    ]
 
 
 @organization_directory
