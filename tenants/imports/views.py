@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tenants.imports.export import errors_workbook, members_export
+from tenants.imports.export import errors_workbook, may_export_full, members_export
 from tenants.imports.forms import MemberImportForm
 from tenants.imports.jobs import (
     import_job_cancel,
@@ -75,17 +75,28 @@ def member_template(request: HttpRequest) -> HttpResponse:
 @never_cache
 @county_page()
 def member_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as a workbook. Masked: a plain GET. Full values (``full=1``): a page
+    asking for the password again, then a POST (the export is logged either way)."""
     full = request.GET.get("full") == "1"
+    scope = request_scope(request)
+    if full and not may_export_full(scope):
+        raise PermissionDenied
+    if full and request.method != "POST":
+        return render(request, "imports/export_full.html", {"query": request.GET.urlencode()})
     try:
         result = members_export(
-            scope=request_scope(request),
+            scope=scope,
             user=request.user,
             query=request.GET,
             full=full,
+            password=request.POST.get("password", ""),
             ip=request.META.get("REMOTE_ADDR"),
         )
-    except ApplicationError:
-        raise PermissionDenied from None
+    except ApplicationError as exc:
+        if exc.field != "password":
+            raise PermissionDenied from None
+        context = {"query": request.GET.urlencode(), "error": exc.message}
+        return render(request, "imports/export_full.html", context, status=400)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     name = f"党员信息{'（完整）' if full else ''}-{stamp}.xlsx"
     response = FileResponse(result.file, as_attachment=True, filename=name, content_type=XLSX)

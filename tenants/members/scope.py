@@ -34,6 +34,11 @@ class Scope:
     def manages_orgs(self) -> bool:
         return self.is_admin or bool(self.org_paths)
 
+    @property
+    def reveals_any(self) -> bool:
+        """Whether some full personal values are open to the user (after the password)."""
+        return self.is_admin or bool(self.pii_paths)
+
     def _path_q(self, paths: tuple[str, ...], prefix: str) -> Q:
         if not paths:
             return Q(pk__in=[])

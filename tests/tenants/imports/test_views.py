@@ -14,6 +14,7 @@ from tenants.members.scope import scope_for
 from tenants.members.services import post_assign
 from tenants.orgs.models import Organization
 from tests.conftest import logged_in
+from tests.support.world import PASSWORD
 from tests.tenants.imports.conftest import (
     OTHER_VILLAGE,
     VILLAGE,
@@ -160,9 +161,27 @@ def test_the_export_is_masked_by_default(alpha):
         assert log.user.username == "admin"
 
 
+def _full(client, query: str = ""):  # type: ignore[no-untyped-def]
+    """A full export: the password again, posted from the confirmation page."""
+    url = "/imports/members/export.xlsx?full=1" + (f"&{query}" if query else "")
+    return client.post(url, {"password": PASSWORD})
+
+
+def test_a_full_export_asks_for_the_password_again(alpha):
+    client = logged_in(alpha.host, "admin")
+    page = client.get("/imports/members/export.xlsx?full=1&category=full")
+    assert page.status_code == 200 and page["Content-Type"].startswith("text/html")
+    assert "请再次输入登录密码" in page.content.decode()
+    wrong = client.post("/imports/members/export.xlsx?full=1", {"password": "not-it"})
+    assert wrong.status_code == 400 and "密码不正确" in wrong.content.decode()
+    assert client.post("/imports/members/export.xlsx?full=1").status_code == 400
+    with schema_context(alpha.schema):
+        assert not ExportLog.objects.exists()  # nothing went out, nothing to log
+
+
 def test_an_administrator_full_export_has_clear_values_and_is_logged(alpha):
     client = logged_in(alpha.host, "admin")
-    response = client.get("/imports/members/export.xlsx?full=1&category=full")
+    response = _full(client, "category=full")
     rows = _cells(_download(response))
     ids = {r[1] for r in rows[1:]}
     assert ids == _clear_id_numbers(alpha)
@@ -189,6 +208,7 @@ def test_the_export_is_limited_to_the_users_scope(alpha):
 def test_a_full_export_without_a_revealing_post_is_refused(alpha):
     client = logged_in(alpha.host, "member")
     assert client.get("/imports/members/export.xlsx?full=1").status_code == 403
+    assert _full(client).status_code == 403
     assert _cells(_download(client.get("/imports/members/export.xlsx")))
 
 
@@ -202,7 +222,7 @@ def test_rows_outside_the_revealing_posts_stay_masked(alpha):
                 scope=admin, org=org, member=member, post_code=post, started_at=date.today()
             )
     client = logged_in(alpha.host, "member")
-    rows = _cells(_download(client.get("/imports/members/export.xlsx?full=1")))
+    rows = _cells(_download(_full(client)))
     by_name = {r[0]: r for r in rows[1:]}
     assert "*" not in by_name["李支书"][1] and "*" not in by_name["李支书"][11]
     assert "*" in by_name["赵其他"][1] and "*" in by_name["赵其他"][11]
@@ -213,7 +233,7 @@ def test_rows_outside_the_revealing_posts_stay_masked(alpha):
 
 def test_an_exported_workbook_imports_again_as_updates(alpha):
     client = logged_in(alpha.host, "admin")
-    exported = _download(client.get("/imports/members/export.xlsx?full=1"))
+    exported = _download(_full(client))
     page = client.get(_upload(client, exported)["Location"]).content.decode()
     assert 'data-state="validated"' in page, page
     with schema_context(alpha.schema):
