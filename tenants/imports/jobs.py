@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from io import BytesIO
 from typing import Any
 
 import pghistory
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -30,6 +32,7 @@ from tenants.imports.snapshot import snapshot_drop, snapshot_load, snapshot_save
 from tenants.imports.validate import Plan, RowError, plan_import
 from tenants.members.scope import Scope, scope_for
 from zhdj.errors import ApplicationError
+from zhdj.pii.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +116,17 @@ def _read_upload(job: ImportJob) -> Plan:
     if not job.file:
         return Plan(errors=[(0, "", "上传的文件已不存在，请重新上传。")])
     with job.file.open("rb") as fileobj:
-        return plan_import(fileobj, scope=scope, progress=_scaled(job.pk, 0, 95, "已校验"))
+        sealed = fileobj.read()
+    try:
+        workbook = decrypt_bytes(sealed, aad=_file_aad(job.pk))
+    except DecryptionError:
+        return Plan(errors=[(0, "", "上传的文件已损坏，请重新上传。")])
+    return plan_import(BytesIO(workbook), scope=scope, progress=_scaled(job.pk, 0, 95, "已校验"))
+
+
+def _file_aad(job_id: Any) -> bytes:
+    # The job's id binds the stored file to its job: a file moved to another job fails.
+    return f"import-job:{job_id}".encode()
 
 
 # -- steps -------------------------------------------------------------------------------
@@ -124,7 +137,10 @@ def import_job_start(*, user: User, upload: UploadedFile) -> ImportJob:
     from tenants.imports.tasks import validate_import
 
     job = ImportJob(created_by=user, original_name=(upload.name or "")[:255], step="等待校验")
-    job.file.save(f"{job.pk}.xlsx", upload, save=False)
+    # Encrypted at rest under the county's key until it is checked (then deleted): the
+    # workbook holds ID numbers, phones and addresses in clear.
+    sealed = encrypt_bytes(upload.read(), aad=_file_aad(job.pk))
+    job.file.save(f"{job.pk}.xlsx.enc", ContentFile(sealed), save=False)
     job.save()
     if upload.size is not None and upload.size <= inline_max_bytes():
         import_job_validate(job.pk)

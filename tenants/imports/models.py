@@ -16,8 +16,9 @@ def _upload_to(job: ImportJob, filename: str) -> str:
 class ImportJob(models.Model):
     """One Excel import of members (党员信息导入): upload → check and preview → confirm → write.
 
-    The uploaded workbook lives in the tenant's file storage only until it is committed,
-    cancelled or found invalid; then it is deleted (no residual personal data).
+    The uploaded workbook lives in the tenant's file storage, encrypted under the county's
+    key (``zhdj.pii.crypto.encrypt_bytes``), only until it is committed, cancelled or found
+    invalid; then it is deleted (no residual personal data).
     ``errors`` holds ``[row, column, message]`` triples (row numbers as Excel shows them);
     messages never repeat an ID number. ``preview`` holds masked values only.
     """

@@ -66,8 +66,10 @@ __all__ = [
     "blind_index",
     "current_cipher",
     "decrypt",
+    "decrypt_bytes",
     "derive_key",
     "encrypt",
+    "encrypt_bytes",
     "master_key",
     "normalize_id_number",
     "normalize_phone",
@@ -227,6 +229,37 @@ def encrypt(plaintext: str, *, schema: str | None = None, aad: bytes = b"") -> s
     sealed = _seal(cipher, key, nonce, plaintext.encode("utf-8"), aad)
     body = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
     return f"v{KEY_VERSION}{_CIPHER_LETTER[cipher]}:{body}"
+
+
+_FILE_MAGIC: Final = b"ZHDJF1"
+
+
+def encrypt_bytes(data: bytes, *, schema: str | None = None, aad: bytes = b"") -> bytes:
+    """Encrypt a whole file (an uploaded workbook waiting to be checked) under the tenant's
+    key: ``ZHDJF1`` + cipher letter + nonce + ciphertext and tag."""
+    cipher = current_cipher()
+    purpose, length = _KEY_PURPOSE[cipher]
+    key = derive_key(purpose, schema=schema, length=length)
+    nonce = os.urandom(NONCE_BYTES)
+    letter = _CIPHER_LETTER[cipher].encode("ascii")
+    return _FILE_MAGIC + letter + nonce + _seal(cipher, key, nonce, data, aad)
+
+
+def decrypt_bytes(blob: bytes, *, schema: str | None = None, aad: bytes = b"") -> bytes:
+    """The file ``encrypt_bytes`` sealed; ``DecryptionError`` if it is not authentic."""
+    head = len(_FILE_MAGIC)
+    if blob[:head] != _FILE_MAGIC or len(blob) < head + 1 + NONCE_BYTES + TAG_BYTES:
+        raise DecryptionError("not an encrypted file")
+    cipher = _LETTER_CIPHER.get(blob[head : head + 1].decode("ascii", "replace"))
+    if cipher is None:
+        raise DecryptionError("unsupported cipher")
+    purpose, length = _KEY_PURPOSE[cipher]
+    key = derive_key(purpose, schema=schema, length=length)
+    nonce = blob[head + 1 : head + 1 + NONCE_BYTES]
+    try:
+        return _open(cipher, key, nonce, blob[head + 1 + NONCE_BYTES :], aad)
+    except InvalidTag:
+        raise DecryptionError("file failed authentication") from None
 
 
 def decrypt(token: str, *, schema: str | None = None, aad: bytes = b"") -> str:

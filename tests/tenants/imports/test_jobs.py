@@ -239,3 +239,20 @@ def test_an_update_whose_member_moved_out_of_scope_is_refused_at_commit(in_alpha
     job = import_job_confirm(job)
     assert job.state == State.FAILED
     assert job.errors == [[2, "公民身份号码", "该党员已不在您的管理范围内。"]]
+
+
+def test_the_stored_upload_is_encrypted_and_bound_to_its_job(in_alpha, settings):
+    from tenants.imports.jobs import _file_aad
+    from zhdj.pii.crypto import DecryptionError, decrypt_bytes
+
+    settings.ZHDJ_IMPORT_INLINE_MAX_BYTES = 0  # queued: the upload waits in storage
+    content = workbook([row(1)])
+    job = import_job_start(user=user("admin"), upload=upload(content))
+    with job.file.open("rb") as f:
+        sealed = f.read()
+    assert sealed[:2] != b"PK" and id_number(1).encode() not in sealed  # not a zip in clear
+    assert decrypt_bytes(sealed, aad=_file_aad(job.pk)) == content
+    other = _start([row(2)])
+    with pytest.raises(DecryptionError):  # bound to its own job
+        decrypt_bytes(sealed, aad=_file_aad(other.pk))
+    assert validate_import.apply(args=[str(job.pk)]).get() == State.VALIDATED
