@@ -487,26 +487,12 @@ def load_chunk(task: tuple[int, int]) -> dict[str, Any]:
 
 def _audit_and_check(conn, indexes: list[str]) -> None:  # type: ignore[no-untyped-def]
     """For the rows just copied (by their unique ID-number index): the audit rows the
-    insert trigger would have written (``members_memberevent``: every column, label
-    ``insert``, the load's pghistory context, ``NOW()``), and the foreign keys checked."""
-    columns = _CFG["event_columns"]
-    names = ", ".join(f'"{c}"' for c in columns)
-    picked = ", ".join(f'm."{c}"' for c in columns)
-    conn.execute(
-        f"INSERT INTO members_memberevent ({names}, pgh_context_id, pgh_created_at, "
-        f"pgh_label, pgh_obj_id) SELECT {picked}, _pgh_attach_context(), NOW(), 'insert', m.id "
-        "FROM members_member m WHERE m.id_number_index = ANY(%s)",
-        [indexes],
-    )
-    bad = conn.execute(
-        "SELECT count(*) FROM members_member m WHERE m.id_number_index = ANY(%s) AND ("
-        " NOT EXISTS (SELECT 1 FROM orgs_organization o WHERE o.id = m.org_id)"
-        " OR (m.user_id IS NOT NULL AND"
-        "     NOT EXISTS (SELECT 1 FROM accounts_user u WHERE u.id = m.user_id)))",
-        [indexes],
-    ).fetchone()[0]
-    if bad:
-        raise RuntimeError(f"{bad} member rows reference a missing organization or user")
+    insert trigger would have written and the foreign keys checked (bench/city/bulk.py)."""
+    context = conn.execute("SELECT _pgh_attach_context()").fetchone()[0]  # once per chunk
+    conn.execute(_CFG["audit_sql"], [context, "insert", indexes])
+    for sql, target in _CFG["dangling_sql"]:
+        if bad := conn.execute(sql, [indexes]).fetchone()[0]:
+            raise RuntimeError(f"{bad} member rows reference a missing {target} row")
 
 
 def _load_chunk_orm(plan, chunk: int, t0: float) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -549,9 +535,10 @@ def load_members(  # type: ignore[no-untyped-def]
     from django.db import connections
 
     columns, extra = member_columns()
-    from django.apps import apps
+    from bench.city.bulk import audit_insert_sql, dangling_sql
+    from tenants.members.models import Member
 
-    event = apps.get_model("members", "MemberEvent")
+    chunk_rows = "r.id_number_index = ANY(%s)"
     _CFG.update(
         {
             "db": db,
@@ -561,9 +548,8 @@ def load_members(  # type: ignore[no-untyped-def]
             "exact_crypto": exact_crypto,
             "set_based": set_based,
             "index_at": columns.index("id_number_index"),
-            "event_columns": [
-                f.column for f in event._meta.concrete_fields if not f.column.startswith("pgh_")
-            ],
+            "audit_sql": audit_insert_sql(Member, chunk_rows),
+            "dangling_sql": dangling_sql(Member, chunk_rows),
         }
     )
     connections.close_all()  # never share the parent's connection with forked workers

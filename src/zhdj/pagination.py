@@ -14,14 +14,25 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable
 from rest_framework.pagination import PageNumberPagination
 
 TOTAL = "pagination_total"
 
 
+def _counts_in_page(object_list: Any) -> bool:
+    """Only model-instance querysets: ``values()`` rows would carry the total as a field,
+    and a combined query (``union()``) cannot be annotated."""
+    return (
+        isinstance(object_list, QuerySet)
+        and object_list._iterable_class is ModelIterable
+        and not object_list.query.combinator
+    )
+
+
 class CountingPaginator(Paginator):
     def page(self, number: Any) -> Page:
-        if not isinstance(self.object_list, QuerySet) or "count" in self.__dict__:
+        if not _counts_in_page(self.object_list) or "count" in self.__dict__:
             return super().page(number)
         number = self._lower_bound(number)
         bottom = (number - 1) * self.per_page

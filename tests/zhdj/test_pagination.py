@@ -44,3 +44,14 @@ def test_pages_and_counts_match_djangos(per_page):
 def test_an_empty_list_has_one_empty_page():
     page = CountingPaginator(Code.objects.filter(table="nothing-here"), 10).page(1)
     assert list(page) == [] and page.paginator.count == 0 and page.paginator.num_pages == 1
+
+
+def test_values_and_combined_lists_page_as_django_does():
+    codes = Code.objects.filter(table="ethnicity").order_by("code")
+    rows = codes.values("code", "name")
+    page = CountingPaginator(rows, 10).page(2)
+    assert list(page) == list(Paginator(rows, 10).page(2)) and "pagination_total" not in page[0]
+    both = codes.filter(code__lt="10").union(codes.filter(code__gt="50")).order_by("code")
+    assert [c.pk for c in CountingPaginator(both, 5).page(1)] == [
+        c.pk for c in Paginator(both, 5).page(1)
+    ]

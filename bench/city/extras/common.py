@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bench.city.bulk import audit_insert_sql, dangling_sql
+
 SOURCE = "bench/city/extras"  # pghistory source of the audit rows
 
 
@@ -143,29 +145,14 @@ def _loaded(model: Any, label: str, ids: list[int]) -> None:
         cursor.execute("DROP TABLE IF EXISTS extras_ids")
         cursor.execute("CREATE TEMPORARY TABLE extras_ids (id bigint PRIMARY KEY)")
     _copy("extras_ids", ["id"], [(pk,) for pk in ids])
-    event = model.pgh_event_model
-    columns = [f.column for f in event._meta.concrete_fields if not f.column.startswith("pgh_")]
-    names = ", ".join(f'"{c}"' for c in columns)
-    picked = ", ".join(f'r."{c}"' for c in columns)
+    where = "r.id IN (SELECT id FROM extras_ids)"
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE extras_ids")
         cursor.execute("SELECT _pgh_attach_context()")  # once, not once per row
         context = cursor.fetchone()[0]
-        cursor.execute(
-            f"INSERT INTO {event._meta.db_table} ({names}, pgh_context_id, pgh_created_at, "
-            f"pgh_label, pgh_obj_id) SELECT {picked}, %s, NOW(), %s, r.id "
-            f"FROM {table} r JOIN extras_ids i ON i.id = r.id",
-            [context, label],
-        )
-        for f in model._meta.concrete_fields:
-            if not (f.is_relation and f.db_constraint):
-                continue
-            target = f.related_model._meta.db_table
-            cursor.execute(
-                f'SELECT count(*) FROM {table} r JOIN extras_ids i ON i.id = r.id WHERE r."'
-                f'{f.column}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {target} t WHERE t."'
-                f'{f.target_field.column}" = r."{f.column}")'
-            )
+        cursor.execute(audit_insert_sql(model, where), [context, label])
+        for sql, target in dangling_sql(model, where):
+            cursor.execute(sql)
             if bad := cursor.fetchone()[0]:
                 raise RuntimeError(f"{bad} {table} rows reference a missing {target} row")
         cursor.execute("DROP TABLE extras_ids")

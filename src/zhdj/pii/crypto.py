@@ -198,6 +198,11 @@ def current_cipher() -> str:
     return cipher
 
 
+def _cipher_key(cipher: str, schema: str | None) -> bytes:
+    purpose, length = _KEY_PURPOSE[cipher]
+    return derive_key(purpose, schema=schema, length=length)
+
+
 def _seal(cipher: str, key: bytes, nonce: bytes, data: bytes, aad: bytes) -> bytes:
     if cipher == AES_256_GCM:
         return AESGCM(key).encrypt(nonce, data, aad)
@@ -223,8 +228,7 @@ def encrypt(plaintext: str, *, schema: str | None = None, aad: bytes = b"") -> s
     if not isinstance(plaintext, str):
         raise TypeError(f"encrypt needs a str, not {type(plaintext).__name__}")
     cipher = current_cipher()
-    purpose, length = _KEY_PURPOSE[cipher]
-    key = derive_key(purpose, schema=schema, length=length)
+    key = _cipher_key(cipher, schema)
     nonce = os.urandom(NONCE_BYTES)
     sealed = _seal(cipher, key, nonce, plaintext.encode("utf-8"), aad)
     body = base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
@@ -238,8 +242,7 @@ def encrypt_bytes(data: bytes, *, schema: str | None = None, aad: bytes = b"") -
     """Encrypt a whole file (an uploaded workbook waiting to be checked) under the tenant's
     key: ``ZHDJF1`` + cipher letter + nonce + ciphertext and tag."""
     cipher = current_cipher()
-    purpose, length = _KEY_PURPOSE[cipher]
-    key = derive_key(purpose, schema=schema, length=length)
+    key = _cipher_key(cipher, schema)
     nonce = os.urandom(NONCE_BYTES)
     letter = _CIPHER_LETTER[cipher].encode("ascii")
     return _FILE_MAGIC + letter + nonce + _seal(cipher, key, nonce, data, aad)
@@ -253,8 +256,7 @@ def decrypt_bytes(blob: bytes, *, schema: str | None = None, aad: bytes = b"") -
     cipher = _LETTER_CIPHER.get(blob[head : head + 1].decode("ascii", "replace"))
     if cipher is None:
         raise DecryptionError("unsupported cipher")
-    purpose, length = _KEY_PURPOSE[cipher]
-    key = derive_key(purpose, schema=schema, length=length)
+    key = _cipher_key(cipher, schema)
     nonce = blob[head + 1 : head + 1 + NONCE_BYTES]
     try:
         return _open(cipher, key, nonce, blob[head + 1 + NONCE_BYTES :], aad)
@@ -282,8 +284,7 @@ def decrypt(token: str, *, schema: str | None = None, aad: bytes = b"") -> str:
         raise DecryptionError("token body is not base64url") from None
     if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError("token is truncated")
-    purpose, length = _KEY_PURPOSE[cipher]
-    key = derive_key(purpose, schema=schema, length=length)
+    key = _cipher_key(cipher, schema)
     try:
         data = _open(cipher, key, raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
         return data.decode("utf-8")

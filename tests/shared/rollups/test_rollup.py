@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from shared.customers.models import Tenant
@@ -93,7 +94,9 @@ def test_organization_rows_are_left_alone_until_something_changes(three_counties
     rollup_city()
     digest = TenantRollup.objects.get(tenant=alpha).org_digest
     written = dict(OrgFigure.objects.filter(tenant=alpha).values_list("id", "computed_at"))
-    rollup_city()
+    with CaptureQueriesContext(connection) as queries:
+        rollup_tenant(tenant=alpha)
+    assert not [q for q in queries if "rollups_org" in q["sql"]]  # not even read
     assert TenantRollup.objects.get(tenant=alpha).org_digest == digest
     assert dict(OrgFigure.objects.filter(tenant=alpha).values_list("id", "computed_at")) == written
     with schema_context("alpha"):
