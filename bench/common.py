@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +115,35 @@ def machine() -> dict[str, object]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "postgresql": pg_version,
+        "cpu_gauge_ms": cpu_gauge_ms(),
     }
+
+
+def machine_line(info: dict[str, object]) -> str:
+    """The "Machine: …" line the benchmarks print above their figures."""
+    return (
+        f"Machine: nproc {info['nproc']}, CPU {info['cpu_model']}, RAM {info['ram_gib']} GiB, "
+        f"PostgreSQL {info['postgresql']}, Python {info['python']}, CPU gauge "
+        f"{info.get('cpu_gauge_ms', '?')} ms (bench/common.py cpu_gauge_ms; lower is faster)"
+    )
+
+
+def cpu_gauge_ms() -> float:
+    """Milliseconds of one fixed piece of Python work (hashing, formatting, a dict), best of
+    five: the machine's speed at the time of a figure. These machines' speed drifts by up to
+    half within an hour (docs/performance.md §0c), so figures taken at different times are
+    compared with their gauges beside them. About 30 ms on a fast phase of the usual kind."""
+    import hashlib
+
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        seen: dict[str, int] = {}
+        for i in range(20_000):
+            key = hashlib.sha256(f"{i:08d}".encode()).hexdigest()[:8]
+            seen[key] = seen.get(key, 0) + i % 7
+        best = min(best, time.perf_counter() - start)
+    return round(best * 1000, 1)
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:

@@ -74,6 +74,7 @@ from bench.common import (  # noqa: E402
     check_db_name,
     code_version,
     machine,
+    machine_line,
     recreate_database,
 )
 from bench.routing import (  # noqa: E402
@@ -396,9 +397,9 @@ def _connect():  # type: ignore[no-untyped-def]
     return _STATE["conn"]
 
 
-def _rows(plan, chunk: int, leaders: list):  # type: ignore[no-untyped-def]
-    """Rows of one chunk as the application would store them (with the plain values);
-    the post holders are appended to ``leaders``."""
+def _rows(plan, chunk: int, leaders: list, first_id: int):  # type: ignore[no-untyped-def]
+    """Rows of one chunk as the application would store them, ids from ``first_id`` on
+    (with the plain values); the post holders are appended to ``leaders``."""
     from django.utils import timezone
 
     from bench.city.people import generate_chunk
@@ -409,14 +410,16 @@ def _rows(plan, chunk: int, leaders: list):  # type: ignore[no-untyped-def]
         pii = _PII[plan.schema] = CountyPII(plan.schema, exact=_CFG["exact_crypto"])
     encrypt, index_id, index_phone = pii.encrypt, pii.index_id_number, pii.index_phone
     keys = _KEYS
-    now = timezone.now()
+    now = timezone.now().isoformat()  # COPY's text form, written once per chunk
     constant = (*CONSTANT.values(), now, now, *_CFG["extra"].values())
+    next_id = first_id
     for values in generate_chunk(plan, chunk, _STATE["names"]):
         (org_id, name, id_number, sex, eth, birth, edu, cat, joined, full, job, occ,
          phone, landline, address, flowing, dest, posts) = values  # fmt: skip
         id_index = index_id(id_number)
         pinyin, initials = keys[name]
         row = (
+            next_id,
             org_id,
             name,
             encrypt(id_number),
@@ -443,6 +446,7 @@ def _rows(plan, chunk: int, leaders: list):  # type: ignore[no-untyped-def]
         if posts:
             since = full or joined
             leaders.append((id_index, [(o, p, max(s, since)) for o, p, s in posts]))
+        next_id += 1
         yield row, values
 
 
@@ -453,9 +457,11 @@ def load_chunk(task: tuple[int, int]) -> dict[str, Any]:
     if _CFG["method"] == "orm":
         return _load_chunk_orm(plan, chunk, t0)
     conn = _connect()
-    cols = ", ".join(f'"{c}"' for c in _CFG["columns"])
+    cols = ", ".join(f'"{c}"' for c in ("id", *_CFG["columns"]))
     leaders: list = []
-    indexes: list[str] = []
+    # This chunk's ids: its block of the county's reserved range (reserve_ids).
+    first = _CFG["first_ids"][county_i] + chunk * _CFG["chunk"]
+    count = 0
     with conn.transaction():
         # The audit triggers insert into unqualified tables: the tenant's search_path.
         conn.execute(f'SET LOCAL search_path TO "{plan.schema}", public')
@@ -476,23 +482,118 @@ def load_chunk(task: tuple[int, int]) -> dict[str, Any]:
             # NOT NULL and CHECK constraints are enforced by PostgreSQL as always.
             conn.execute("SET LOCAL session_replication_role = replica")
         with conn.cursor().copy(f"COPY members_member ({cols}) FROM STDIN") as copy:
-            for row, _values in _rows(plan, chunk, leaders):
-                copy.write_row(row)
-                indexes.append(row[_CFG["index_at"]])
+            write = copy.write_row
+            for row, _values in _rows(plan, chunk, leaders, first):
+                write(row)
+                count += 1
         if set_based:
-            _audit_and_check(conn, indexes)
-    return {"county": county_i, "chunk": chunk, "members": len(indexes), "leaders": leaders,
+            _audit_and_check(conn, first, first + count - 1)
+    return {"county": county_i, "chunk": chunk, "members": count, "leaders": leaders,
             "seconds": time.perf_counter() - t0}  # fmt: skip
 
 
-def _audit_and_check(conn, indexes: list[str]) -> None:  # type: ignore[no-untyped-def]
-    """For the rows just copied (by their unique ID-number index): the audit rows the
-    insert trigger would have written and the foreign keys checked (bench/city/bulk.py)."""
+def _audit_and_check(conn, first: int, last: int) -> None:  # type: ignore[no-untyped-def]
+    """For the rows just copied (ids ``first``..``last``, a range scan of the primary key):
+    the audit rows the insert trigger would have written and the foreign keys checked
+    (bench/city/bulk.py)."""
     context = conn.execute("SELECT _pgh_attach_context()").fetchone()[0]  # once per chunk
-    conn.execute(_CFG["audit_sql"], [context, "insert", indexes])
+    conn.execute(_CFG["audit_sql"], [context, "insert", first, last])
     for sql, target in _CFG["dangling_sql"]:
-        if bad := conn.execute(sql, [indexes]).fetchone()[0]:
+        if bad := conn.execute(sql, [first, last]).fetchone()[0]:
             raise RuntimeError(f"{bad} member rows reference a missing {target} row")
+
+
+def reserve_ids(plans: list, db: str) -> list[int]:  # type: ignore[type-arg]
+    """The first member id of each county: a block of ``plan.members`` values of the table's
+    identity sequence is taken before the workers start (nextval, then setval past the
+    block), so every chunk knows its ids (first + chunk × CHUNK + i) and selects its rows
+    by a primary-key range for the audit rows and checks. What pg_restore does: explicit
+    ids, the sequence moved past them. A writer that took a value of the block between the
+    two statements would make the load fail on the primary key, not corrupt it."""
+    import psycopg
+
+    firsts = []
+    with psycopg.connect(f"{PG_URL}/{db}", autocommit=True) as conn:
+        for plan in plans:
+            seq = conn.execute(
+                "SELECT pg_get_serial_sequence(%s, 'id')", [f'"{plan.schema}".members_member']
+            ).fetchone()[0]
+            first = conn.execute("SELECT nextval(%s)", [seq]).fetchone()[0]
+            if plan.members > 1:
+                conn.execute("SELECT setval(%s, %s)", [seq, first + plan.members - 1])
+            firsts.append(first)
+    return firsts
+
+
+# Tables whose plain indexes (those backing no constraint) are built after the load: the
+# member table's (random keys: pinyin, initials, phone index). The audit table's indexes
+# (object id, context, organization, user) grow in key order during the load, which costs
+# less than scanning its heap once per index afterwards, so they stay.
+DEFERRED_INDEX_TABLES = ("members_member",)
+
+
+def drop_plain_indexes(schemas: list[str], db: str) -> list[str]:
+    """Drop the indexes of DEFERRED_INDEX_TABLES in ``schemas`` that back no constraint and
+    return their definitions (``pg_get_indexdef``) for build_indexes. What PostgreSQL's
+    manual advises for bulk loading ("Remove Indexes", 14.4.3) and pg_restore does: load
+    the rows, then build each index in one sorted pass. The primary keys and the unique
+    constraints (ID-number index, user) stay and are checked row by row during the load."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/{db}", autocommit=True) as conn, conn.transaction():
+        rows = conn.execute(
+            "SELECT format('%%I.%%I', n.nspname, x.relname), pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid "
+            "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
+            "WHERE n.nspname = ANY(%s) AND t.relname = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY 1",
+            [schemas, list(DEFERRED_INDEX_TABLES)],
+        ).fetchall()
+        for name, _definition in rows:
+            conn.execute(f"DROP INDEX {name}")
+    return [definition for _name, definition in rows]
+
+
+def build_indexes(definitions: list[str], db: str, workers: int) -> int:
+    """Build the indexes drop_plain_indexes dropped, on ``workers`` connections at once
+    (CREATE INDEX takes a SHARE lock, so several can build on one table), each index by its
+    own backend without parallel workers so that all their CPU is counted; returns that CPU
+    in clock ticks."""
+    import queue
+    import threading
+
+    import psycopg
+
+    todo: queue.SimpleQueue[str] = queue.SimpleQueue()
+    for definition in definitions:
+        todo.put(definition)
+    ticks: list[int] = []
+    errors: list[BaseException] = []
+
+    def build() -> None:
+        try:
+            with psycopg.connect(f"{PG_URL}/{db}", autocommit=True) as conn:
+                conn.execute("SET max_parallel_maintenance_workers = 0")
+                while True:
+                    try:
+                        definition = todo.get_nowait()
+                    except queue.Empty:
+                        break
+                    conn.execute(definition)
+                ticks.append(_proc_cpu(conn.info.backend_pid))
+        except BaseException as exc:  # re-raised in the caller's thread
+            errors.append(exc)
+
+    n = max(1, min(workers, len(definitions)))
+    threads = [threading.Thread(target=build) for _ in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return sum(ticks)
 
 
 def _load_chunk_orm(plan, chunk: int, t0: float) -> dict[str, Any]:  # type: ignore[no-untyped-def]
@@ -508,7 +609,7 @@ def _load_chunk_orm(plan, chunk: int, t0: float) -> dict[str, Any]:  # type: ign
     objs = []
     leaders: list = []
     with schema_context(plan.schema), pghistory.context(source="bench/generator.py"):
-        for _row, values in _rows(plan, chunk, leaders):
+        for _row, values in _rows(plan, chunk, leaders, 0):  # the database numbers them
             kw = dict(zip(FIELDS, values[: len(FIELDS)], strict=True))
             m = Member(**kw, **CONSTANT)
             m.name_pinyin, m.name_initials = _KEYS[m.name]
@@ -529,16 +630,19 @@ def load_members(  # type: ignore[no-untyped-def]
     *,
     exact_crypto: bool,
     set_based: bool = True,
+    defer_indexes: bool = True,
     progress: bool = True,
     quiet_wait: float = 20.0,
 ):
     from django.db import connections
 
+    from bench.city.people import CHUNK
+
     columns, extra = member_columns()
     from bench.city.bulk import audit_insert_sql, dangling_sql
     from tenants.members.models import Member
 
-    chunk_rows = "r.id_number_index = ANY(%s)"
+    chunk_rows = "r.id BETWEEN %s AND %s"
     _CFG.update(
         {
             "db": db,
@@ -547,20 +651,26 @@ def load_members(  # type: ignore[no-untyped-def]
             "extra": extra,
             "exact_crypto": exact_crypto,
             "set_based": set_based,
-            "index_at": columns.index("id_number_index"),
+            "chunk": CHUNK,
+            "first_ids": reserve_ids(plans, db) if method == "copy" else [],
             "audit_sql": audit_insert_sql(Member, chunk_rows),
             "dangling_sql": dangling_sql(Member, chunk_rows),
         }
     )
     connections.close_all()  # never share the parent's connection with forked workers
     tasks = [(i, c) for i, plan in enumerate(plans) for c in range(plan.chunks)]
-    done, leaders = 0, {i: [] for i in range(len(plans))}
+    done, leaders, index_ticks = 0, {i: [] for i in range(len(plans))}, 0
     total = sum(p.members for p in plans)
     waited = wait_quiet([os.getpid()], 0.25, quiet_wait) if quiet_wait > 0 else 0.0
     if waited > 1.5 and progress:
         print(f"  (waited {waited:.0f} s for other processes to quieten)")
     busy0, self0 = _machine_busy(), _own_ticks()
     t0 = time.perf_counter()
+    deferred = (
+        drop_plain_indexes([p.schema for p in plans], db)
+        if defer_indexes and method == "copy"
+        else []
+    )
     if workers <= 1:
         results = map(load_chunk, tasks)
         pool = None
@@ -584,8 +694,13 @@ def load_members(  # type: ignore[no-untyped-def]
         if pool is not None:
             pool.close()
             pool.join()
+        if deferred:  # also after a failed load: the schemas keep every index
+            b0 = time.perf_counter()
+            index_ticks = build_indexes(deferred, db, workers)
+            _CPU["index_build_s"] = time.perf_counter() - b0
     seconds = time.perf_counter() - t0
     generator_ticks = _own_ticks() - self0
+    backend_ticks += index_ticks
     ours = generator_ticks + backend_ticks
     _CPU.update(
         generator_us=generator_ticks / CLK_TCK * 1e6 / max(1, total),
@@ -806,6 +921,7 @@ def build_city(
     method: str = "copy",
     exact_crypto: bool = False,
     set_based: bool = True,
+    defer_indexes: bool = True,
     extras: bool = False,
     dues_months: int = 3,
     today: date | None = None,
@@ -881,10 +997,12 @@ def build_city(
         db,
         exact_crypto=exact_crypto,
         set_based=set_based,
+        defer_indexes=defer_indexes,
         progress=progress,
         quiet_wait=quiet_wait,
     )
     timings["members_s"] = seconds
+    timings["members_index_build_s"] = round(_CPU.get("index_build_s", 0.0), 2)
     timings["members_other_cpu_cores"] = round(other, 2)
     # CPU per member row: the generator processes (drawing, encrypting, COPY client side)
     # and their PostgreSQL backends (heap, indexes, audit rows, checks).
@@ -927,6 +1045,7 @@ def build_city(
         "method": method,
         "exact_crypto": exact_crypto,
         "set_based": set_based,
+        "defer_indexes": defer_indexes,
         "extras": made_extras,
         "timings": timings,
         "members_per_s": total / seconds if seconds else 0.0,
@@ -968,6 +1087,12 @@ def main() -> None:
         "(slower; the default does both once per 5,000-row chunk)",
     )
     parser.add_argument(
+        "--keep-indexes",
+        action="store_true",
+        help="keep every index of the member and audit tables during the load (slower; the "
+        "default builds the plain ones after it, as pg_restore does)",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=20,
@@ -996,6 +1121,7 @@ def main() -> None:
         method=args.method,
         exact_crypto=args.exact_crypto,
         set_based=not args.row_triggers,
+        defer_indexes=not args.keep_indexes,
         extras=not args.no_extras,
         dues_months=args.dues_months,
         today=args.today,
@@ -1021,8 +1147,7 @@ def report(city: dict[str, Any], args: argparse.Namespace, loadavg: list[str]) -
     d = city["distributions"]
     print()
     print(
-        f"Machine: nproc {info['nproc']}, CPU {info['cpu_model']}, RAM {info['ram_gib']} GiB, "
-        f"PostgreSQL {info['postgresql']}, Python {info['python']}; load average "
+        machine_line(info) + "; load average "
         f"{' '.join(loadavg)} at start, {' '.join(info['loadavg_at_end'])} at end"
     )
     print()
@@ -1034,7 +1159,15 @@ def report(city: dict[str, Any], args: argparse.Namespace, loadavg: list[str]) -
         f"{t['members_s']:17.1f} | {city['members_per_s']:9,.0f} |"
     )
     print(
-        f"members: {city['workers']} worker process(es), {city['method']}, other processes "
+        f"members: {city['workers']} worker process(es), {city['method']}"
+        + (
+            f" (of which {t['members_index_build_s']:.1f} s building the plain indexes after "
+            "the rows)"
+            if t.get("members_index_build_s")
+            else ""
+        )
+        + f", CPU per member {t['cpu_us_per_member_generator']:.0f} µs generator + "
+        f"{t['cpu_us_per_member_backend']:.0f} µs PostgreSQL; other processes "
         f"used {t['members_other_cpu_cores']:.2f} of {info['nproc']} cores meanwhile; other steps: "
         f"database {t['database_s']:.1f} s, onboarding {t['onboard_s']:.1f} s, "
         f"organizations {t['organizations_s']:.1f} s, name pool {t['names_s']:.1f} s, "

@@ -47,7 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.common import check_db_name, child_env, code_version, machine  # noqa: E402
+from bench.common import check_db_name, child_env, code_version, machine, machine_line  # noqa: E402
 from bench.generator import (  # noqa: E402
     OUT,
     build_city,
@@ -795,8 +795,7 @@ def report(
     county = city["counties"][0]
     print()
     print(
-        f"Machine: nproc {info['nproc']}, CPU {info['cpu_model']}, RAM {info['ram_gib']} GiB, "
-        f"PostgreSQL {info['postgresql']}, Python {info['python']}; load average "
+        machine_line(info) + "; load average "
         f"{' '.join(info['loadavg_at_start'])} at start, {' '.join(info['loadavg_at_end'])} at end"
     )
     print(

@@ -53,6 +53,7 @@ from bench.common import (  # noqa: E402
     code_version,
     flush_redis,
     machine,
+    machine_line,
     recreate_database,
     run,
 )
@@ -322,8 +323,7 @@ def main() -> None:
 
     print()
     print(
-        f"Machine: nproc {info['nproc']}, CPU {info['cpu_model']}, RAM {info['ram_gib']} GiB, "
-        f"PostgreSQL {info['postgresql']}, Python {info['python']}; load average "
+        machine_line(info) + "; load average "
         f"{' '.join(loadavg_start)} at start, {' '.join(info['loadavg_at_end'])} at end"
     )
     print(

@@ -65,6 +65,7 @@ from bench.common import (  # noqa: E402
     code_version,
     flush_redis,
     machine,
+    machine_line,
     recreate_database,
     run,
 )
@@ -701,10 +702,7 @@ def report(args, configs, rows, sql, info, wv, elapsed, code) -> None:
         f"Server: gunicorn {args.workers} sync workers, CONN_MAX_AGE=60, DEBUG off; "
         f"GET {PATH} ({ROWS} rows as JSON), Host: {TENANT_HOST}"
     )
-    print(
-        f"Machine: nproc {info['nproc']}, CPU {info['cpu_model']}, RAM {info['ram_gib']} GiB, "
-        f"PostgreSQL {info['postgresql']}, Python {info['python']}"
-    )
+    print(machine_line(info))
     edited = [p for p, f in code["files"].items() if f["modified"]]
     print(
         f"Application code: git HEAD {code['head']}"
