@@ -91,12 +91,15 @@ def _load(d: dict[str, Any]) -> Iterator[Row]:
 
 def _rollup(d: dict[str, Any]) -> Iterator[Row]:
     n = f"{d['counties']} × {d['members_per_county']:,d}"
-    full = min(d["full_rollup_ms"])
-    yield Row("rollup", f"full rollup, {n} members", full, "ms",
+    fanned = min(d.get("full_rollup_fan_out_ms") or d["full_rollup_ms"])
+    yield Row("rollup", f"full rollup, {n} members (Celery fan-out)", fanned, "ms",
               "hand-written SQL, same figures", d["ratio"], f"≤ {d['goal_ratio']}×",
               d["ratio"] <= d["goal_ratio"])  # fmt: skip
+    if "ratio_in_process" in d:
+        yield Row("rollup", "full rollup, one process (reference)", min(d["full_rollup_ms"]),
+                  "ms", "hand-written SQL, same figures", d["ratio_in_process"])  # fmt: skip
     if "ratio_county_only" in d:
-        yield Row("rollup", "full rollup (reference: county cells only)", full, "ms",
+        yield Row("rollup", "full rollup (reference: county cells only)", fanned, "ms",
                   "hand-written SQL, county level", d["ratio_county_only"])  # fmt: skip
     yield Row("rollup", "refresh of one county after one change", min(d["refresh_ms"]), "ms")
     yield Row("rollup", "dashboard data.json (server)", min(d["dashboard_data_ms"]), "ms")

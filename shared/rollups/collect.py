@@ -41,8 +41,11 @@ def _add_per_org(into: dict[tuple[int, str, str], int], m: Metric) -> None:
         else:
             dim, n = _checked(key, dimension, value)
         if n:
-            k = (int(org_id), key, dim)
-            into[k] = into.get(k, 0) + n
+            k = (org_id if type(org_id) is int else int(org_id), key, dim)
+            if k in into:
+                into[k] += n
+            else:
+                into[k] = n
 
 
 def collect_current() -> Collected:

@@ -146,10 +146,26 @@ def collection() -> Iterator[None]:
         _memo.reset(token)
 
 
+# The run_memo store of the last fanned-out run this process took part in: a worker
+# process that rolls several counties of one run (shared.rollups.tasks) builds it once.
+# One slot, replaced by the next run: {"run": id, "store": {...}}.
+_process_run: dict[str, Any] = {}
+
+
 @contextmanager
-def city_run() -> Iterator[None]:
-    """The span of one run over the counties: :func:`run_memo` results live this long."""
-    token = _run_memo.set({})
+def city_run(run: str | None = None) -> Iterator[None]:
+    """The span of one run over the counties: :func:`run_memo` results live this long.
+    ``run``: the id of a fanned-out run, whose counties are rolled up by separate tasks;
+    the tasks of one run that land in the same process share its store (only the latest
+    run's is kept)."""
+    if run is None:
+        store: dict[Any, Any] = {}
+    elif _process_run.get("run") == run:
+        store = _process_run["store"]
+    else:
+        store = {}
+        _process_run.update(run=run, store=store)
+    token = _run_memo.set(store)
     try:
         yield
     finally:

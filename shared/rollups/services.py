@@ -2,7 +2,9 @@
 
 * ``rollup_tenant`` — one county: collect (in its schema) and store (one transaction).
 * ``rollup_city`` — every ACTIVE county in turn (provisioning, suspended and template
-  tenants are left out), then drop daily snapshots older than the retention.
+  tenants are left out), then drop daily snapshots older than the retention. In-process:
+  the demo, commands and tests; the periodic job fans the same work out over the Celery
+  workers instead (shared.rollups.tasks), one task per county.
 
 The current period is today's date (Asia/Shanghai): each run upserts today's rows, so the
 last run of a day is that day's snapshot (历史快照) and the trend reads one row per day.
@@ -91,13 +93,23 @@ def active_tenants() -> list[Tenant]:
     return list(Tenant.objects.filter(status=Tenant.Status.ACTIVE).order_by("schema_name"))
 
 
+@contextmanager
+def pushes_held(landed: list[Landed]) -> Iterator[None]:
+    """Counties rolled up inside are appended to ``landed`` (once stored) instead of being
+    pushed one by one: the caller pushes the lot at the end of its run."""
+    token = _pending_pushes.set(landed)
+    try:
+        yield
+    finally:
+        _pending_pushes.reset(token)
+
+
 def rollup_city() -> list[RollupResult]:
     """Every active county, one after the other (one transaction each), then pruning."""
     results = []
     landed: list[Landed] = []
-    token = _pending_pushes.set(landed)
     try:
-        with city_run():  # what depends only on public data is computed once for the run
+        with pushes_held(landed), city_run():  # public-only helpers: once for the run
             for tenant in active_tenants():
                 try:
                     results.append(rollup_tenant(tenant=tenant))
@@ -105,7 +117,6 @@ def rollup_city() -> list[RollupResult]:
                     # One broken county must not keep the others off the dashboard.
                     logger.exception("rollup of %s failed", tenant.schema_name)
     finally:
-        _pending_pushes.reset(token)
         # Registered after every county's append, so it runs after them.
         transaction.on_commit(lambda: push_landed_many(landed))
     connection.set_schema_to_public()

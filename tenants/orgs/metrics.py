@@ -55,6 +55,7 @@ def _type_names() -> dict[str, str]:
     return dict(OrganizationType.objects.values_list("code", "name"))
 
 
+@run_memo
 def _category_names() -> dict[str, str]:
     return dict(code_choices(CodeTable.ORG_CATEGORY))
 
