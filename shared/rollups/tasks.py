@@ -4,9 +4,10 @@
   the debounced refresh after a change.
 * ``rollup_city_task`` — beat, in public: fans the city's rollup out, one
   ``rollup_county_task`` per ACTIVE county (a Celery chord), so that the worker processes
-  roll counties up side by side. ``rollup_city_done``, the chord's body, runs once every
-  county has finished: one push to open dashboards for the lot, then the pruning of old
-  snapshots.
+  roll counties up side by side (each county's statements without parallel query
+  workers: ``ROLLUPS_FAN_OUT_PARALLEL_WORKERS``). ``rollup_city_done``, the chord's body,
+  runs once every county has finished: one push to open dashboards for the lot, then the
+  pruning of old snapshots.
 
 All are idempotent (upserts keyed by tenant, period, metric, dimension; one transaction
 per county), so ``acks_late`` with ``reject_on_worker_lost`` may run a county again after
@@ -18,9 +19,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 
 from celery import chord
+from django.conf import settings
 from django.db import connection
 
 from shared.customers.models import Tenant
@@ -76,7 +80,7 @@ def rollup_county_task(run: str) -> dict:
     landed: list[Landed] = []
     try:
         tenant = Tenant.objects.get(schema_name=schema)
-        with pushes_held(landed), city_run(run):
+        with pushes_held(landed), city_run(run), _parallel_workers_per_statement():
             result = rollup_tenant(tenant=tenant)
     except Exception:
         # Reported, not raised: a raising member of the chord would cancel the closing
@@ -89,6 +93,22 @@ def rollup_county_task(run: str) -> dict:
         "seconds": round(result.seconds, 3),
         "landed": [asdict(item) for item in landed],
     }
+
+
+@contextmanager
+def _parallel_workers_per_statement() -> Iterator[None]:
+    """``ROLLUPS_FAN_OUT_PARALLEL_WORKERS`` for this task's statements, then the session's
+    default again (the worker process keeps its connection for other tasks)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', %s, false)",
+            [str(settings.ROLLUPS_FAN_OUT_PARALLEL_WORKERS)],
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET max_parallel_workers_per_gather")
 
 
 @app.task(name="shared.rollups.tasks.rollup_city_done", acks_late=True)

@@ -368,6 +368,11 @@ ROLLUPS_DEBOUNCE_SECONDS = env.float("ROLLUPS_DEBOUNCE_SECONDS", default=2.0)
 ROLLUPS_DIRTY_TTL_SECONDS = env.int("ROLLUPS_DIRTY_TTL_SECONDS", default=120)
 ROLLUPS_FULL_EVERY_SECONDS = env.float("ROLLUPS_FULL_EVERY_SECONDS", default=900.0)
 ROLLUPS_SNAPSHOT_DAYS = env.int("ROLLUPS_SNAPSHOT_DAYS", default=800)
+# Parallel query workers per statement in a county task of the fanned-out city run (the
+# run already keeps the worker's processes, one county each, on every core): PostgreSQL's
+# max_parallel_workers_per_gather for the task's session. 0 measured ~9 % less CPU and
+# wall time per run on 2 cores with `-c 2` (docs/performance.md §0d).
+ROLLUPS_FAN_OUT_PARALLEL_WORKERS = env.int("ROLLUPS_FAN_OUT_PARALLEL_WORKERS", default=0)
 ROLLUPS_MAP_TILE_URL = env("ROLLUPS_MAP_TILE_URL", default="")
 ROLLUPS_MAP_TILE_KEY = env("ROLLUPS_MAP_TILE_KEY", default="")
 ROLLUPS_MAP_TILE_SUBDOMAINS = env("ROLLUPS_MAP_TILE_SUBDOMAINS", default="")

@@ -20,9 +20,8 @@ from tests.shared.rollups.helpers import direct_figures
 from tests.support.live import start_worker
 from tests.support.threads import run_async
 
-pytestmark = [pytest.mark.live]
 
-
+@pytest.mark.live
 def test_a_fanned_out_city_run_rolls_every_county_and_pushes_once(
     committed, tmp_path, django_db_setup
 ):
@@ -72,3 +71,19 @@ def test_a_fanned_out_city_run_rolls_every_county_and_pushes_once(
         }
         for key, value in direct_figures(schema).items():
             assert stored.get(key, 0) == value, (schema, key)
+
+
+@pytest.mark.django_db
+def test_a_county_task_runs_its_statements_without_parallel_workers_then_resets(settings):
+    from shared.rollups.tasks import _parallel_workers_per_statement
+
+    def current() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            return cursor.fetchone()[0]
+
+    before = current()
+    settings.ROLLUPS_FAN_OUT_PARALLEL_WORKERS = 0
+    with _parallel_workers_per_statement():
+        assert current() == "0"
+    assert current() == before
