@@ -69,3 +69,18 @@ def test_a_new_schema_is_migrated_like_migrate_does(db, alpha):  # type: ignore[
         cursor.execute("SELECT count(*) FROM bench_fresh.django_content_type")
         assert cursor.fetchone()[0] > 0  # post_migrate ran in the schema
     assert migrate_schemas_in_process(["bench_fresh"], "default", reconnect=False) == 0
+
+
+def test_the_recorder_finds_its_table_on_the_search_path_only(db, alpha):  # type: ignore[no-untyped-def]
+    from zhdj.tenancy.executor import SchemaRecorder
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE SCHEMA bench_bare")
+    try:
+        connection.set_schema(alpha.schema, include_public=False)
+        assert SchemaRecorder(connection).has_table()
+        # public has django_migrations too: it must not be found from a bare schema.
+        connection.set_schema("bench_bare", include_public=False)
+        assert not SchemaRecorder(connection).has_table()
+    finally:
+        connection.set_schema_to_public()
