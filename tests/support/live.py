@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -93,6 +95,22 @@ def start_daphne(log: Path) -> tuple[Process, int]:
             time.sleep(0.2)
     daphne.stop()
     raise RuntimeError("daphne did not start:\n" + daphne.output())
+
+
+@contextmanager
+def other_workers_paused(queue: str = "celery") -> Iterator[None]:
+    """Every running worker stops consuming ``queue`` for the block (the session's worker of
+    ``celery_worker_process``, if a test started it): a test that starts its own worker, to
+    read its log or kill it, needs every task it sends to reach that worker. They resume
+    after the block; stop the test's own worker inside it."""
+    from zhdj.celery import app
+
+    paused = app.control.cancel_consumer(queue, reply=True, timeout=2)
+    try:
+        yield
+    finally:
+        if paused:
+            app.control.add_consumer(queue, reply=True, timeout=2)
 
 
 def start_worker(log: Path, *, beat: bool = False) -> Process:

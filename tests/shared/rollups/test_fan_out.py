@@ -18,7 +18,7 @@ from shared.rollups.live import CITY_GROUP, CITY_WIDE
 from shared.rollups.models import Figure, TenantRollup
 from shared.rollups.services import active_tenants
 from tests.shared.rollups.helpers import direct_figures
-from tests.support.live import start_worker
+from tests.support.live import other_workers_paused, start_worker
 from tests.support.threads import run_async
 
 
@@ -33,7 +33,6 @@ def test_a_fanned_out_city_run_rolls_every_county_and_pushes_once(
     started = timezone.now()
     # Refreshes queued by the dirty marks of earlier tests would push per county.
     app.control.purge()
-    worker = start_worker(tmp_path / "worker.log")
 
     async def scenario() -> tuple[dict, dict, list[dict]]:
         layer = get_channel_layer()
@@ -49,11 +48,13 @@ def test_a_fanned_out_city_run_rolls_every_county_and_pushes_once(
             await layer.group_discard(CITY_GROUP, channel)
         return sent, summary, heard
 
-    try:
-        sent, summary, heard = run_async(scenario)
-        log = worker.output()
-    finally:
-        worker.stop()
+    with other_workers_paused():  # every task of the run reaches this test's worker
+        worker = start_worker(tmp_path / "worker.log")
+        try:
+            sent, summary, heard = run_async(scenario)
+            log = worker.output()
+        finally:
+            worker.stop()
 
     assert sent["counties"] == summary["counties"] == len(schemas) >= 2
     assert summary["stored"] == len(schemas) and summary["failed"] == []

@@ -15,7 +15,7 @@ from shared.customers.models import Tenant
 from shared.rollups.models import Figure, OrgFigure, TenantRollup
 from shared.rollups.services import rollup_city
 from tests.shared.rollups.helpers import direct_figures
-from tests.support.live import start_worker
+from tests.support.live import other_workers_paused, start_worker
 
 pytestmark = [pytest.mark.live]
 
@@ -44,25 +44,26 @@ def test_a_worker_killed_mid_rollup_leaves_nothing_half_written(
     from shared.rollups.tasks import rollup_city_task
 
     started = timezone.now()
-    worker = start_worker(tmp_path / "worker.log")
-    blocker = psycopg.connect(_dsn(), autocommit=False)
-    try:
-        # Hold beta's members table: the worker rolls alpha up, then blocks inside beta's.
-        blocker.execute("LOCK TABLE beta.members_member IN ACCESS EXCLUSIVE MODE")
-        beta_before = _state("beta")
-        rollup_city_task.delay()
-        _wait(lambda: (s := _state("alpha")) is not None and s.started_at > started)
-        _wait(
-            lambda: (
-                "rollup_city_task" in worker.output() and _locks_waiting() > 0
-            )  # the worker waits on beta's table right now
-        )
-        os.killpg(worker.proc.pid, signal.SIGKILL)
-        worker.proc.wait(timeout=10)
-    finally:
-        blocker.rollback()
-        blocker.close()
-        worker.stop()
+    with other_workers_paused():  # the run's tasks must reach the worker killed below
+        worker = start_worker(tmp_path / "worker.log")
+        blocker = psycopg.connect(_dsn(), autocommit=False)
+        try:
+            # Hold beta's members table: the worker rolls alpha up, then blocks in beta's.
+            blocker.execute("LOCK TABLE beta.members_member IN ACCESS EXCLUSIVE MODE")
+            beta_before = _state("beta")
+            rollup_city_task.delay()
+            _wait(lambda: (s := _state("alpha")) is not None and s.started_at > started)
+            _wait(
+                lambda: (
+                    "rollup_city_task" in worker.output() and _locks_waiting() > 0
+                )  # the worker waits on beta's table right now
+            )
+            os.killpg(worker.proc.pid, signal.SIGKILL)
+            worker.proc.wait(timeout=10)
+        finally:
+            blocker.rollback()
+            blocker.close()
+            worker.stop()
     # Beta's half-done rollup left no trace.
     after = _state("beta")
     assert (after.started_at if after else None) == (
