@@ -73,6 +73,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
+from bench.city.people import add_years  # noqa: E402
 from bench.common import (  # noqa: E402
     BASE_DOMAIN,
     PG_URL,
@@ -254,7 +255,7 @@ def load_tree(county: dict[str, Any], members: int, seed: int, today: date):  # 
                 "unit_name": spec.unit_name[:100],
                 "has_approval_authority": spec.has_approval_authority,
                 "term_started_at": spec.term_started_at,
-                "term_ends_at": _add_years(spec.term_started_at, spec.term_years),
+                "term_ends_at": add_years(spec.term_started_at, spec.term_years),
             },
             "children": [data(c) for c in spec.children],
         }
@@ -341,13 +342,6 @@ def audit_context():  # type: ignore[no-untyped-def]
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
         yield
-
-
-def _add_years(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, month=3, day=1)
 
 
 # ------------------------------------------------------------------------------
@@ -797,7 +791,7 @@ def check_members(counties: list[dict[str, Any]], n: int, seed: int) -> dict[str
                     failures.append(f"{county['schema']} member {m.pk}: id_number_index differs")
                 if m.phone_index != index_for("phone", m.phone):
                     failures.append(f"{county['schema']} member {m.pk}: phone_index differs")
-                if m.full_member_at and m.full_member_at != _add_years(m.joined_at, 1):
+                if m.full_member_at and m.full_member_at != add_years(m.joined_at, 1):
                     failures.append(f"{county['schema']} member {m.pk}: full ≠ joined + 1 year")
                 checked += 1
     return {"checked": checked, "failures": failures, "tree_problems": tree_problems}

@@ -205,7 +205,9 @@ _EDU_W = {k: _weighted(v) for k, v in EDUCATION.items()}
 _OCC_W = {k: _weighted(v) for k, v in OCCUPATION.items()}
 
 
-def _add_years(d: date, years: int) -> date:
+def add_years(d: date, years: int) -> date:
+    """``d`` moved by whole years (29 February → 1 March), as the generator dates terms,
+    ages and full membership."""
     try:
         return d.replace(year=d.year + years)
     except ValueError:  # 29 February → 1 March
@@ -220,7 +222,7 @@ def generate_chunk(plan: CountyPlan, chunk: int, pool: NamePool):  # type: ignor
     today = plan.today
     today_ord = today.toordinal()
     latest_full_join = today_ord - 366  # full members joined at least a year ago
-    oldest = _add_years(today, -(MAX_AGE + 1)).toordinal() + 1  # born after: at most 95
+    oldest = add_years(today, -(MAX_AGE + 1)).toordinal() + 1  # born after: at most 95
     lo, hi = chunk * CHUNK, min(plan.members, (chunk + 1) * CHUNK)
     k_chunks = plan.chunks
     slots_per_key = len(range(chunk, SEQUENCES_PER_SEX, k_chunks))
@@ -267,7 +269,7 @@ def generate_chunk(plan: CountyPlan, chunk: int, pool: NamePool):  # type: ignor
         id_number = make_id_number(region, birth, chunk + n * k_chunks, sex)
 
         # Joining: at 18 or later; probationary members joined within the last year.
-        earliest = _add_years(birth, 18).toordinal()
+        earliest = add_years(birth, 18).toordinal()
         share = next(s for below, s in PROBATIONARY if age < below)
         probationary = (not leader and rand() < share) or earliest > latest_full_join
         if probationary:
@@ -276,7 +278,7 @@ def generate_chunk(plan: CountyPlan, chunk: int, pool: NamePool):  # type: ignor
         else:
             join_age = rng.triangular(18.0, max(18.5, min(age - 1.0, 55.0)), 24.0)
             joined_ord = min(latest_full_join, max(earliest, birth_ord + int(join_age * 365.25)))
-            full = _add_years(date.fromordinal(joined_ord), 1)
+            full = add_years(date.fromordinal(joined_ord), 1)
         joined = date.fromordinal(joined_ord)
 
         # Education and occupation.
@@ -370,5 +372,6 @@ __all__ = [
     "CountyPlan",
     "NamePool",
     "Slot",
+    "add_years",
     "generate_chunk",
 ]

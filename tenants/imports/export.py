@@ -46,10 +46,6 @@ def member_filter(scope: Scope, query: QueryDict) -> MemberFilter:
     return form.to_filter() if form.is_valid() else MemberFilter()
 
 
-def may_export_full(scope: Scope) -> bool:
-    return scope.reveals_any
-
-
 def _day(value: Any) -> str:
     return value.isoformat() if value else ""
 
@@ -124,7 +120,7 @@ def members_export(
 ) -> Export:
     """The filtered list as a workbook, and one ExportLog row. Full values only for a user
     whose posts may reveal them, after re-entering the password (as for one value)."""
-    if full and not may_export_full(scope):
+    if full and not scope.reveals_any:
         raise ApplicationError("您的职务无权导出完整个人信息。", field="full")
     if full and (not password or not check_password(password, user.password)):
         raise ApplicationError("密码不正确。", field="password")
