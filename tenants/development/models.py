@@ -16,7 +16,7 @@ from django.db.models import Q
 from tenants.members.models import Member, Sex
 from tenants.orgs.models import Organization
 from zhdj.audit import audited
-from zhdj.pii.fields import EncryptedTextField
+from zhdj.pii.fields import BlindIndexField, EncryptedTextField
 
 
 class Status(models.TextChoices):
@@ -47,16 +47,14 @@ class DevelopmentRecord(models.Model):
     )
     name = models.CharField("姓名", max_length=32)
     id_number = EncryptedTextField("公民身份号码")
-    id_number_index = models.CharField(max_length=64, unique=True, editable=False)
+    id_number_index = BlindIndexField(unique=True)
     sex = models.CharField("性别", max_length=8, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
     ethnicity_code = models.CharField("民族", max_length=16)
     education_code = models.CharField("学历", max_length=16, blank=True)
     job_title = models.CharField("工作单位及职务", max_length=100, blank=True)
     phone = EncryptedTextField("手机号", blank=True)
-    phone_index = models.CharField(  # noqa: DJ001  NULL when blank, like Member
-        max_length=64, null=True, db_index=True, editable=False
-    )
+    phone_index = BlindIndexField(null=True, db_index=True)  # NULL when blank, like Member
     address = EncryptedTextField("家庭住址", blank=True)
     status = models.CharField(
         "当前身份", max_length=16, choices=Status.choices, default=Status.APPLICANT

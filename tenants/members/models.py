@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from tenants.orgs.models import Organization
 from zhdj.audit import audited
-from zhdj.pii.fields import EncryptedTextField
+from zhdj.pii.fields import BlindIndexField, EncryptedTextField
 
 
 class Sex(models.TextChoices):
@@ -39,7 +39,7 @@ class Member(models.Model):
     name_pinyin = models.CharField("姓名拼音", max_length=128, editable=False)
     name_initials = models.CharField("拼音首字母", max_length=32, editable=False)
     id_number = EncryptedTextField("公民身份号码")
-    id_number_index = models.CharField(max_length=64, editable=False)
+    id_number_index = BlindIndexField()
     sex = models.CharField("性别", max_length=8, choices=Sex.choices)
     ethnicity_code = models.CharField("民族", max_length=16)
     birth_date = models.DateField("出生日期")
@@ -51,9 +51,7 @@ class Member(models.Model):
     occupation_code = models.CharField("职业", max_length=16, blank=True)
     phone = EncryptedTextField("手机号", blank=True)
     # NULL (not "") when there is no phone: index_for() gives None for a blank value.
-    phone_index = models.CharField(  # noqa: DJ001
-        max_length=64, null=True, editable=False
-    )
+    phone_index = BlindIndexField(null=True)
     landline = models.CharField("固定电话", max_length=32, blank=True)
     address = EncryptedTextField("家庭住址", blank=True)
     party_status_code = models.CharField("党籍状态", max_length=16, default="normal")
