@@ -16,9 +16,10 @@
    members) and loads it under the onboarded root with treebeard's ``load_bulk``, plus one
    组织沿革 (OrganizationChange "成立") row per organization.
 3. Generates the members (bench/city/people.py: deterministic from --seed; valid by
-   construction) in chunks of 5,000 in --workers processes and loads them with COPY into
-   members_member: the derived columns exactly as ``tenants.members.services.member_fill`` sets
-   them (``name_keys`` for pinyin, ``index_for`` for the blind indexes), the personal values
+   construction) in chunks of 5,000 in --workers processes and loads them with binary COPY
+   into members_member: the derived columns exactly as
+   ``tenants.members.services.member_fill`` sets them (``name_keys`` for pinyin,
+   ``index_for`` for the blind indexes), the personal values
    encrypted with ``zhdj.pii.crypto.encrypt`` under the county's schema, as the
    EncryptedTextField does on save. Ids are explicit: each county's block of the identity
    sequence is reserved before the workers start (``reserve_ids``), so a chunk selects its
@@ -409,7 +410,7 @@ def _rows(plan, chunk: int, leaders: list, first_id: int):  # type: ignore[no-un
         pii = _PII[plan.schema] = CountyPII(plan.schema, exact=_CFG["exact_crypto"])
     encrypt, index_id, index_phone = pii.encrypt, pii.index_id_number, pii.index_phone
     keys = _KEYS
-    now = timezone.now().isoformat()  # COPY's text form, written once per chunk
+    now = timezone.now()  # created_at / updated_at, once per chunk
     constant = (*CONSTANT.values(), now, now, *_CFG["extra"].values())
     next_id = first_id
     for values in generate_chunk(plan, chunk, _STATE["names"]):
@@ -480,7 +481,12 @@ def load_chunk(task: tuple[int, int]) -> dict[str, Any]:
             # row; both are done below for the whole chunk in one statement each. Unique,
             # NOT NULL and CHECK constraints are enforced by PostgreSQL as always.
             conn.execute("SET LOCAL session_replication_role = replica")
-        with conn.cursor().copy(f"COPY members_member ({cols}) FROM STDIN") as copy:
+        # Binary COPY: values go as the column types' binary forms (psycopg's C dumpers for
+        # the column type oids), which the server stores without parsing text; the same
+        # input checks apply (encoding, varchar lengths, NOT NULL, constraints).
+        copy_sql = f"COPY members_member ({cols}) FROM STDIN (FORMAT BINARY)"
+        with conn.cursor().copy(copy_sql) as copy:
+            copy.set_types(_CFG["types"])
             write = copy.write_row
             for row, _values in _rows(plan, chunk, leaders, first):
                 write(row)
@@ -522,6 +528,25 @@ def reserve_ids(plans: list, db: str) -> list[int]:  # type: ignore[type-arg]
                 conn.execute("SELECT setval(%s, %s)", [seq, first + plan.members - 1])
             firsts.append(first)
     return firsts
+
+
+def column_types(schema: str, columns: list[str], db: str) -> list[int]:
+    """The type oids of members_member's ``columns``, in order, for a binary COPY (every
+    county's table is cloned from the template, so one schema answers for all)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/{db}", autocommit=True) as conn:
+        found = dict(
+            conn.execute(
+                "SELECT attname, atttypid::int FROM pg_attribute "
+                "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                [f'"{schema}".members_member'],
+            ).fetchall()
+        )
+    missing = [c for c in columns if c not in found]
+    if missing:
+        raise SystemExit(f"members_member has no column(s) {missing}")
+    return [found[c] for c in columns]
 
 
 # Tables whose plain indexes (those backing no constraint) are built after the load: the
@@ -652,6 +677,7 @@ def load_members(  # type: ignore[no-untyped-def]
             "set_based": set_based,
             "chunk": CHUNK,
             "first_ids": reserve_ids(plans, db) if method == "copy" else [],
+            "types": column_types(plans[0].schema, ["id", *columns], db),
             "audit_sql": audit_insert_sql(Member, chunk_rows),
             "dangling_sql": dangling_sql(Member, chunk_rows),
         }

@@ -11,9 +11,9 @@ Distributions (bench data, plausible rather than statistics), by the kind of bra
   in schools and hospitals, 离退休人员 for the retired (60+) of towns' and city units;
 * joined at 18 or later; full members have full_member_at = joined + 1 year (≤ today);
   about 3 % are probationary, joined within the last year;
-* ID numbers from ``make_id_number`` with the county's region code, unique in the county;
-  mobile phones (a few missing), home addresses in the county, some landlines; about 3 %
-  are flowing members (外出流向).
+* ID numbers as ``make_id_number`` makes them (bench/city/idnumbers.py) with the county's
+  region code, unique in the county; mobile phones (a few missing), home addresses in the
+  county, some landlines; about 3 % are flowing members (外出流向).
 
 Every member's row is generated from a ``random.Random`` seeded by (seed, county, chunk),
 so the data do not depend on how many processes load it. A chunk ``c`` of ``K`` uses only
@@ -27,6 +27,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
+from bench.city.idnumbers import IdNumbers
 from bench.city.pools import (
     ADDRESS_FORMAT,
     ETHNICITY,
@@ -37,8 +38,9 @@ from bench.city.pools import (
     SURNAMES,
     TOWN_STREETS,
     Weighted,
+    fast_draws,
 )
-from zhdj.pii.idnumber import SEQUENCES_PER_SEX, make_id_number
+from zhdj.pii.idnumber import SEQUENCES_PER_SEX
 
 CHUNK = 5_000  # members per chunk: the unit of determinism and of parallel loading
 
@@ -131,6 +133,8 @@ LEADER_JOBS = {
     "social": "负责人",
 }
 PROBATIONARY = ((30, 0.24), (40, 0.08), (50, 0.022), (200, 0.003))  # (age below, share)
+# The probationary share of each age 0–199, looked up instead of searched per member.
+PROBATIONARY_BY_AGE = tuple(next(s for below, s in PROBATIONARY if a < below) for a in range(200))
 RURAL = frozenset({"village"})
 MAX_AGE = 95
 
@@ -218,7 +222,8 @@ def generate_chunk(plan: CountyPlan, chunk: int, pool: NamePool):  # type: ignor
     """Yield a tuple per member of ``chunk``: the values in the order of FIELDS (plain text:
     the loader encrypts and indexes), then the posts the member holds (empty for most)."""
     rng = random.Random(f"{plan.seed}:{plan.index}:{chunk}")
-    rand, randint, choice = rng.random, rng.randint, rng.choice
+    rand = rng.random
+    randint, choice = fast_draws(rng)  # what rng.randint / rng.choice draw
     today = plan.today
     today_ord = today.toordinal()
     latest_full_join = today_ord - 366  # full members joined at least a year ago
@@ -229,7 +234,7 @@ def generate_chunk(plan: CountyPlan, chunk: int, pool: NamePool):  # type: ignor
     if slots_per_key == 0:
         raise ValueError("too many chunks in one county for unique ID numbers")
     used: dict[tuple[int, str], int] = {}
-    region = plan.region_code
+    make_id = IdNumbers(plan.region_code).make  # make_id_number's numbers
     prefix = plan.address_prefix
     streets = plan.streets
     street_map = dict(streets)
@@ -266,11 +271,11 @@ def generate_chunk(plan: CountyPlan, chunk: int, pool: NamePool):  # type: ignor
         age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
         if age < 18:  # not reachable with the ages drawn; kept as a guard for validity
             raise ValueError("generated a member under 18")
-        id_number = make_id_number(region, birth, chunk + n * k_chunks, sex)
+        id_number = make_id(birth, chunk + n * k_chunks, sex)
 
         # Joining: at 18 or later; probationary members joined within the last year.
         earliest = add_years(birth, 18).toordinal()
-        share = next(s for below, s in PROBATIONARY if age < below)
+        share = PROBATIONARY_BY_AGE[age]
         probationary = (not leader and rand() < share) or earliest > latest_full_join
         if probationary:
             joined_ord = randint(max(earliest, today_ord - 364), today_ord)

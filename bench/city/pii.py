@@ -17,15 +17,30 @@ normal form (the generator's ID numbers from ``make_id_number`` and 11-digit mob
 
 from __future__ import annotations
 
-import base64
+import binascii
 import hashlib
 import os
+import weakref
 
 from zhdj.pii import crypto
 from zhdj.pii.fields import index_for
 
 NONCE_POOL = crypto.NONCE_BYTES * 4096  # bytes of nonces read from the OS at once
 SAMPLES = ("61080219700101123X", "610802199912310020", "13912345678", "陕西省榆林市榆阳区")
+_URLSAFE = bytes.maketrans(b"+/", b"-_")  # base64 → base64url (RFC 4648 §5)
+
+# Every fast-path instance, so that a forked child can drop the nonces it inherited.
+_LIVE: weakref.WeakSet[CountyPII] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child must never use its parent's remaining nonces (the parent may use them
+    too): each instance draws a fresh pool before its next value."""
+    for pii in list(_LIVE):
+        pii._nonce_at = NONCE_POOL
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class CountyPII:
@@ -40,11 +55,10 @@ class CountyPII:
     # -- fast path ----------------------------------------------------------------
     def _refill(self) -> None:
         """Fresh random nonces, read from the OS in one call for the next NONCE_POOL bytes'
-        worth of values instead of one call per value; drawn again in a forked child (the
-        pid check), so that no two processes ever use the same nonces."""
+        worth of values instead of one call per value; drawn again in a forked child
+        (``_after_fork_in_child``), so that no two processes ever use the same nonces."""
         self._nonces = os.urandom(NONCE_POOL)
         self._nonce_at = 0
-        self._pid = os.getpid()
 
     def _fast_setup(self) -> bool:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -53,6 +67,7 @@ class CountyPII:
             return False
         self._aes = AESGCM(crypto.derive_key("enc", schema=self.schema, length=32))
         self._refill()
+        _LIVE.add(self)
         self._head = crypto.encrypt("x", schema=self.schema).split(":", 1)[0] + ":"
         if self._head != f"v{crypto.KEY_VERSION}a:":
             return False
@@ -76,13 +91,16 @@ class CountyPII:
 
     def encrypt(self, value: str) -> str:
         at = self._nonce_at
-        if at >= NONCE_POOL or self._pid != os.getpid():
+        if at >= NONCE_POOL:
             self._refill()
             at = 0
-        self._nonce_at = at + crypto.NONCE_BYTES
-        nonce = self._nonces[at : at + crypto.NONCE_BYTES]
-        sealed = self._aes.encrypt(nonce, value.encode("utf-8"), b"")
-        return self._head + base64.urlsafe_b64encode(nonce + sealed).rstrip(b"=").decode("ascii")
+        end = self._nonce_at = at + crypto.NONCE_BYTES
+        nonce = self._nonces[at:end]
+        sealed = nonce + self._aes.encrypt(nonce, value.encode(), b"")
+        # base64url without padding, as crypto.encrypt writes it (urlsafe_b64encode's work
+        # without its two Python-level calls).
+        body = binascii.b2a_base64(sealed, newline=False).translate(_URLSAFE).rstrip(b"=")
+        return self._head + body.decode("ascii")
 
     def index_id_number(self, value: str) -> str:
         inner = self._inner.copy()

@@ -5,6 +5,7 @@ application would — tokens ``zhdj.pii.crypto.decrypt`` opens, blind indexes eq
 from __future__ import annotations
 
 import base64
+import os
 
 from bench.city import pii as pii_module
 from bench.city.pii import CountyPII
@@ -41,10 +42,23 @@ def test_nonces_are_never_reused_across_pool_refills_and_forks(monkeypatch) -> N
     pii = CountyPII("county_a")
     nonces = [_nonce(pii.encrypt("x")) for _ in range(100)]  # six refills
     assert len(set(nonces)) == len(nonces)
-    # A forked child inherits the parent's pool: it must draw its own before encrypting.
-    monkeypatch.setattr(pii_module.os, "getpid", lambda: -1)
-    child = [_nonce(pii.encrypt("x")) for _ in range(10)]
-    assert not set(child) & set(nonces)
+    # A forked child inherits the parent's pool (10 nonces left in it): it must draw its
+    # own before encrypting, while the parent goes on with what is left of the inherited one.
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its nonces and leave without running any cleanup
+        try:
+            os.write(write, b"".join(_nonce(pii.encrypt("x")) for _ in range(10)))
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    child = {data[i : i + crypto.NONCE_BYTES] for i in range(0, len(data), crypto.NONCE_BYTES)}
+    parent = [_nonce(pii.encrypt("x")) for _ in range(10)]
+    assert len(child) == 10
+    assert not child & (set(nonces) | set(parent))
 
 
 def test_exact_path_calls_the_application() -> None:
