@@ -136,13 +136,13 @@ def rows(names: list[str] | None = None) -> list[Row]:
     found: list[Row] = []
     for path in sorted(HERE.glob("results-*.json")):
         name = path.stem.removeprefix("results-")
-        if names and name not in names:
-            continue
+        if name == "all" or (names and name not in names):
+            continue  # results-all.json is this table's own output (bench/run.py)
         data = json.loads(path.read_text())
         extract = EXTRACTORS.get(name, _figures)
         try:
             found.extend(extract(data))
-        except (KeyError, TypeError) as exc:
+        except (AttributeError, KeyError, TypeError) as exc:
             found.append(Row(name, f"(unreadable results: {exc!r})", None, ""))
     return found
 
