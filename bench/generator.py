@@ -32,8 +32,8 @@
    audit rows the pghistory insert trigger writes (``members_memberevent``, same columns,
    label and context) by one ``INSERT … SELECT`` over the chunk's id range, and the foreign
    keys (organization, user) by one query over it that fails the chunk on any dangling
-   reference. ``--row-triggers`` lets the triggers run row by row (slower: 15,500 against
-   20,500 members/s with every index live). ``--method orm`` loads through
+   reference. ``--row-triggers`` lets the triggers run row by row (about a third slower;
+   docs/performance.md §0e). ``--method orm`` loads through
    ``Member.objects.bulk_create(batch_size=5000)`` instead (slower; same values).
 4. Posts (书记, 组织委员 …) for a few members of every organization (``Post`` rows).
 5. ``VACUUM ANALYZE`` of the loaded tables (what autovacuum would do next), then a summary:

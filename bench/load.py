@@ -348,14 +348,17 @@ def main() -> None:
     ratio_rps, ratio_p50 = statistics.median(round_rps), statistics.median(round_p50)
     pair_rps = [p["routed"]["rps"] / p["bypass"]["rps"] for p in pairs]
     paired = statistics.median(pair_rps) if pair_rps else None
-    report(best, ratio_rps, ratio_p50, round_rps, pair_rps, args)
+    # The goal is judged on the pairs when there are any (bench/summary.py reads this).
+    goal_ratio = ratio_rps if paired is None else paired
+    report(best, ratio_rps, ratio_p50, round_rps, pair_rps, goal_ratio, args)
     RESULTS.write_text(json.dumps({
         "when": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
         "code": code_version(("src/zhdj", "tenants", "shared", "bench/locustfile.py")),
         "args": vars(args), "runs": runs, "best": best,
         "routing_cost": {"rps_ratio": ratio_rps, "p50_ratio": ratio_p50,
                          "round_rps_ratios": round_rps, "round_p50_ratios": round_p50,
-                         "paired_rps_ratio": paired, "paired_rps_ratios": pair_rps},
+                         "paired_rps_ratio": paired, "paired_rps_ratios": pair_rps,
+                         "goal_rps_ratio": goal_ratio},
         "pairs": pairs,
     }, indent=1, ensure_ascii=False))  # fmt: skip
     print(f"\nresults in {RESULTS.relative_to(ROOT)}")
@@ -367,6 +370,7 @@ def report(
     ratio_p50: float,
     round_rps: list[float],
     pair_rps: list[float],
+    goal_ratio: float,
     args: argparse.Namespace,
 ) -> None:
     head = f"run ({args.users} users, {args.duration} s)"
@@ -381,12 +385,14 @@ def report(
     print(f"\nrouting cost, runs in turn (median of {len(round_rps)} rounds): routed/bypass "
           f"throughput {ratio_rps:.3f}x (rounds: {each}), p50 {ratio_p50:.3f}x")  # fmt: skip
     if pair_rps:
-        paired = statistics.median(pair_rps)
-        met = "yes" if paired >= 0.95 else "NO"
         each = ", ".join(f"{r:.3f}" for r in pair_rps)
-        print(f"routing cost, measured at the same time (median of {len(pair_rps)} pairs): "
-              f"routed/bypass throughput {paired:.3f}x (pairs: {each}) "
-              f"(goal: throughput within 5 %: {met})")  # fmt: skip
+        print(
+            f"routing cost, measured at the same time (median of {len(pair_rps)} pairs): "
+            f"routed/bypass throughput {statistics.median(pair_rps):.3f}x (pairs: {each})"
+        )
+    met = "yes" if goal_ratio >= 0.95 else "NO"
+    judged = "the pairs" if pair_rps else "the rounds"
+    print(f"goal: throughput within 5 % ({judged}): {met}")
 
 
 if __name__ == "__main__":

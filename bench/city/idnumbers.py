@@ -30,8 +30,7 @@ _DATES: dict[date, tuple[str, int]] = {}
 
 def _date_digits(birth_date: date) -> tuple[str, int]:
     ymd = f"{birth_date.year:04d}{birth_date.month:02d}{birth_date.day:02d}"
-    known = _DATES[birth_date] = (ymd, _weighted(ymd, WEIGHTS[6:14]))
-    return known
+    return _DATES.setdefault(birth_date, (ymd, _weighted(ymd, WEIGHTS[6:14])))
 
 
 class IdNumbers:
