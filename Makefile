@@ -22,5 +22,5 @@ services-start:
 services-stop:
 	deploy/local/services.sh stop
 
-clean:           ## stop services and remove the local data folder
-	deploy/local/services.sh stop; rm -rf .local
+clean:           ## stop services and remove the local data (.local/, and its PostgreSQL folder)
+	deploy/local/services.sh purge

@@ -6,6 +6,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 scripts/bootstrap.sh
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-zhdj.settings.local}
+# The demo shows what a county would see: the product's error pages, never a traceback.
+export DJANGO_DEBUG=${DJANGO_DEBUG:-0}
 export PYTHONPATH="$ROOT/src:$ROOT"
 export ZHDJ_PORT=${ZHDJ_PORT:-8000}
 PORT=$ZHDJ_PORT

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "zhdj.web.errors.bad_request"
 handler404 = "zhdj.web.errors.not_found"
 handler403 = "zhdj.web.errors.forbidden"
 handler500 = "zhdj.web.errors.server_error"

@@ -16,7 +16,10 @@ from tenants.orgs.views import county_home
 from tenants.transfers.api import EnvelopeViewSet, TransferViewSet
 from zhdj.web.views import healthz
 
+# No ".json" URL variants: nothing uses them, and the custom actions (warnings, unread,
+# records, timeline) do not take the ``format`` argument they add (a 500 on every call).
 router = DefaultRouter()
+router.include_format_suffixes = False
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("members", MemberViewSet, basename="member")
@@ -48,6 +51,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "zhdj.web.errors.bad_request"
 handler404 = "zhdj.web.errors.not_found"
 handler403 = "zhdj.web.errors.forbidden"
 handler500 = "zhdj.web.errors.server_error"
