@@ -35,7 +35,7 @@ from zhdj.pii.fields import EncryptedTextField
 class Channel(models.TextChoices):
     ALIPAY = "alipay", "支付宝"
     WECHAT = "wechat", "微信支付"
-    UNIONPAY = "unionpay", "银联"
+    UNIONPAY = "unionpay", "银联云闪付"
     CASH = "cash", "现金"
     BANK_TRANSFER = "bank_transfer", "银行转账"
 

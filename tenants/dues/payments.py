@@ -14,12 +14,19 @@ endpoint found it through the registry). There, under a row lock on the payment:
 - PENDING/CLOSED → PAID is one compare-and-set ``UPDATE … WHERE status IN (…)``; its
   bills become paid; a bill someone paid meanwhile is reported for refund.
 
+Starting a payment (``payment_start``): the order is made and the gateway request
+prepared in one transaction, so a gateway that is not configured, not reachable or
+refuses the order leaves no order behind. Trying again with the same bills, amount and
+channel reuses the member's pending order where the gateway continues a trade under the
+same number (``REUSES_ORDER_NO``), so one bill never has two open orders.
+
 Offline: the branch records cash or a bank transfer with its receipt number.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -27,7 +34,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
-from shared.payments.providers.base import Notice
+from shared.payments.providers import checkout_start, order_no_reusable
+from shared.payments.providers.base import Checkout, CheckoutFailed, Notice, Order
 from shared.payments.registry import order_no_new, order_register
 from shared.rollups.dirty import rollup_mark_dirty
 from tenants.dues.billing import flag_resolve_if_settled
@@ -35,6 +43,7 @@ from tenants.dues.calc import Tables, add_months, month_start
 from tenants.dues.models import (
     OFFLINE_CHANNELS,
     ONLINE_CHANNELS,
+    Channel,
     DuesBill,
     DuesPayment,
     PaymentNotice,
@@ -99,10 +108,13 @@ def payment_order_create(
     amount = selection.bills_fen + voluntary_fen
     if amount <= 0:
         raise ApplicationError("没有需要交纳的党费。", field="months")
+    months_iso = [b.month.isoformat() for b in selection.bills]
+    pending = DuesPayment.objects.filter(member=member, status=DuesPayment.Status.PENDING)
+    reusable = _reusable(pending.filter(channel=channel).first(), months_iso, voluntary_fen)
+    if reusable is not None:
+        return reusable
     # An older pending order for the same member is closed (its late payment still counts).
-    DuesPayment.objects.filter(member=member, status=DuesPayment.Status.PENDING).update(
-        status=DuesPayment.Status.CLOSED
-    )
+    pending.update(status=DuesPayment.Status.CLOSED)
     payment = DuesPayment.objects.create(
         order_no=order_no_new(),
         member=member,
@@ -111,10 +123,58 @@ def payment_order_create(
         bills_fen=selection.bills_fen,
         voluntary_fen=voluntary_fen,
         amount_fen=amount,
-        bill_months=[b.month.isoformat() for b in selection.bills],
+        bill_months=months_iso,
     )
     order_register(order_no=payment.order_no, channel=channel, amount_fen=amount)
     return payment
+
+
+def _reusable(
+    payment: DuesPayment | None, months_iso: list[str], voluntary_fen: int
+) -> DuesPayment | None:
+    """The pending order to send again instead of a new one: same channel (the caller's
+    filter), same months and voluntary extra, a gateway that continues the trade under
+    the same number, and time left to pay before it expires."""
+    if payment is None or not order_no_reusable(payment.channel):
+        return None
+    if payment.bill_months != months_iso or payment.voluntary_fen != voluntary_fen:
+        return None
+    lifetime = _order_lifetime()
+    left = order_expires_at(payment) - timezone.now()
+    return payment if left >= min(timedelta(minutes=5), lifetime / 2) else None
+
+
+CHECKOUT_FAILED = "暂时无法发起{channel}支付，本次没有扣款，请稍后重试或换一种支付方式。"
+
+
+def payment_start(
+    *,
+    member: Member,
+    channel: str,
+    order_for: Callable[[DuesPayment], Order],
+    voluntary_fen: int = 0,
+    months: list[date] | None = None,
+) -> tuple[DuesPayment, Checkout]:
+    """Make (or reuse) the member's order and the gateway request that pays it.
+
+    One transaction: when the gateway cannot start the payment (keys not configured,
+    gateway unreachable, order refused) the new order, its registry row and the closing
+    of an older pending order are all rolled back, and the member is told in Chinese.
+    ``order_for`` describes the order for the gateway (its URLs belong to the request).
+    The transaction waits for WeChat Pay's order call (10 s at most) under the lock of
+    the member's row, which only the member's own next try waits for.
+    """
+    try:
+        with transaction.atomic():
+            payment = payment_order_create(
+                member=member, channel=channel, voluntary_fen=voluntary_fen, months=months
+            )
+            checkout = checkout_start(payment.channel, order_for(payment))
+    except CheckoutFailed as exc:
+        raise ApplicationError(
+            CHECKOUT_FAILED.format(channel=Channel(channel).label), field="channel"
+        ) from exc
+    return payment, checkout
 
 
 def _order_lifetime() -> timedelta:

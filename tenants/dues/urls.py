@@ -15,4 +15,5 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("mine/pay/", views.pay, name="pay"),
     path("mine/orders/<str:order_no>/", views.order_status, name="order-status"),
+    path("mine/orders/<str:order_no>/result/", views.paid, name="paid"),
 ]

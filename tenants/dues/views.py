@@ -14,21 +14,27 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
-from shared.payments.providers import adapter
 from shared.payments.providers.base import Order
 from tenants.dues import selectors
 from tenants.dues.billing import bills_backfill, bills_generate
 from tenants.dues.calc import month_start
 from tenants.dues.export import content_disposition, dues_workbook
-from tenants.dues.forms import BaseForm, OfflineForm, PayForm, ReductionForm
-from tenants.dues.models import DuesBill, DuesPayment, DuesReduction, ReconciliationMismatch
+from tenants.dues.forms import BaseForm, MonthQueryForm, OfflineForm, PayForm, ReductionForm
+from tenants.dues.models import (
+    ONLINE_CHANNELS,
+    DuesBill,
+    DuesPayment,
+    DuesReduction,
+    ReconciliationMismatch,
+)
 from tenants.dues.payments import (
     order_expires_at,
     payable_bills,
     payment_offline_record,
-    payment_order_create,
+    payment_start,
 )
 from tenants.dues.reminders import remind_unpaid
 from tenants.dues.services import dues_base_set, reduction_decide, reduction_propose
@@ -38,6 +44,7 @@ from zhdj.db import snapshot
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
 from zhdj.web.forms import add_errors
+from zhdj.web.query import QueryRefused
 
 
 def _manager(request: HttpRequest) -> Scope:
@@ -47,13 +54,12 @@ def _manager(request: HttpRequest) -> Scope:
     return scope
 
 
-def _month(request: HttpRequest) -> date:
-    text = request.GET.get("month", "")
-    try:
-        year, month = (int(x) for x in text.split("-")[:2])
-        return date(year, month, 1)
-    except ValueError:
-        return month_start(timezone.localdate())
+def _month(request: HttpRequest, *, export: bool = False) -> date:
+    form = MonthQueryForm(request.GET)
+    if not form.is_valid():
+        back = reverse("dues:overview")
+        raise QueryRefused(form, title="党费收缴", back=back, export=export)
+    return form.cleaned_data["month"] or month_start(timezone.localdate())
 
 
 @never_cache
@@ -61,6 +67,8 @@ def _month(request: HttpRequest) -> date:
 def overview(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not scope.manages_orgs:
+        if scope.member_id is None:
+            raise PermissionDenied  # an applicant: no dues of their own either
         return redirect("dues:mine")
     month = _month(request)
     collection = selectors.collection_by_org(scope, month)
@@ -110,7 +118,7 @@ def generate(request: HttpRequest) -> HttpResponse:
 @county_page()
 def export(request: HttpRequest) -> HttpResponse:
     scope = _manager(request)
-    month = _month(request)
+    month = _month(request, export=True)
     data = dues_workbook(scope, month, selectors.collection_by_org(scope, month))
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -134,7 +142,7 @@ def member_dues(request: HttpRequest, member_id: int) -> HttpResponse:
     unpaid = list(
         DuesBill.objects.filter(member=member, status=DuesBill.Status.UNPAID).order_by("month")
     )
-    base_form = BaseForm(prefix="base")
+    base_form = BaseForm(prefix="base", current=selectors.current_base(member))
     offline_form = OfflineForm(prefix="off", months=[b.month for b in unpaid])
     reduction_form = ReductionForm(prefix="red")
     if request.method == "POST":
@@ -281,31 +289,61 @@ def pay(request: HttpRequest) -> HttpResponse:
     member = _own(request)
     form = PayForm(request.POST)
     if form.is_valid():
-        try:
-            payment = payment_order_create(
-                member=member,
-                channel=form.cleaned_data["channel"],
-                voluntary_fen=form.cleaned_data["voluntary"],
-            )
-        except ApplicationError as exc:
-            add_errors(form, exc)
-        else:
-            base = _public_base(request)
-            order = Order(
+        base = _public_base(request)
+
+        def order_for(payment: DuesPayment) -> Order:
+            return Order(
                 order_no=payment.order_no,
                 amount_fen=payment.amount_fen,
                 subject=f"党费 {member.org.name}",
-                return_url=request.build_absolute_uri("/dues/mine/"),
+                # The gateway sends the payer back to this order's result page.
+                return_url=request.build_absolute_uri(
+                    reverse("dues:paid", args=[payment.order_no])
+                ),
                 notify_url=f"{base}/pay/notify/{payment.channel}/",
                 gateway_base=base,
                 expires_at=order_expires_at(payment),
             )
-            checkout = adapter(payment.channel).checkout(order)
+
+        try:
+            payment, checkout = payment_start(
+                member=member,
+                channel=form.cleaned_data["channel"],
+                voluntary_fen=form.cleaned_data["voluntary"],
+                order_for=order_for,
+            )
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
             return render(request, "dues/redirect.html", {"checkout": checkout, "payment": payment})
     for errors in form.errors.values():
         for error in errors:
             messages.error(request, error)
     return redirect("dues:mine")
+
+
+@csrf_exempt  # UnionPay returns the payer with a cross-site form POST (frontUrl)
+@require_http_methods(["GET", "POST"])
+def paid(request: HttpRequest, order_no: str) -> HttpResponse:
+    """Where the gateway sends the payer back (return_url / redirect_url / frontUrl).
+
+    A POST only turns into a GET of the same page: session cookies are SameSite=Lax, so
+    the cross-site POST arrives without the login, and the page changes nothing anyway.
+    """
+    if request.method == "POST":
+        return redirect(request.path)
+    return _paid_page(request, order_no)
+
+
+@never_cache
+@county_page()
+def _paid_page(request: HttpRequest, order_no: str) -> HttpResponse:
+    member = _own(request)
+    payment = DuesPayment.objects.filter(member=member, order_no=order_no).first()
+    if payment is None or payment.channel not in ONLINE_CHANNELS:
+        raise Http404("订单不存在")
+    months = [date.fromisoformat(m) for m in payment.bill_months]
+    return render(request, "dues/paid.html", {"payment": payment, "months": months})
 
 
 @never_cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -17,6 +17,7 @@ from shared.payments.double.gateway import (
     trade_expired,
     trade_open,
     trade_pay,
+    unionpay_notice,
 )
 from shared.payments.models import DoubleTrade
 from shared.payments.providers.base import fen_of, pay_setting, yuan
@@ -92,6 +93,15 @@ def cashier(request: HttpRequest, channel: str, txn_id: str) -> HttpResponse:
         return HttpResponseBadRequest("订单已超时关闭，请回到党费页面重新发起支付（测试网关）")
     if request.method == "POST":
         trade = trade_pay(trade)
+        if trade.return_url and channel == "unionpay":
+            # UnionPay sends the payer back with a form POST of the signed result to frontUrl.
+            _, body = unionpay_notice(trade)
+            fields = dict(parse_qsl(body.decode(), keep_blank_values=True))
+            return render(
+                request,
+                "payments/double_return.html",
+                {"url": trade.return_url, "fields": fields},
+            )
         if trade.return_url:
             sep = "&" if "?" in trade.return_url else "?"
             return redirect(f"{trade.return_url}{sep}{urlencode({'paid': trade.order_no})}")

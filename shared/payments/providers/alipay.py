@@ -36,6 +36,9 @@ from shared.payments.providers.base import (
 )
 
 CHANNEL = "alipay"
+# alipay.trade.wap.pay is idempotent on out_trade_no: the same order sent again (same
+# amount) continues the same trade, and a paid one is not paid twice.
+REUSES_ORDER_NO = True
 PAID_STATES = frozenset({"TRADE_SUCCESS", "TRADE_FINISHED"})
 BILL_API = "alipay.data.dataservice.bill.downloadurl.query"
 BILL_RESPONSE = "alipay_data_dataservice_bill_downloadurl_query_response"

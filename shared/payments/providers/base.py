@@ -25,6 +25,11 @@ class NoticeRejected(Exception):
     """Signed, but not for us (another app id / merchant) or not well formed."""
 
 
+class CheckoutFailed(Exception):
+    """A payment could not be started: the gateway is not configured (a key missing or
+    unreadable), not reachable, or refused the order request. The payer never got to it."""
+
+
 @dataclass(frozen=True)
 class Order:
     order_no: str

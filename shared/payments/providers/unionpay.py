@@ -45,6 +45,9 @@ from shared.payments.providers.base import (
 )
 
 CHANNEL = "unionpay"
+# A front request names its trade by orderId + txnTime, and a repeated orderId is not
+# documented as continuing the trade: each try gets a new order number.
+REUSES_ORDER_NO = False
 # The general transaction detail file (全渠道商户一般交易明细, ZM): one record per line,
 # these fixed widths, one space between fields. Only the first of its 131-character
 # reserved tail is kept out.

@@ -44,6 +44,9 @@ from shared.payments.providers.base import (
 )
 
 CHANNEL = "wechat"
+# POST /v3/pay/transactions/h5 with an out_trade_no already used and the same parameters
+# answers for the same transaction (a new h5_url), so an unpaid order can be sent again.
+REUSES_ORDER_NO = True
 H5_PATH = "/v3/pay/transactions/h5"
 BILL_PATH = "/v3/bill/tradebill"
 PROBE_PREFIX = "WECHATPAY/SIGNTEST/"
