@@ -14,6 +14,7 @@ from django_tenants.utils import schema_exists
 from shared.accounts.models import User
 from shared.customers.models import RESERVED_SCHEMA_NAMES, SCHEMA_NAME_RE, Domain, Tenant
 from shared.standards.models import Region
+from zhdj.validation.names import name_problem, text_problem
 
 if TYPE_CHECKING:
     from shared.customers.services import OnboardingRequest
@@ -34,7 +35,11 @@ def onboarding_validate(req: OnboardingRequest) -> dict[str, list[str]]:
         "region_code": _region_error(req.region_code.strip(), others),
         "domain": _domain_error(req.domain.strip().lower(), req.schema_name),
         "admin_username": None if req.admin_username.strip() else "请填写管理员用户名。",
-        "admin_full_name": None if req.admin_full_name.strip() else "请填写管理员姓名。",
+        "admin_full_name": (
+            name_problem(req.admin_full_name.strip(), label="管理员姓名")
+            if req.admin_full_name.strip()
+            else "请填写管理员姓名。"
+        ),
     }
     errors = {field: [message] for field, message in checks.items() if message}
     if not rerun:
@@ -45,6 +50,9 @@ def onboarding_validate(req: OnboardingRequest) -> dict[str, list[str]]:
 
 
 def _name_error(name: str, others: QuerySet[Tenant]) -> str | None:
+    problem = text_problem(name, label="区县名称")
+    if problem:
+        return problem
     if not name or len(name) > 64:
         return "请填写区县名称（不超过 64 个字）。"
     if others.filter(name=name).exists():

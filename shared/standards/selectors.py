@@ -82,6 +82,17 @@ def code_choices(table: CodeTable | str) -> list[tuple[str, str]]:
     return list(_snapshot(table).choices)
 
 
+def keep_current(
+    choices: list[tuple[str, str]], table: CodeTable | str, current: str | None
+) -> list[tuple[str, str]]:
+    """``choices`` plus a record's ``current`` code when it is not among them (withdrawn):
+    an edit form shows it instead of a blank, which would erase it when sent back."""
+    if not current or any(str(code) == current for code, _ in choices):
+        return choices
+    name = _snapshot(table).names.get(current, current)
+    return [*choices, (current, f"{name}（已停用）")]
+
+
 def is_valid_code(table: CodeTable | str, code: str) -> bool:
     """Whether ``code`` is an active entry of ``table`` (what new input may use)."""
     return code in _snapshot(table).active

@@ -11,13 +11,16 @@ from tenants.development.checks import OUTCOMES, VoteData
 from tenants.development.documents import Upload
 from tenants.development.person import PersonData
 from tenants.development.services import StepInput
-from tenants.members.forms import BLANK, _codes
+from tenants.members.forms import _codes
+from tenants.members.pickers import MembersPickerField
 from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
-from zhdj.web.forms import FastSelect
+from tenants.orgs.pickers import OrgPickerField
+from zhdj.validation.names import NameField, TextField
+from zhdj.web.forms import DateInput
 
 ACCEPT = "application/pdf,image/jpeg,image/png"
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 def _file(label: str) -> forms.FileField:
@@ -32,27 +35,23 @@ def _file(label: str) -> forms.FileField:
 class ApplicantForm(forms.Form):
     """Step 1 with the person: 登记入党申请人."""
 
-    org = forms.ChoiceField(label="所在党支部", widget=FastSelect)
-    name = forms.CharField(label="姓名", max_length=32)
-    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    org = OrgPickerField(label="所在党支部", as_pk=True)
+    name = NameField(label="姓名", max_length=32)
+    id_number = TextField(label="公民身份号码", max_length=18)
     ethnicity_code = forms.ChoiceField(label="民族")
     education_code = forms.ChoiceField(label="学历", required=False)
-    job_title = forms.CharField(label="工作单位及职务", max_length=100, required=False)
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
-    address = forms.CharField(label="家庭住址", max_length=200, required=False)
+    job_title = TextField(label="工作单位及职务", max_length=100, required=False)
+    phone = TextField(label="手机号", max_length=20, required=False)
+    address = TextField(label="家庭住址", max_length=200, required=False)
     done_on = forms.DateField(label="递交入党申请书日期", widget=DATE)
     application = _file("入党申请书")
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        branches = scope.organizations().filter(type_code__in=("branch", "joint_branch"))
-        self.fields["org"].choices = [
-            *BLANK,
-            *((str(o.pk), o.name) for o in branches.order_by("path")),
-        ]
+        self.fields["org"].scope_to(scope, type="branch,joint_branch")
         self.fields["ethnicity_code"].choices = _codes(CodeTable.ETHNICITY)
         self.fields["education_code"].choices = _codes(CodeTable.EDUCATION)
-        self._orgs = branches
+        self._orgs = self.fields["org"].queryset
 
     def to_input(self, files: Any) -> tuple[PersonData, StepInput]:
         data = self.cleaned_data
@@ -75,13 +74,11 @@ class StepForm(forms.Form):
     """One step; fields appear by what the step template asks for."""
 
     done_on = forms.DateField(label="办理日期", widget=DATE)
-    actor_name = forms.CharField(label="实施主体或经办人", max_length=64, required=False)
-    note = forms.CharField(
-        label="情况说明", widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    actor_name = TextField(label="实施主体或经办人", max_length=64, required=False)
+    note = TextField(label="情况说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(
-        self, *args: Any, step: DevelopmentStep, people: Any = None, **kwargs: Any
+        self, *args: Any, step: DevelopmentStep, scope: Scope | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
@@ -90,12 +87,13 @@ class StepForm(forms.Form):
             self.fields[f"doc_{n}"] = _file(kind)
         if step.people:
             label = "培养联系人" if step.people == "contact" else "入党介绍人"
-            self.fields["people"] = forms.MultipleChoiceField(
+            self.fields["people"] = MembersPickerField(
                 label=f"{label}（{step.people_min}–{step.people_max} 名正式党员）",
-                choices=[(str(m.pk), f"{m.name}（{m.org.name}）") for m in people or []],
+                source="full",
                 required=False,
-                widget=forms.CheckboxSelectMultiple,
+                as_pk=True,
             )
+            self.fields["people"].scope_to(scope)
         if step.number == 11:
             self.fields["training_days"] = forms.IntegerField(
                 label="培训天数", min_value=0, required=False
@@ -161,10 +159,20 @@ class StepForm(forms.Form):
 class ReviewForm(forms.Form):
     decided_on = forms.DateField(label="审核日期", widget=DATE, required=False)
     committee = forms.ChoiceField(label="审核党组织", required=False)
-    reason = forms.CharField(label="退回原因", max_length=200, required=False)
+    reason = TextField(label="退回原因", max_length=200, required=False)
 
     def __init__(self, *args: Any, committees: list[Organization], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["committee"].choices = [("", "（自动：最近的上级党委）")] + [
             (str(o.pk), o.name) for o in committees
         ]
+
+
+class BoardFilterForm(forms.Form):
+    """``?org=`` of the development board (发展党员): a subtree of the user's scope."""
+
+    org = forms.ModelChoiceField(label="党组织", queryset=None, required=False)  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = scope.organizations()

@@ -22,6 +22,7 @@ from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
 from zhdj.pii.fields import index_for
 from zhdj.pii.idnumber import validate_id_number
+from zhdj.validation.names import name_problem, normalize_name, text_problem
 
 
 @dataclass
@@ -36,11 +37,22 @@ class PersonData:
     address: str = ""
 
 
+def _clean_text(data: PersonData) -> str:
+    """The normalized name; the free text checked (zhdj.validation.names)."""
+    name = normalize_name(data.name)
+    problem = name_problem(name)
+    if problem:
+        raise ApplicationError(problem, field="name")
+    for field, label in (("job_title", "工作单位及职务"), ("address", "家庭住址")):
+        problem = text_problem(getattr(data, field) or "", label=label)
+        if problem:
+            raise ApplicationError(problem, field=field)
+    return name
+
+
 def person_fill(record: DevelopmentRecord, data: PersonData, *, scope: Scope) -> None:
     """Validate ``data`` and copy it onto ``record`` (derived sex, birth date, indexes)."""
-    name = (data.name or "").strip()
-    if not name:
-        raise ApplicationError("请填写姓名。", field="name")
+    name = _clean_text(data)
     if len(name) > 32:
         raise ApplicationError("姓名不能超过 32 个字。", field="name")
     try:

@@ -8,14 +8,23 @@ from django import forms
 
 from shared.standards.models import DuesCategory
 from tenants.dues.calc import parse_yuan
-from tenants.dues.models import OFFLINE_CHANNELS, ONLINE_CHANNELS, Channel, DuesReduction
+from tenants.dues.models import (
+    OFFLINE_CHANNELS,
+    ONLINE_CHANNELS,
+    Channel,
+    DuesBase,
+    DuesReduction,
+)
 from zhdj.errors import ApplicationError
+from zhdj.validation.names import TextField
+from zhdj.web.forms import DateInput, MonthInput
 
 
 class MonthField(forms.CharField):
     """ "2026-05" (an <input type=month>) → date(2026, 5, 1)."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
+    # MonthInput renders a date as "2026-05", the only form <input type=month> accepts.
+    widget = MonthInput(attrs={"placeholder": "2026-01"})
 
     def clean(self, value):  # type: ignore[no-untyped-def]
         text = super().clean(value)
@@ -49,9 +58,22 @@ class BaseForm(forms.Form):
     category_code = forms.ChoiceField(label="缴纳类别")
     base = YuanField(label="计算基数（元）", required=False, max_length=16)
     from_month = MonthField(label="起用月份")
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    note = TextField(label="说明", max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, current: DuesBase | None = None, **kwargs):  # type: ignore[no-untyped-def]
+        if current is not None:
+            # The base in force, as typed: sent back unchanged it saves the same base
+            # (dues_base_set updates the row of that month).
+            fen = current.base_fen
+            kwargs.setdefault(
+                "initial",
+                {
+                    "category_code": current.category_code,
+                    "base": f"{fen // 100}.{fen % 100:02d}" if fen else "",
+                    "from_month": current.from_month,
+                    "note": current.note,
+                },
+            )
         super().__init__(*args, **kwargs)
         self.fields["category_code"].choices = [
             (c.code, c.name) for c in DuesCategory.objects.all()
@@ -67,7 +89,7 @@ class PayForm(forms.Form):
 
 class OfflineForm(forms.Form):
     channel = forms.ChoiceField(label="交纳方式", choices=_channels(OFFLINE_CHANNELS))
-    receipt_no = forms.CharField(label="收据号", max_length=40)
+    receipt_no = TextField(label="收据号", max_length=40)
     months = forms.MultipleChoiceField(
         label="所交月份", widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -86,8 +108,13 @@ class ReductionForm(forms.Form):
     monthly = YuanField(label="减交后每月金额（元）", required=False, max_length=16)
     from_month = MonthField(label="起始月份")
     to_month = MonthField(label="截止月份")
-    reason = forms.CharField(label="困难情况", max_length=200)
-    branch_decided_on = forms.DateField(
-        label="支部决定日期", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    branch_decision = forms.CharField(label="支部决定（会议记录）", max_length=200)
+    reason = TextField(label="困难情况", max_length=200)
+    branch_decided_on = forms.DateField(label="支部决定日期", widget=DateInput())
+    branch_decision = TextField(label="支部决定（会议记录）", max_length=200)
+
+
+class MonthQueryForm(forms.Form):
+    """``?month=2026-05`` of the collection pages: a month that does not parse is refused,
+    not replaced by this month without a word."""
+
+    month = MonthField(label="月份", required=False)

@@ -3,29 +3,38 @@
 from __future__ import annotations
 
 from django import forms
-from django.urls import reverse
 
-from shared.standards.models import CodeTable, OrganizationType
-from shared.standards.selectors import code_choices
+from shared.standards.models import CodeTable
+from shared.standards.selectors import code_choices, keep_current
 from tenants.members.models import Sex, StatusAction
 from tenants.members.scope import Scope
 from tenants.members.selectors import MemberFilter
-from tenants.members.validation import MemberData
-from tenants.orgs.selectors import org_tree_version
-from zhdj.web.forms import FastSelect, FlatModelChoiceField, LazyOptionsSelect
+from tenants.members.validation import CODE_FIELDS, MemberData
+from tenants.orgs.pickers import OrgPickerField
+from zhdj.validation.names import NameField, TextField
+from zhdj.web.forms import DateInput, FastSelect
 
 BLANK = [("", "——")]
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = DateInput()
 
 
 def _codes(table: CodeTable, *, blank: bool = True):  # type: ignore[no-untyped-def]
     return lambda: (BLANK if blank else []) + code_choices(table)
 
 
+def keep_withdrawn_codes(form: forms.Form, tables: dict[str, CodeTable]) -> None:
+    """An edit form keeps the record's code among the choices when it has been withdrawn
+    from the code table: a blank select would erase it when the form is sent back."""
+    for field, table in tables.items():
+        if field in form.fields:
+            choices = list(form.fields[field].choices)
+            form.fields[field].choices = keep_current(choices, table, form.initial.get(field))
+
+
 class MemberForm(forms.Form):
-    org = FlatModelChoiceField(label="所在党支部", queryset=None)  # type: ignore[arg-type]
-    name = forms.CharField(label="姓名", max_length=32)
-    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    org = OrgPickerField(label="所在党支部", source="branches")
+    name = NameField(label="姓名", max_length=32)
+    id_number = TextField(label="公民身份号码", max_length=18)
     sex = forms.ChoiceField(
         label="性别",
         choices=BLANK + list(Sex.choices),
@@ -44,20 +53,18 @@ class MemberForm(forms.Form):
     )
     joined_at = forms.DateField(label="加入党组织日期", widget=DATE)
     full_member_at = forms.DateField(label="转为正式党员日期", required=False, widget=DATE)
-    job_title = forms.CharField(label="工作岗位", max_length=100, required=False)
+    job_title = TextField(label="工作岗位", max_length=100, required=False)
     occupation_code = forms.ChoiceField(
         label="职业", choices=_codes(CodeTable.OCCUPATION), required=False
     )
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
-    landline = forms.CharField(label="固定电话", max_length=32, required=False)
-    address = forms.CharField(label="家庭住址", max_length=200, required=False)
+    phone = TextField(label="手机号", max_length=20, required=False)
+    landline = TextField(label="固定电话", max_length=32, required=False)
+    address = TextField(label="家庭住址", max_length=200, required=False)
 
     def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        holding = OrganizationType.objects.filter(holds_members=True).values_list("code", flat=True)
-        self.fields["org"].queryset = (
-            scope.organizations().filter(type_code__in=list(holding)).order_by("path")
-        )
+        self.fields["org"].scope_to(scope)
+        keep_withdrawn_codes(self, CODE_FIELDS)
 
     def to_data(self) -> MemberData:
         return MemberData(**self.cleaned_data)
@@ -66,7 +73,7 @@ class MemberForm(forms.Form):
 class StatusForm(forms.Form):
     action = forms.ChoiceField(label="变动类型", choices=StatusAction.choices)
     effective_date = forms.DateField(label="日期", widget=DATE)
-    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+    reason = TextField(label="原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
     lost_contact_code = forms.ChoiceField(
         label="失联情形（仅失联时填写）", choices=_codes(CodeTable.LOST_CONTACT), required=False
     )
@@ -85,9 +92,7 @@ class MemberSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "姓名、拼音首字母、身份证号或手机号"}),
     )
-    org = FlatModelChoiceField(
-        label="组织（含下级）", queryset=None, required=False, widget=LazyOptionsSelect
-    )  # type: ignore[arg-type]
+    org = OrgPickerField(label="组织（含下级）", required=False, empty_label="全部")
     party_status = forms.ChoiceField(
         label="党籍状态", choices=_codes(CodeTable.PARTY_STATUS), required=False, widget=FastSelect
     )
@@ -111,11 +116,7 @@ class MemberSearchForm(forms.Form):
 
     def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = scope.organizations().order_by("path")
-        version = f"{org_tree_version()}-{scope.user_id}"
-        self.fields["org"].widget.attrs["data-options-url"] = (
-            f"{reverse('orgs:options')}?v={version}"
-        )
+        self.fields["org"].scope_to(scope)
 
     def to_filter(self) -> MemberFilter:
         """The list filter of the cleaned form (the list page and the Excel export)."""

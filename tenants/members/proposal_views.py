@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from shared.standards.models import CodeTable
-from tenants.members.forms import BLANK, _codes
+from tenants.members.forms import BLANK, _codes, keep_withdrawn_codes
 from tenants.members.models import EditProposal, Member
 from tenants.members.proposals import (
     proposal_approve,
@@ -19,25 +19,30 @@ from tenants.members.proposals import (
     proposals_to_review,
 )
 from tenants.members.scope import request_scope
-from tenants.members.validation import FIELD_LABELS
+from tenants.members.validation import CODE_FIELDS, FIELD_LABELS
 from zhdj.errors import ApplicationError
 from zhdj.pii.masking import mask_address, mask_phone
+from zhdj.validation.names import TextField
 from zhdj.web.access import county_page
 from zhdj.web.forms import add_errors
 
 
 class ProposalForm(forms.Form):
-    phone = forms.CharField(label="手机号", max_length=20, required=False)
-    landline = forms.CharField(label="固定电话", max_length=32, required=False)
-    address = forms.CharField(label="家庭住址", max_length=200, required=False)
-    job_title = forms.CharField(label="工作岗位", max_length=100, required=False)
+    phone = TextField(label="手机号", max_length=20, required=False)
+    landline = TextField(label="固定电话", max_length=32, required=False)
+    address = TextField(label="家庭住址", max_length=200, required=False)
+    job_title = TextField(label="工作岗位", max_length=100, required=False)
     education_code = forms.ChoiceField(
         label="学历", choices=_codes(CodeTable.EDUCATION), required=False
     )
     occupation_code = forms.ChoiceField(
         label="职业", choices=_codes(CodeTable.OCCUPATION), required=False
     )
-    note = forms.CharField(label="说明", max_length=200, required=False)
+    note = TextField(label="说明", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        keep_withdrawn_codes(self, CODE_FIELDS)
 
 
 def _own(request: HttpRequest) -> Member:

@@ -7,10 +7,13 @@ from typing import Any
 from django import forms
 from django.db import transaction
 
+from tenants.members import completeness
 from tenants.members.models import Member
-from tenants.members.records import RECORD_SETS, RecordSet
+from tenants.members.records import RECORD_SETS, FamilyRecord, RecordSet
 from tenants.members.scope import Scope
 from zhdj.errors import ApplicationError
+from zhdj.validation.names import NameField, TextField
+from zhdj.web.forms import DateInput
 
 
 def record_set(slug: str) -> RecordSet:
@@ -23,11 +26,21 @@ def record_set(slug: str) -> RecordSet:
 def record_form_class(slug: str) -> type[forms.ModelForm]:
     spec = record_set(slug)
     widgets = {
-        f: forms.DateInput(attrs={"type": "date"})
+        f: DateInput()
         for f in spec.fields
         if spec.model._meta.get_field(f).get_internal_type() == "DateField"
     }
-    return forms.modelform_factory(spec.model, fields=spec.fields, widgets=widgets)
+    # A person's name (家庭成员姓名) follows the name rule, other text refuses control and
+    # format characters: zhdj.validation.names, the same rule as the member's own name.
+    text_classes: dict[str, type[forms.Field]] = {
+        f: NameField if f == "name" and spec.model is FamilyRecord else TextField
+        for f in spec.fields
+        if spec.model._meta.get_field(f).get_internal_type() in ("CharField", "TextField")
+        and not spec.model._meta.get_field(f).choices
+    }
+    return forms.modelform_factory(
+        spec.model, fields=spec.fields, widgets=widgets, field_classes=text_classes
+    )
 
 
 def _check(scope: Scope, member: Member) -> None:
@@ -85,12 +98,5 @@ def _display(row: Any, field: str) -> str:
     return "" if value is None else str(value)
 
 
-# Fields whose presence makes a record complete (信息完整度), plus the family set.
-COMPLETENESS_FIELDS = ("education_code", "occupation_code", "job_title", "phone", "address")
-
-
-def member_completeness(member: Member) -> int:
-    """Percentage of the completeness items filled in (required fields always are)."""
-    filled = sum(1 for f in COMPLETENESS_FIELDS if getattr(member, f))
-    has_family = RECORD_SETS["family"].model.objects.filter(member=member).exists()
-    return round(100 * (filled + has_family) / (len(COMPLETENESS_FIELDS) + 1))
+# 信息完整度 is defined once (tenants.members.completeness), shared with the dashboard.
+member_completeness = completeness.member_completeness

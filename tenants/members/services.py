@@ -21,7 +21,7 @@ from tenants.members.models import (
     StatusAction,
 )
 from tenants.members.scope import Scope
-from tenants.members.validation import MemberData, validate_member
+from tenants.members.validation import CODE_FIELDS, MemberData, validate_member
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
 from zhdj.pii.fields import index_for
@@ -92,7 +92,7 @@ def member_update(*, scope: Scope, member: Member, data: MemberData) -> Member:
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     if not scope.manages_member(member):
         raise ApplicationError("无权修改该党员信息。")
-    errors = validate_member(data)
+    errors = validate_member(data, kept={f: getattr(member, f) for f in CODE_FIELDS})
     if errors:
         _raise(errors)
     if not scope.covers_org(data.org):

@@ -23,9 +23,18 @@ from zhdj.pii.idnumber import (
     check_agrees,
     validate_id_number,
 )
+from zhdj.validation.names import name_problem, normalize_name, text_problem
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 MIN_JOINING_AGE = 18
+# Free text that must at least hold no control or format characters (zhdj.validation.names).
+FREE_TEXT = ("job_title", "landline", "address")
+CODE_FIELDS = {
+    "ethnicity_code": CodeTable.ETHNICITY,
+    "education_code": CodeTable.EDUCATION,
+    "category_code": CodeTable.MEMBER_CATEGORY,
+    "occupation_code": CodeTable.OCCUPATION,
+}
 
 FIELD_LABELS = {
     "org": "所在党支部",
@@ -74,23 +83,32 @@ class MemberData:
 Errors = dict[str, list[str]]
 
 
-def validate_member(data: MemberData, *, today: date | None = None) -> Errors:
+def validate_member(
+    data: MemberData, *, today: date | None = None, kept: dict[str, str] | None = None
+) -> Errors:
     """All errors of ``data`` by field; fills ``sex`` and ``birth_date`` from the ID number
-    when they are blank (they must agree with it when given)."""
+    when they are blank (they must agree with it when given). ``kept``: the codes the
+    record already has, accepted unchanged even when withdrawn from the code table (an
+    edit must not fail on a field nobody touched)."""
     today = today or timezone.localdate()
     errors: Errors = {}
 
     def err(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    data.name = (data.name or "").strip()
-    if not data.name:
-        err("name", "请填写姓名。")
+    data.name = normalize_name(data.name)
+    problem = name_problem(data.name)
+    if problem:
+        err("name", problem)
     elif len(data.name) > 32:
         err("name", "姓名不能超过 32 个字。")
+    for field in FREE_TEXT:
+        problem = text_problem(getattr(data, field) or "", label=FIELD_LABELS[field])
+        if problem:
+            err(field, problem)
 
     _check_identity(data, err, today)
-    _check_codes(data, err)
+    _check_codes(data, err, kept or {})
     _check_dates(data, err, today)
     _check_org(data, err)
 
@@ -121,7 +139,7 @@ def _check_identity(data: MemberData, err, today: date) -> None:  # type: ignore
         err("sex", MSG_SEX_DISAGREES + "。")
 
 
-def _check_codes(data: MemberData, err) -> None:  # type: ignore[no-untyped-def]
+def _check_codes(data: MemberData, err, kept: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     required = (
         ("ethnicity_code", CodeTable.ETHNICITY),
         ("category_code", CodeTable.MEMBER_CATEGORY),
@@ -131,11 +149,11 @@ def _check_codes(data: MemberData, err) -> None:  # type: ignore[no-untyped-def]
         value = getattr(data, field)
         if not value:
             err(field, f"请填写{FIELD_LABELS[field]}。")
-        elif not is_valid_code(table, value):
+        elif not is_valid_code(table, value) and kept.get(field) != value:
             err(field, f"{FIELD_LABELS[field]}“{value}”不在代码表中。")
     for field, table in optional:
         value = getattr(data, field)
-        if value and not is_valid_code(table, value):
+        if value and not is_valid_code(table, value) and kept.get(field) != value:
             err(field, f"{FIELD_LABELS[field]}“{value}”不在代码表中。")
 
 

@@ -2,27 +2,21 @@ from __future__ import annotations
 
 from django import forms
 
-from shared.accounts.models import User
+from tenants.notifications.pickers import RecipientsField
+from zhdj.validation.names import TextField
 
 
 class NoticeForm(forms.Form):
     """A notice (通知) to chosen users of the county."""
 
-    title = forms.CharField(label="标题", max_length=100)
-    body = forms.CharField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    title = TextField(label="标题", max_length=100)
+    body = TextField(label="内容", widget=forms.Textarea(attrs={"rows": 5}), required=False)
     everyone = forms.BooleanField(label="发送给全体用户", required=False)
-    recipients = forms.ModelMultipleChoiceField(
-        label="接收人",
-        queryset=User.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    recipients = RecipientsField(label="接收人", required=False)
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["recipients"].queryset = User.objects.filter(is_active=True).order_by(
-            "full_name"
-        )
+        self.fields["recipients"].scope_to(None)  # any active user of the county
 
     def chosen(self):  # type: ignore[no-untyped-def]
         if self.cleaned_data.get("everyone"):

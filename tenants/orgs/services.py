@@ -18,6 +18,7 @@ from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import codes_flagged, is_valid_code
 from tenants.orgs.models import Organization, OrganizationChange
 from zhdj.errors import ApplicationError
+from zhdj.validation.names import name_problem, normalize_name, text_problem
 
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 EDITABLE = (
@@ -148,7 +149,36 @@ def org_create(
     return org
 
 
-def _validate_fields(values: dict[str, Any]) -> dict[str, list[str]]:
+TEXT_LABELS = {
+    "short_name": "简称",
+    "unit_name": "单位名称",
+    "unit_nature": "单位性质类别",
+    "industry": "行业",
+    "contact_phone": "联系电话",
+}
+
+
+def _text_errors(values: dict[str, Any]) -> dict[str, list[str]]:
+    """The contact is a person's name, the rest free text (zhdj.validation.names); the
+    API reaches org_update without the form's fields, so the service checks too."""
+    errors: dict[str, list[str]] = {}
+    if values.get("contact_name"):
+        values["contact_name"] = normalize_name(values["contact_name"])
+        problem = name_problem(values["contact_name"], label="联系人")
+        if problem:
+            errors["contact_name"] = [problem]
+    for field, label in TEXT_LABELS.items():
+        problem = text_problem(values.get(field) or "", label=label)
+        if problem:
+            errors[field] = [problem]
+    return errors
+
+
+def _validate_fields(
+    values: dict[str, Any], current: Organization | None = None
+) -> dict[str, list[str]]:
+    """Errors by field; a code ``current`` already has passes even when withdrawn from
+    the code table (an edit must not fail on a field nobody touched)."""
     errors: dict[str, list[str]] = {}
     checks = (
         ("category_code", CodeTable.ORG_CATEGORY, "组织类别"),
@@ -156,8 +186,10 @@ def _validate_fields(values: dict[str, Any]) -> dict[str, list[str]]:
     )
     for field, table, label in checks:
         value = values.get(field)
-        if value and not is_valid_code(table, value):
+        kept = current is not None and getattr(current, field) == value
+        if value and not kept and not is_valid_code(table, value):
             errors[field] = [f"{label}“{value}”不在代码表中。"]
+    errors.update(_text_errors(values))
     credit = values.get("credit_code")
     if credit and not CREDIT_CODE_RE.match(credit):
         errors["credit_code"] = ["统一社会信用代码应为 18 位（GB 32100）。"]
@@ -182,7 +214,7 @@ def org_update(
     unknown = set(values) - set(EDITABLE)
     if unknown:
         raise ApplicationError(f"不能在此修改：{', '.join(sorted(unknown))}。")
-    errors = _validate_fields(values)
+    errors = _validate_fields(values, org)
     if values.get("has_approval_authority") and not _type(org.type_code).may_approve_members:
         errors["has_approval_authority"] = [
             f"{_type(org.type_code).name}不能具有审批预备党员的权限。"

@@ -7,16 +7,18 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from tenants.rules.selectors import effective_rules
+from shared.standards.models import RuleParameter
+from tenants.rules.selectors import EffectiveRule, effective_rules
 from tenants.rules.services import rule_override_clear, rule_override_set
 from zhdj.errors import ApplicationError
+from zhdj.validation.names import TextField
 from zhdj.web.access import COUNTY_ADMIN, county_page
 from zhdj.web.forms import add_errors
 
 
 class OverrideForm(forms.Form):
-    value = forms.CharField(label="本县取值", max_length=200)
-    reason = forms.CharField(label="调整依据", max_length=200)
+    value = TextField(label="本县取值", max_length=200)
+    reason = TextField(label="调整依据", max_length=200)
 
 
 @county_page(COUNTY_ADMIN)
@@ -28,12 +30,21 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     return render(request, "rules/list.html", {"domains": domains})
 
 
+def _initial(rule: EffectiveRule) -> dict[str, str]:
+    """The value in force as the county types it (是/否, not True/False) and the reason of
+    the county's override: sent back unchanged, the form saves the same override."""
+    value = rule.value
+    if rule.parameter.kind == RuleParameter.Kind.BOOLEAN:
+        value = "是" if value else "否"
+    return {"value": str(value), "reason": rule.override.reason if rule.override else ""}
+
+
 @county_page(COUNTY_ADMIN)
 def rule_edit(request: HttpRequest, key: str) -> HttpResponse:
     rule = next((r for r in effective_rules(key) if r.parameter.key == key), None)
     if rule is None:
         raise Http404("没有这个规则参数")
-    form = OverrideForm(request.POST or None, initial={"value": rule.value})
+    form = OverrideForm(request.POST or None, initial=_initial(rule))
     if request.method == "POST":
         if "clear" in request.POST:
             rule_override_clear(key=key)

@@ -8,22 +8,24 @@ from django import forms
 from django.utils import timezone
 
 from tenants.members.scope import Scope
+from tenants.orgs.pickers import OrgPickerField
+from zhdj.web.forms import DateInput
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 class StatisticsForm(forms.Form):
-    org = forms.ModelChoiceField(
+    org = OrgPickerField(
         label="党组织（含下级）",
-        queryset=None,  # type: ignore[arg-type]
         required=False,
         empty_label="全部（我管理的范围）",
+        placeholder="全部（我管理的范围）；输入名称、拼音或首字母搜索",
     )
     on = forms.DateField(label="统计日期", required=False, widget=DATE)
 
     def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = scope.organizations().order_by("path")
+        self.fields["org"].scope_to(scope)
         self.fields["on"].initial = timezone.localdate()
 
     def clean_on(self) -> date:

@@ -6,28 +6,20 @@ from django import forms
 from django.db import connection
 
 from shared.customers.models import Tenant
-from shared.standards.models import CodeTable, OrganizationType
+from shared.standards.models import CodeTable
 from shared.standards.selectors import code_choices
+from tenants.members.pickers import MemberPickerField
 from tenants.members.scope import Scope
 from tenants.members.validation import MemberData
-from tenants.orgs.models import Organization
+from tenants.orgs.pickers import OrgPickerField
 from tenants.rules.selectors import rule_value
 from tenants.transfers.models import Kind
-from zhdj.web.forms import FastSelect
+from zhdj.validation.names import NameField, TextField
+from zhdj.web.forms import MONTH_INPUT_FORMATS, DateInput, MonthInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
-MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+DATE = DateInput()
+MONTH = MonthInput()
 START_KINDS = [(k.value, k.label) for k in (Kind.WITHIN, Kind.COUNTY_OUT, Kind.CITY_OUT)]
-
-
-def _branches(scope: Scope | None = None) -> list[tuple[str, str]]:
-    """Organizations that hold members: the whole county, or only within ``scope``."""
-    codes = OrganizationType.objects.filter(holds_members=True).values_list("code", flat=True)
-    orgs = scope.organizations() if scope is not None else Organization.objects.all()
-    return [("", "请选择")] + [
-        (str(o.pk), o.name)
-        for o in orgs.filter(is_active=True, type_code__in=list(codes)).order_by("path")
-    ]
 
 
 def _codes(table: CodeTable):  # type: ignore[no-untyped-def]
@@ -44,85 +36,86 @@ def _counties() -> list[tuple[str, str]]:
 
 
 class MonthField(forms.DateField):
-    input_formats = ["%Y-%m", "%Y-%m-%d"]
+    input_formats = MONTH_INPUT_FORMATS
     widget = MONTH
 
 
 class StartForm(forms.Form):
-    member = forms.ChoiceField(label="党员", widget=FastSelect)
+    member = MemberPickerField(label="党员", source="normal", as_pk=True)
     kind = forms.ChoiceField(label="转接类型", choices=START_KINDS)
-    to_org = forms.ChoiceField(label="接收党支部（县内）", required=False, widget=FastSelect)
+    to_org = OrgPickerField(
+        label="接收党支部（县内）", source="county_branches", required=False, as_pk=True
+    )
     target_schema = forms.ChoiceField(label="接收区县（市内）", required=False)
-    to_name = forms.CharField(label="接收党组织名称", max_length=200, required=False)
-    reason = forms.CharField(label="转接原因", max_length=200)
+    to_name = TextField(label="接收党组织名称", max_length=200, required=False)
+    reason = TextField(label="转接原因", max_length=200)
     dues_until = MonthField(label="党费交至", required=False)
 
     def __init__(self, *args, scope: Scope, own_member_id: int | None = None, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         if own_member_id is not None:
-            self.fields["member"].choices = [(str(own_member_id), "本人")]
-            self.fields["member"].initial = str(own_member_id)
-            self.fields["member"].widget = forms.HiddenInput()
+            self.fields["member"] = forms.ChoiceField(
+                label="党员",
+                choices=[(str(own_member_id), "本人")],
+                initial=str(own_member_id),
+                widget=forms.HiddenInput(),
+            )
             del self.fields["dues_until"]
         else:
-            members = scope.members().filter(party_status_code="normal").select_related("org")
-            self.fields["member"].choices = [("", "请选择")] + [
-                (str(m.pk), f"{m.name}（{m.org.name}）")
-                for m in members.order_by("org__path", "name")
-            ]
-        self.fields["to_org"].choices = _branches()
+            self.fields["member"].scope_to(scope)
+        self.fields["to_org"].scope_to(scope)
         self.fields["target_schema"].choices = _counties()
 
 
 class DecideForm(forms.Form):
-    note = forms.CharField(label="意见或退回原因", max_length=200, required=False)
+    note = TextField(label="意见或退回原因", max_length=200, required=False)
 
 
 class LetterForm(forms.Form):
     validity_days = forms.IntegerField(label="有效期（天）", min_value=1, max_value=90)
     dues_paid_until = MonthField(label="党费交至", required=False)
-    sender_address = forms.CharField(label="党委通讯地址", max_length=200)
-    sender_phone = forms.CharField(label="党委联系电话", max_length=32)
-    sender_fax = forms.CharField(label="传真", max_length=32, required=False)
-    sender_postcode = forms.CharField(label="邮编", max_length=6)
+    sender_address = TextField(label="党委通讯地址", max_length=200)
+    sender_phone = TextField(label="党委联系电话", max_length=32)
+    sender_fax = TextField(label="传真", max_length=32, required=False)
+    sender_postcode = TextField(label="邮编", max_length=6)
 
 
 class ReceiptForm(forms.Form):
     received_on = forms.DateField(label="回执日期", widget=DATE)
-    receipt_org = forms.CharField(label="回执单位", max_length=200, required=False)
+    receipt_org = TextField(label="回执单位", max_length=200, required=False)
 
 
 class AcceptForm(forms.Form):
-    org = forms.ChoiceField(label="编入党支部", widget=FastSelect)
-    reason = forms.CharField(label="退回原因（退回时必填）", max_length=200, required=False)
+    org = OrgPickerField(label="编入党支部", source="county_branches", as_pk=True)
+    reason = TextField(label="退回原因（退回时必填）", max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["org"].choices = _branches()
+        self.fields["org"].scope_to(None)  # any branch of the county, whoever accepts
 
 
 class PaperForm(forms.Form):
     """An incoming paper letter from outside the city (外地介绍信转入登记)."""
 
-    org = forms.ChoiceField(label="编入党支部", widget=FastSelect)
-    name = forms.CharField(label="姓名", max_length=32)
-    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    org = OrgPickerField(label="编入党支部", source="branches", as_pk=True)
+    name = NameField(label="姓名", max_length=32)
+    id_number = TextField(label="公民身份号码", max_length=18)
     ethnicity_code = forms.ChoiceField(label="民族", choices=_codes(CodeTable.ETHNICITY))
     category_code = forms.ChoiceField(
         label="人员类别", choices=[("full", "正式党员"), ("probationary", "预备党员")]
     )
     joined_at = forms.DateField(label="加入党组织日期", widget=DATE)
     full_member_at = forms.DateField(label="转为正式党员日期", widget=DATE, required=False)
-    phone = forms.CharField(label="手机号", max_length=11, required=False)
-    letter_serial = forms.CharField(label="介绍信编号", max_length=64)
-    from_name = forms.CharField(label="转出党组织", max_length=200)
+    phone = TextField(label="手机号", max_length=11, required=False)
+    letter_serial = TextField(label="介绍信编号", max_length=64)
+    from_name = TextField(label="转出党组织", max_length=200)
     issued_on = forms.DateField(label="介绍信开具日期", widget=DATE)
     validity_days = forms.IntegerField(label="有效期（天）", min_value=1, max_value=90)
     dues_paid_until = MonthField(label="党费交至", required=False)
 
     def __init__(self, *args, scope: Scope, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["org"].choices = _branches(scope)
+        self.fields["org"].scope_to(scope)
         self.fields["validity_days"].initial = rule_value("transfers.letter_validity_days_nation")
 
     def member_data(self, scope: Scope) -> MemberData:
@@ -139,29 +132,22 @@ class PaperForm(forms.Form):
         )
 
 
-def _members(scope: Scope) -> list[tuple[str, str]]:
-    members = scope.members().filter(party_status_code="normal").select_related("org")
-    return [("", "请选择")] + [
-        (str(m.pk), f"{m.name}（{m.org.name}）") for m in members.order_by("org__path", "name")
-    ]
-
-
 class ProofForm(forms.Form):
-    member = forms.ChoiceField(label="党员", widget=FastSelect)
-    destination = forms.CharField(label="前往地点或单位", max_length=200)
-    reason = forms.CharField(label="事由", max_length=200)
+    member = MemberPickerField(label="党员", source="normal", as_pk=True)
+    destination = TextField(label="前往地点或单位", max_length=200)
+    reason = TextField(label="事由", max_length=200)
     months = forms.IntegerField(
         label="外出时间（月）", min_value=1, max_value=12, help_text="不足 6 个月开具证明信"
     )
 
     def __init__(self, *args, scope: Scope, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = _members(scope)
+        self.fields["member"].scope_to(scope)
 
 
 class RetentionForm(ProofForm):
     destination = None  # type: ignore[assignment]
-    reason = forms.CharField(label="保留原因", max_length=200, initial="毕业后未落实工作单位")
+    reason = TextField(label="保留原因", max_length=200, initial="毕业后未落实工作单位")
     started_on = forms.DateField(label="保留开始", widget=DATE)
     months = forms.IntegerField(label="保留期限（月）", min_value=1, max_value=24)
 

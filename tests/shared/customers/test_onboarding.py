@@ -100,6 +100,9 @@ def test_rerun_with_the_same_parameters_changes_nothing():
         ({"admin_password": "12345678"}, "admin_password", ""),
         ({"admin_password": "abcdefghijk"}, "admin_password", "3 类"),
         ({"admin_username": " "}, "admin_username", "请填写"),
+        ({"admin_full_name": "管理员😀"}, "admin_full_name", "管理员姓名"),
+        ({"admin_full_name": "张\u202e三"}, "admin_full_name", "控制字符"),
+        ({"name": "佳县\x00"}, "name", "控制字符"),
     ],
 )
 def test_invalid_requests_are_refused_by_field_and_nothing_is_created(overrides, field, fragment):

@@ -246,3 +246,16 @@ def test_a_damaged_workbook_is_one_error(in_alpha):
     assert [e[0] for e in plan.errors] == [0]
     assert "损坏" in plan.errors[0][2], plan.errors
     assert plan.rows == []
+
+
+def test_the_name_column_follows_the_name_rule(in_alpha):
+    plan = _plan(
+        [
+            row(1, 姓名="艾力\u30fb库尔班"),
+            row(2, 姓名="张\u202e三"),
+            row(3, 姓名="张三1"),
+        ]
+    )
+    assert plan.creates[0].data.name == "艾力·库尔班"  # the dot as typed, normalized
+    assert _errors_at(plan, 3, "姓名") == ["姓名含有不可见的控制字符或格式字符，请删除后重新输入。"]
+    assert _errors_at(plan, 4, "姓名") == ["姓名不能含有数字“1”。"]

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from tenants.imports.models import ImportJob
 from tenants.members.models import Member
 from tests.conftest import logged_in
+from tests.support.names import chinese_number
 from tests.tenants.imports.conftest import id_number, row, upload, workbook
 from zhdj.pii.fields import index_for
 
@@ -40,7 +41,7 @@ def test_upload_check_and_commit_through_the_page_and_the_worker(
     settings.ZHDJ_IMPORT_INLINE_MAX_BYTES = 0  # every file goes to the worker
     settings.ZHDJ_IMPORT_INLINE_MAX_ROWS = 0
     numbers = [id_number(400 + i) for i in range(ROWS)]
-    content = workbook([row(400 + i, 姓名=f"导入{i}") for i in range(ROWS)])
+    content = workbook([row(400 + i, 姓名=f"导入{chinese_number(i)}") for i in range(ROWS)])
     client = logged_in(alpha.host, "admin")
     try:
         response = client.post("/imports/members/", {"file": upload(content)})
@@ -58,7 +59,7 @@ def test_upload_check_and_commit_through_the_page_and_the_worker(
                 id_number_index__in=[index_for("id_number", n) for n in numbers]
             )
             assert created.count() == ROWS
-            assert created.filter(name="导入0", name_pinyin="daoru").exists()
+            assert created.filter(name="导入零", name_pinyin__startswith="daoru").exists()
     finally:
         _clean_up(alpha.schema, numbers)
 

@@ -76,3 +76,20 @@ def test_completeness_counts_filled_items(alpha):
         FamilyRecord.objects.create(member=member, relation="配偶", name="某某")
         assert member_completeness(member) > before
         assert 0 <= before <= 100
+
+
+def test_a_family_members_name_follows_the_name_rule_and_other_text_refuses_bidi(alpha):
+    from tenants.members.record_services import record_form_class
+
+    form = record_form_class("family")
+    good = form(
+        {"relation": "丈夫", "name": "艾力\u2022库尔班", "work_unit": "", "political_status": ""}
+    )
+    assert good.is_valid(), good.errors
+    assert good.cleaned_data["name"] == "艾力·库尔班"
+    bad = form(
+        {"relation": "丈\u202e夫", "name": "张三😀", "work_unit": "", "political_status": ""}
+    )
+    assert not bad.is_valid()
+    assert bad.errors["name"] == ["姓名不能含有表情或符号“😀”。"]
+    assert bad.errors["relation"] == ["称谓含有不可见的控制字符或格式字符，请删除后重新输入。"]

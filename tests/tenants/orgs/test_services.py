@@ -306,3 +306,40 @@ def test_api_adjusts_the_tree_within_scope(db, alpha):
         content_type="application/json",
     )
     assert outside.status_code == 404
+
+
+def test_update_checks_the_contacts_name_and_free_text(world):
+    scope, admin, org = world["scope"], world["admin"], world["village"]
+    org_update(scope=scope, org=org, actor=admin, values={"contact_name": "艾力\u30fb库尔班"})
+    org.refresh_from_db()
+    assert org.contact_name == "艾力·库尔班"
+    with pytest.raises(ApplicationError) as excinfo:
+        org_update(
+            scope=scope,
+            org=org,
+            actor=admin,
+            values={"contact_name": "张三1", "unit_name": "某公司\u202e"},
+        )
+    assert excinfo.value.extra["errors"] == {
+        "contact_name": ["联系人不能含有数字“1”。"],
+        "unit_name": ["单位名称含有不可见的控制字符或格式字符，请删除后重新输入。"],
+    }
+
+
+def test_an_unchanged_withdrawn_code_does_not_block_an_edit(world):
+    from shared.standards import selectors
+    from shared.standards.models import Code, CodeTable
+
+    scope, admin, org = world["scope"], world["admin"], world["village"]
+    org_update(scope=scope, org=org, actor=admin, values={"category_code": "3"})
+    org.refresh_from_db()
+    selectors.clear_cache()
+    try:
+        Code.objects.filter(table=CodeTable.ORG_CATEGORY, code="3").update(is_active=False)
+        org_update(
+            scope=scope, org=org, actor=admin, values={"category_code": "3", "industry": "农业"}
+        )
+        with pytest.raises(ApplicationError, match="不在代码表中"):
+            org_update(scope=scope, org=world["other"], actor=admin, values={"category_code": "3"})
+    finally:
+        selectors.clear_cache()

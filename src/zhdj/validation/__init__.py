@@ -1,0 +1,1 @@
+"""Checks of free input shared by every app (public and county schemas)."""
