@@ -7,13 +7,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.accounts.models import User
 from tenants.development.checks import ancestors_for, ancestors_of
-from tenants.development.forms import ApplicantForm, ReviewForm, StepForm
+from tenants.development.forms import ApplicantForm, BoardFilterForm, ReviewForm, StepForm
 from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry
 from tenants.development.pdf import record_pdf
 from tenants.development.reminders import due_items
@@ -31,10 +32,10 @@ from tenants.development.steps import step as step_of
 from tenants.development.steps import steps
 from tenants.development.thought_reports import report_due_on
 from tenants.development.timeline import timeline
-from tenants.members.models import Member
 from tenants.members.scope import request_scope
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
+from zhdj.web.query import filter_status, refuse_query
 
 
 def _record(request: HttpRequest, record_id: int) -> DevelopmentRecord:
@@ -57,9 +58,10 @@ def board(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not scope.manages_orgs:
         raise Http404("页面不存在")
-    org = None
-    if request.GET.get("org", "").isdigit():
-        org = scope.organizations().filter(pk=int(request.GET["org"])).first()
+    form = BoardFilterForm(request.GET or None, scope=scope)
+    if filter_status(form) != 200:
+        return refuse_query(request, form, title="发展党员", back=reverse("development:board"))
+    org = form.cleaned_data["org"] if form.is_bound else None
     today = timezone.localdate()
     records = records_in_scope(scope)
     if org is not None:
@@ -141,15 +143,7 @@ def step_new(request: HttpRequest, record_id: int, number: int) -> HttpResponse:
         step = step_of(number)
     except ApplicationError:
         raise Http404("步骤不存在") from None
-    people = (
-        scope.members()
-        .filter(category_code="full", party_status_code="normal", lost_contact=False)
-        .select_related("org")
-        .order_by("org__path", "name")[:500]
-        if step.people
-        else Member.objects.none()
-    )
-    form = StepForm(request.POST or None, request.FILES or None, step=step, people=people)
+    form = StepForm(request.POST or None, request.FILES or None, step=step, scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
             entry = step_record(

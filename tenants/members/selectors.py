@@ -96,3 +96,15 @@ def _search_q(text: str) -> Q:
 
 def member_get(scope: Scope, member_id: int) -> Member | None:
     return scope.members().select_related("org", "user").filter(pk=member_id).first()
+
+
+def member_search(
+    members: QuerySet[Member], text: str, *, limit: int = 20
+) -> tuple[list[tuple[int, str, int]], bool]:
+    """(id, name, org_id) of up to ``limit`` of ``members`` matching ``text`` as the member
+    list's search does (name, pinyin or initials by prefix, exact ID number or mobile),
+    and whether more matched. For the member pickers."""
+    text = text.strip()
+    qs = members.filter(_search_q(text)).order_by("name", "id") if text else members
+    rows = list(qs.values_list("id", "name", "org_id")[: limit + 1])
+    return rows[:limit], len(rows) > limit

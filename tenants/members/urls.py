@@ -8,6 +8,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list_view, name="list"),
     path("new/", views.member_new, name="new"),
+    path("options/", views.member_options, name="options"),
     path("me/", proposal_views.my_record, name="me"),
     path("me/propose/", proposal_views.propose, name="propose"),
     path("proposals/", proposal_views.review_queue, name="review"),

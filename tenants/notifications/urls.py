@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:notification_id>/read/", views.mark_read, name="read"),
     path("read-all/", views.mark_read, name="read-all"),
     path("compose/", views.compose, name="compose"),
+    path("recipients/", views.recipients, name="recipients"),
 ]

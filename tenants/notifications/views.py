@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from tenants.notifications.forms import NoticeForm
+from tenants.notifications.pickers import SOURCES, user_results
 from tenants.notifications.selectors import notifications_for
 from tenants.notifications.services import notification_mark_read, notification_send
 from zhdj.errors import ApplicationError
@@ -29,6 +30,16 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest, notification_id: int | None = None) -> HttpResponse:
     notification_mark_read(user=request.user, notification_id=notification_id)
     return redirect("notifications:list")
+
+
+@county_page(COUNTY_ADMIN)
+def recipients(request: HttpRequest) -> HttpResponse:
+    """The recipient picker's search (``static/js/picker.js``), for who may send notices."""
+    users = SOURCES["active"](None, {})
+    results, more = user_results(users, request.GET.get("q", "")[:50])
+    response = JsonResponse({"results": results, "more": more})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @county_page(COUNTY_ADMIN)

@@ -14,6 +14,7 @@ from tenants.members.scope import request_scope
 from tenants.notifications.selectors import notifications_for, unread_count
 from tenants.orgs.forms import ChildForm, DissolveForm, OrgFieldsForm, RenameForm, TargetForm
 from tenants.orgs.models import Organization
+from tenants.orgs.pickers import SOURCES, org_search
 from tenants.orgs.selectors import org_options, org_root, org_tree, org_warnings
 from tenants.orgs.services import (
     EDITABLE,
@@ -24,6 +25,7 @@ from tenants.orgs.services import (
     org_rename,
     org_update,
 )
+from tenants.orgs.views_map import map_pick_context
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
 from zhdj.web.forms import add_errors
@@ -100,7 +102,8 @@ def edit(request: HttpRequest, org_id: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("orgs:detail", org_id=org.pk)
-    return render(request, "orgs/action.html", {"org": org, "form": form, "title": "修改组织信息"})
+    context = {"org": org, "form": form, "title": "修改组织信息", "map_pick": map_pick_context(org)}
+    return render(request, "orgs/action.html", context)
 
 
 @county_page()
@@ -108,13 +111,12 @@ def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
     """One page for the adjustments: child, rename, move, merge, dissolve."""
     org = _org(request, org_id)
     scope = request_scope(request)
-    others = scope.organizations().exclude(pk=org.pk).order_by("path")
     forms = {
         "child": (lambda data: ChildForm(data, parent_type=org.type_code), "成立下级组织"),
         "rename": (RenameForm, "更名"),
-        "move": (lambda data: TargetForm(data, targets=others), "调整隶属关系"),
+        "move": (lambda data: TargetForm(data, scope=scope, org=org), "调整隶属关系"),
         "merge": (
-            lambda data: TargetForm(data, targets=others.filter(type_code=org.type_code)),
+            lambda data: TargetForm(data, scope=scope, org=org, same_type=True),
             "合并到其他组织",
         ),
         "dissolve": (DissolveForm, "撤销组织"),
@@ -168,13 +170,27 @@ def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
 
 @county_page()
 def options(request: HttpRequest) -> HttpResponse:
-    """The organizations the user acts on, for pickers (``static/js/org-picker.js``).
-
-    Loaded once per tree version by the browser instead of ~850 ``<option>`` elements in
-    every list page: the URL carries the tree version and the user, so a cached answer is
-    never another user's or an old tree's.
+    """The organizations the user acts on: with ``?source=`` the search of a picker
+    (``tenants.orgs.pickers``, ``static/js/picker.js``); without, all of them in tree order
+    (id, name, depth), cacheable per tree version and user (``?v=``).
     """
     scope = request_scope(request)
+    source = request.GET.get("source")
+    if source is not None:
+        return _search(request, source)
     response = JsonResponse({"options": org_options(scope.organizations())})
     response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _search(request: HttpRequest, source: str) -> HttpResponse:
+    """A picker's search (``static/js/picker.js``): ``?source=…&q=…`` plus the narrowing
+    parameters of the form's field, within what the user may choose."""
+    if source not in SOURCES:
+        raise Http404("页面不存在")
+    params = {k: v for k, v in request.GET.items() if k in ("type", "exclude")}
+    orgs = SOURCES[source](request_scope(request), params)
+    results, more = org_search(orgs, request.GET.get("q", "")[:50])
+    response = JsonResponse({"results": results, "more": more})
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -71,3 +71,13 @@ def login(page, port: int, host: str, username: str, password: str) -> None:  # 
     page.fill("#id_password", password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+
+
+def pick(page, field: str, text: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose in a type-to-search picker (static/js/picker.js): type ``text`` into the box
+    of the field's <select> ``field`` (``#id_<name>_search``), then click the answer
+    containing ``option``."""
+    box = page.locator(f"{field}_search")
+    box.click()
+    box.fill(text)
+    page.locator("[role=option]", has_text=option).first.click()

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django_tenants.utils import schema_context
 
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import login, pick, url
 from tests.support.threads import in_thread
 from tests.support.world import PASSWORD
 
@@ -64,7 +64,8 @@ def test_a_member_applies_on_a_phone_and_the_branch_secretary_approves(
         phone.goto(url(live_server_port, alpha.host, "/transfers/mine/"))
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         phone.select_option("#id_kind", "within")
-        phone.select_option("#id_to_org", str(target))
+        pick(phone, "#id_to_org", "lycdzb", "另一村党支部")
+        assert phone.input_value("#id_to_org") == str(target)
         phone.fill("#id_reason", "家庭住址变动，就近参加组织生活")
         phone.get_by_role("button", name="提交申请").click()
         phone.wait_for_load_state("networkidle")
@@ -113,7 +114,8 @@ def test_a_branch_secretary_issues_a_proof_letter_on_a_phone(
         page = ctx.new_page()
         login(page, live_server_port, alpha.host, "branchsec", PASSWORD)
         page.goto(url(live_server_port, alpha.host, "/transfers/proofs/new/"))
-        page.select_option("#id_member", str(member))
+        pick(page, "#id_member", "yyqdy", "榆阳区党员")
+        assert page.input_value("#id_member") == str(member)
         page.fill("#id_destination", "e2e 深圳市南山区")
         page.fill("#id_reason", "外出务工")
         page.fill("#id_months", "6")

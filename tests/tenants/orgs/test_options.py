@@ -46,4 +46,5 @@ def test_member_list_sends_only_the_chosen_option(db, alpha):  # type: ignore[no
     select = html[html.index('<select name="org"') :]
     select = select[: select.index("</select>")]
     assert select.count("<option") == 2 < total + 1
-    assert f'value="{town.pk}" selected' in select and "data-options-url" in select
+    assert f'value="{town.pk}" selected' in select and "data-search-url" in select
+    assert "榆阳区某镇党委" in select
