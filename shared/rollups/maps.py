@@ -1,11 +1,12 @@
 """The party-building e-map (党建电子地图): county boundaries from the standards
 (``Region.boundary``, GeoJSON), organizations placed by their coordinates.
 
-* City map: every county's boundary with its totals; organizations clustered by county
-  and organization category (one marker per pair at the mean position of its located
-  organizations) with a popup of the cluster's aggregates.
+* City map: every county's boundary with its totals; every located organization as a
+  marker (name, type, category, county and its own figures in the popup), which the page
+  clusters by proximity (leaflet.markercluster); ``clusters`` also gives the aggregates by
+  county and organization category (one entry per pair at the mean position).
 * County map: the organizations of the user's subtree, one marker each, coloured by
-  category, with a popup of the organization's own figures.
+  category, clustered the same way, with a popup of the organization's own figures.
 
 The tile layer comes from settings (``ROLLUPS_MAP_TILE_URL`` with ``{key}``, e.g.
 天地图); without one the map draws the boundaries only. Aggregates only, never a person.
@@ -30,7 +31,7 @@ from shared.rollups.selectors import (
     org_units,
 )
 from shared.rollups.views import managed_paths
-from shared.standards.models import CodeTable, Region
+from shared.standards.models import CodeTable, OrganizationType, Region
 from shared.standards.selectors import code_name
 from zhdj.web.access import CITY, county_page, public_page
 
@@ -55,6 +56,24 @@ def tiles() -> dict[str, Any] | None:
 
 def _figure(values: dict, metric: str, dimension: str) -> int:
     return values.get(metric, {}).get(dimension, 0)
+
+
+def _marker(unit, own: dict, type_names: dict[str, str], county: str = "") -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """One organization on the map: what its popup says, in Chinese."""
+    return {
+        "name": unit.name,
+        "type_name": type_names.get(unit.type_code, "党组织"),
+        "county": county,
+        "category": unit.category_code,
+        "category_name": code_name(CodeTable.ORG_CATEGORY, unit.category_code, "未填写类别"),
+        "lat": float(unit.latitude),
+        "lng": float(unit.longitude),
+        "figures": {label: _figure(own, m, d) for m, d, label in POPUP},
+    }
+
+
+def _type_names() -> dict[str, str]:
+    return dict(OrganizationType.objects.values_list("code", "name"))
 
 
 def _boundaries(counties: list[County]) -> dict[str, Any]:
@@ -84,12 +103,16 @@ def city_map_payload() -> dict[str, Any]:
     groups: dict[tuple[int, str], dict[str, Any]] = defaultdict(
         lambda: {"orgs": 0, "lat": 0.0, "lng": 0.0, "figures": defaultdict(int)}
     )
-    for unit in org_units(ids).filter(latitude__isnull=False, longitude__isnull=False):
+    type_names = _type_names()
+    markers = []
+    located = org_units(ids).filter(latitude__isnull=False, longitude__isnull=False)
+    for unit in located.order_by("tenant_id", "path"):
+        own = figures.get((unit.tenant_id, unit.org_id), {})
+        markers.append(_marker(unit, own, type_names, names[unit.tenant_id]))
         g = groups[(unit.tenant_id, unit.category_code)]
         g["orgs"] += 1
         g["lat"] += float(unit.latitude)
         g["lng"] += float(unit.longitude)
-        own = figures.get((unit.tenant_id, unit.org_id), {})
         for metric, dimension, label in POPUP:
             g["figures"][label] += _figure(own, metric, dimension)
     clusters = [
@@ -109,7 +132,7 @@ def city_map_payload() -> dict[str, Any]:
         "scope": "city",
         "boundaries": _boundaries(counties),
         "clusters": clusters,
-        "markers": [],
+        "markers": markers,
         "tiles": tiles(),
     }
 
@@ -128,23 +151,13 @@ def county_map_payload(request: HttpRequest) -> dict[str, Any]:
     units = org_units([county.id], paths)
     figures = org_figures_of([county.id], paths)
     markers, unlocated = [], 0
+    type_names = _type_names()
     for unit in units.order_by("path"):
         if unit.latitude is None or unit.longitude is None:
             unlocated += 1
             continue
         own = figures.get((county.id, unit.org_id), {})
-        markers.append(
-            {
-                "name": unit.name,
-                "category": unit.category_code,
-                "category_name": code_name(
-                    CodeTable.ORG_CATEGORY, unit.category_code, "未填写类别"
-                ),
-                "lat": float(unit.latitude),
-                "lng": float(unit.longitude),
-                "figures": {label: _figure(own, m, d) for m, d, label in POPUP},
-            }
-        )
+        markers.append(_marker(unit, own, type_names))
     boundaries = _boundaries([county])
     boundaries["features"] = [f for f in boundaries["features"] if f["properties"]["rolled"]]
     return {

@@ -18,11 +18,14 @@ from shared.accounts.services import user_create
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
 from shared.rollups.services import rollup_city
 from tenants.development.demo import seed_county as seed_development
+from tenants.development.models import DevelopmentRecord
 from tenants.dues.demo import seed_county as seed_dues
+from tenants.members.models import Member, Post
 from tenants.members.scope import scope_for
 from tenants.members.services import member_create, post_assign
 from tenants.members.validation import MemberData
 from tenants.notifications.services import notification_send
+from tenants.orgs.demo import seed_county as seed_locations
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
 from tenants.transfers.demo import seed_county as seed_transfers
@@ -88,8 +91,9 @@ def seed_demo() -> list[str]:
             _seed_county(d)
             _seed_features()
         lines.append(
-            f"{d.name}  http://{_host(d.schema)}:{_port()}/   admin / {DEMO_PASSWORD}（区县管理员）"
-            f"   member / {DEMO_PASSWORD}（党员）"
+            f"{d.name}  http://{_host(d.schema)}:{_port()}/   admin（区县管理员）"
+            "   shuji（党支部书记）   member（党员）   shenqing（入党申请人）"
+            f"   密码均为 {DEMO_PASSWORD}"
         )
     rollup_city()  # the city dashboard shows the demo counties at once
     return lines
@@ -97,9 +101,47 @@ def seed_demo() -> list[str]:
 
 def _seed_features() -> None:
     """Each feature's own demo data, through its services (each idempotent)."""
+    seed_locations()
     seed_development()
     seed_dues()
     seed_transfers()
+    _link_demo_logins()
+
+
+def _link_demo_logins() -> None:
+    """One login per kind of county user, so every role can be tried: ``shuji`` is a
+    branch secretary, ``member`` an ordinary member of that branch (no post, in none of
+    the demo transfers, which take the county's first six members), ``shenqing`` the
+    applicant of the first development record."""
+    posts = Post.objects.filter(
+        post_code="secretary", ended_at__isnull=True, org__type_code="branch"
+    )
+    post = posts.select_related("member").order_by("org__path").last()
+    if post is None:
+        return
+    secretary = post.member
+    ordinary = (
+        Member.objects.filter(org=post.org, party_status_code="normal", posts__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    for username, full_name, member in (
+        ("shuji", "党支部书记演示账号", secretary),
+        ("member", "党员演示账号", ordinary),
+    ):
+        if member is None:
+            continue
+        _ensure_user(username, full_name, User.Role.MEMBER)
+        user = User.objects.get(username=username)
+        if member.user_id != user.pk:
+            Member.objects.filter(user=user).update(user=None)
+            member.user = user
+            member.save(update_fields=["user"])
+    record = DevelopmentRecord.objects.order_by("pk").first()
+    if record is not None and record.user_id is None:
+        _ensure_user("shenqing", "入党申请人演示账号", User.Role.APPLICANT)
+        record.user = User.objects.get(username="shenqing")
+        record.save(update_fields=["user"])
 
 
 @transaction.atomic
@@ -115,8 +157,7 @@ def _seed_county(d: DemoDistrict) -> None:
                 org_create(
                     parent=Organization.objects.get(pk=committee.pk), name=name, type_code="branch"
                 )
-    if not User.objects.filter(username="member").exists():
-        _ensure_user("member", "李党员", User.Role.MEMBER)
+    if not Member.objects.exists():
         _seed_members(d)
         admin = User.objects.get(username="admin")
         notification_send(
@@ -159,9 +200,6 @@ def _seed_members(d: DemoDistrict) -> None:
                     address=f"{d.name}建设路{seq}号",
                 ),
             )
-            if seq == 1:
-                member.user = User.objects.get(username="member")
-                member.save(update_fields=["user"])
             if i == 0:
                 post_assign(
                     scope=admin_scope,

@@ -144,3 +144,26 @@ def figures(qs: QuerySet[Transfer]) -> Figures:
         completed=counts.get(State.COMPLETED, 0),
         average_days=average,
     )
+
+
+@dataclass(frozen=True)
+class DuesPrefill:
+    """党费交至 for the letter form, and where it came from (said under the field)."""
+
+    month: date | None
+    source: str
+
+
+def letter_dues_prefill(transfer: Transfer) -> DuesPrefill:
+    """The dues record's paid-up month (tenants/dues), else the month given when the
+    transfer was started; the committee may still correct it (a payment not yet recorded)."""
+    from tenants.transfers.services.common import dues_paid_until
+
+    paid = dues_paid_until(transfer.member)
+    if paid is not None:
+        return DuesPrefill(paid, f"根据党费缴纳记录自动填写：已交清至{paid.year}年{paid.month}月。")
+    if transfer.dues_paid_until is not None:
+        month = transfer.dues_paid_until
+        said = f"{month.year}年{month.month}月"
+        return DuesPrefill(month, f"党费记录中无缴纳记录，按转接申请填写：{said}。")
+    return DuesPrefill(None, "党费记录中没有已交清的月份，请按实际填写。")

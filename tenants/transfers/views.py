@@ -5,6 +5,7 @@ other counties, and the letter PDF. Every fetch goes through the user's Scope.""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -63,6 +64,8 @@ TABS = {
 def transfer_list(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not scope.manages_orgs:
+        if scope.member_id is None:
+            raise PermissionDenied  # an applicant: no transfers of their own either
         return redirect("transfers:mine")
     tab = request.GET.get("tab", "outgoing")
     if tab not in TABS:
@@ -95,7 +98,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 def transfer_mine(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if scope.member_id is None:
-        raise Http404("没有您的党员信息")
+        raise PermissionDenied  # a page for party members (an applicant has none)
     data = None
     if request.method == "POST":
         data = request.POST.copy()
@@ -177,15 +180,26 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         "letter": letter,
         "may_receipt": letter is not None and letter.receipt_on is None and scope.manages_orgs,
         "decide_form": DecideForm(),
-        "letter_form": LetterForm(
-            initial={"validity_days": rule_value("transfers.letter_validity_days_nation")}
-        ),
+        "letter_form": _letter_form(transfer) if may_letter else None,
         "letter_expired": letter is not None
         and letter.receipt_on is None
         and letter.valid_until < timezone.localdate(),
         "receipt_form": ReceiptForm(),
     }
     return render(request, "transfers/detail.html", context)
+
+
+def _letter_form(transfer) -> LetterForm:  # type: ignore[no-untyped-def]
+    """The letter form with 党费交至 taken from the dues record, saying so under the field."""
+    dues = sel.letter_dues_prefill(transfer)
+    form = LetterForm(
+        initial={
+            "validity_days": rule_value("transfers.letter_validity_days_nation"),
+            "dues_paid_until": dues.month,
+        }
+    )
+    form.fields["dues_paid_until"].help_text = dues.source + "如有未登记的缴纳，可更正。"
+    return form
 
 
 @require_POST

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tenants.dues.models import DuesBill
 from tenants.members.models import Member
 from tenants.transfers.models import Kind, ProofLetter, Retention, Transfer
 from tenants.transfers.pdf import proof_html
-from tenants.transfers.services import proof_letter_issue, retention_start
+from tenants.transfers.services import proof_letter_issue, retention_start, transfer_start
 from tests.conftest import logged_in
 from tests.tenants.transfers.conftest import new_member, other_village, scope, user, village
 from tests.tenants.transfers.test_letters import _inflated
@@ -268,3 +269,55 @@ def test_retention_bad_input_and_scope(db, alpha):
     with schema_context(alpha.schema):
         other.refresh_from_db()
     assert other.ended_on is None
+
+
+# 开具介绍信: 党费交至 prefilled from the dues record
+
+
+def _city_out_with_bills(months: list[date]) -> int:
+    member = new_member()
+    transfer = transfer_start(
+        scope=scope("admin"),
+        actor=user("admin"),
+        member=member,
+        kind=Kind.CITY_OUT,
+        reason="考入外省公务员",
+        to_name="中共西安市雁塔区委组织部",
+    )
+    for month in months:  # recorded after the start: the form reads the record of today
+        DuesBill.objects.create(
+            member=member,
+            org=member.org,
+            month=month,
+            category_code="exempt",
+            base_fen=0,
+            standard_fen=0,
+            amount_fen=0,
+            status=DuesBill.Status.EXEMPT,
+        )
+    return transfer.pk
+
+
+def test_the_letter_form_takes_dues_paid_until_from_the_dues_record(db, alpha):
+    with schema_context(alpha.schema):
+        paid = _city_out_with_bills([date(2026, 9, 1), date(2026, 10, 1)])
+        blank = _city_out_with_bills([])
+    admin = logged_in(alpha.host, "admin")
+    page = admin.get(f"/transfers/{paid}/").content.decode()
+    assert 'name="dues_paid_until" value="2026-10"' in page
+    assert "根据党费缴纳记录自动填写：已交清至2026年10月" in page
+    page = admin.get(f"/transfers/{blank}/").content.decode()
+    assert "党费记录中没有已交清的月份" in page
+    # the committee may still correct it: the posted month is what the letter prints
+    admin.post(
+        f"/transfers/{paid}/letter/",
+        {
+            "validity_days": 30,
+            "dues_paid_until": "2026-11",
+            "sender_address": "榆林市榆阳区新建路1号",
+            "sender_phone": "0912-3333333",
+            "sender_postcode": "719000",
+        },
+    )
+    with schema_context(alpha.schema):
+        assert Transfer.objects.get(pk=paid).dues_paid_until == date(2026, 11, 1)

@@ -1,5 +1,6 @@
-// Party-building e-map: county boundaries (GeoJSON standards), organizations clustered by
-// county and category (city) or one marker each (county). Tiles only when configured.
+// Party-building e-map: county boundaries (GeoJSON standards) and every located organization
+// as a marker, clustered by proximity (leaflet.markercluster: the count shows until zoomed in).
+// Tiles only when configured.
 (function () {
   "use strict";
   var el = document.getElementById("emap");
@@ -9,7 +10,8 @@
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]; }); }
   function figures(f) { return Object.keys(f).map(function (k) { return esc(k) + "：" + f[k]; }).join("<br>"); }
 
-  var map = L.map(el, { zoomSnap: 0.25, attributionControl: true });
+  // maxZoom: the cluster plugin needs one even when no tile layer sets it
+  var map = L.map(el, { zoomSnap: 0.25, attributionControl: true, maxZoom: 18 });
   fetch(el.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
     if (data.tiles) {
       L.tileLayer(data.tiles.url, { subdomains: data.tiles.subdomains, attribution: data.tiles.attribution, maxZoom: 18 }).addTo(map);
@@ -29,23 +31,26 @@
       bounds = layer.getBounds();
     }
     var seen = {};
-    (data.clusters || []).forEach(function (c) {
-      var size = 24 + Math.min(30, Math.round(Math.sqrt(c.orgs) * 4));
-      var icon = L.divIcon({ className: "", html: '<div class="emap-cluster" style="background:' + color(c.category) + ";width:" + size + "px;height:" + size + "px;line-height:" + (size - 4) + 'px">' + c.orgs + "</div>", iconSize: [size, size] });
-      L.marker([c.lat, c.lng], { icon: icon, title: c.county + " " + c.category_name })
-        .bindPopup("<strong>" + esc(c.county) + " · " + esc(c.category_name) + "</strong><br>党组织：" + c.orgs + "<br>" + figures(c.figures)).addTo(map);
-      seen[c.category_name] = color(c.category);
-    });
+    function clusterIcon(cluster) {
+      var n = cluster.getChildCount(), size = 28 + Math.min(26, Math.round(Math.sqrt(n) * 4));
+      return L.divIcon({ className: "", iconSize: [size, size], html: '<div class="emap-cluster" title="' + n + ' 个党组织" style="width:' + size + "px;height:" + size + "px;line-height:" + (size - 4) + 'px">' + n + "</div>" });
+    }
+    // Without the cluster plugin (not served), the markers go on the map one by one.
+    var group = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, iconCreateFunction: clusterIcon }) : L.layerGroup();
     (data.markers || []).forEach(function (m) {
-      L.circleMarker([m.lat, m.lng], { radius: 7, color: "#fff", weight: 2, fillColor: color(m.category), fillOpacity: 0.95 })
-        .bindPopup("<strong>" + esc(m.name) + "</strong><br>" + esc(m.category_name) + "<br>" + figures(m.figures)).addTo(map);
+      var icon = L.divIcon({ className: "", html: '<div class="emap-dot" style="background:' + color(m.category) + '"></div>', iconSize: [16, 16] });
+      var title = (m.county ? m.county + " " : "") + m.name;
+      var body = "<strong>" + esc(m.name) + "</strong><br>" + esc(m.type_name) + " · " + esc(m.category_name) +
+        (m.county ? "<br>" + esc(m.county) : "") + "<br>" + figures(m.figures);
+      group.addLayer(L.marker([m.lat, m.lng], { icon: icon, title: title, alt: title }).bindPopup(body));
       seen[m.category_name] = color(m.category);
     });
+    group.addTo(map);
     document.getElementById("emap-legend").innerHTML = Object.keys(seen).map(function (k) { return '<span style="--c:' + seen[k] + '">' + esc(k) + "</span>"; }).join("");
     var status = [];
     if (!data.tiles) status.push("未配置底图服务，仅显示行政区划示意边界。");
     if (data.unlocated) status.push(data.unlocated + " 个党组织尚未标注位置。");
-    if (!(data.clusters || []).length && !(data.markers || []).length) status.push("暂无已标注位置的党组织。");
+    if (!(data.markers || []).length) status.push("暂无已标注位置的党组织。");
     document.getElementById("emap-status").textContent = status.join(" ");
     if (bounds) map.fitBounds(bounds, { padding: [10, 10] }); else map.setView([38.28, 109.73], 8);
     el.dataset.rendered = "1";
