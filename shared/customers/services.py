@@ -72,6 +72,14 @@ class OnboardingResult:
     method: str  # "clone", "migrate" or "existing"
     seconds: float
 
+    @property
+    def method_label(self) -> str:
+        return METHOD_LABELS.get(self.method, "")
+
+
+# How a county's schema was made, as the ops pages say it.
+METHOD_LABELS = {"clone": "复制区县模板", "migrate": "新建并迁移数据库", "existing": "沿用已有"}
+
 
 def _noop(_: int, __: str) -> None:
     return None

@@ -29,14 +29,19 @@ def run_onboarding_job(job_id: str, password_hash: str) -> str:
     except ApplicationError as exc:
         onboarding_job_finish(job_id, ok=False, message=exc.message)
         return "failed"
-    except Exception as exc:
+    except Exception:
         logger.exception("onboarding job %s failed", job_id)
         onboarding_job_finish(
-            job_id, ok=False, message=f"开通失败，已回滚，未留下任何数据：{type(exc).__name__}"
+            # The cause goes to the log (above); the page speaks Chinese.
+            job_id,
+            ok=False,
+            message="开通失败，已回滚，未留下任何数据。原因已记入服务器日志。",
         )
         return "failed"
     if result.created:
-        message = f"“{result.tenant.name}”已开通（{result.method}，用时 {result.seconds:.1f} 秒）。"
+        message = (
+            f"“{result.tenant.name}”已开通（{result.method_label}，用时 {result.seconds:.1f} 秒）。"
+        )
     else:
         message = f"“{result.tenant.name}”此前已开通，未做改动。"
     onboarding_job_finish(job_id, ok=True, message=message)

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from shared.rollups.views import city_data, county_data
+from zhdj.formats import beijing
 from zhdj.web.access import CITY, county_page, public_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -26,7 +27,14 @@ HEAD = Font(bold=True, color="FFFFFF")
 HEAD_FILL = PatternFill("solid", fgColor="B71C1C")
 
 
-def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> None:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    header: list[str],
+    rows: list[list[Any]],
+    *,
+    money_column: int | None = None,
+) -> None:
     ws = wb.create_sheet(title[:31])
     ws.append(header)
     for cell in ws[1]:
@@ -34,6 +42,9 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
         ws.append(row)
+    if money_column is not None:  # 元 with two decimals, still a number for the reader's sums
+        for (cell,) in ws.iter_rows(min_row=2, min_col=money_column, max_col=money_column):
+            cell.number_format = "#,##0.00"
     for i, _ in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = 16 if i > 1 else 28
     ws.freeze_panes = "A2"
@@ -42,14 +53,14 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -
 def workbook(payload: dict[str, Any]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
-    stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    stamp = beijing(timezone.now())
     _sheet(
         wb,
         "概况",
         ["指标", "数值", "单位"],
         [[k["label"], k["value"], k["unit"]] for k in payload["kpis"]]
         + [[s["label"], s["value"], s["unit"]] for s in payload["scalars"]]
-        + [["导出时间", stamp, ""], ["数据汇总时间", payload.get("rolled_at") or "", ""]],
+        + [["导出时间", stamp, ""], ["数据汇总时间", payload.get("rolled_at_text") or "", ""]],
     )
     unit_label = "区县" if payload["scope"] == "city" else "下级组织"
     _sheet(
@@ -59,12 +70,16 @@ def workbook(payload: dict[str, Any]) -> bytes:
         [[r["name"]] + [r[c["key"]] for c in payload["columns"]] for r in payload["rows"]],
     )
     for d in payload["dimensions"]:
-        total = sum(r["value"] for r in d["rows"]) or 1
+        # 占比 only where the dimensions split one whole (not months of dues).
+        share = d.get("composition", True)
+        amount = "金额" if d["unit"] == "元" else "数量"
         _sheet(
             wb,
             d["label"],
-            [d["dimension_label"] or "项目", f"数量（{d['unit']}）", "占比%"],
-            [[r["name"], r["value"], round(100 * r["value"] / total, 1)] for r in d["rows"]],
+            [d["dimension_label"] or "项目", f"{amount}（{d['unit']}）"]
+            + (["占比%"] if share else []),
+            [[r["name"], r["value"]] + ([r.get("share")] if share else []) for r in d["rows"]],
+            money_column=2 if d["unit"] == "元" else None,
         )
     out = BytesIO()
     wb.save(out)

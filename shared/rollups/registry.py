@@ -18,6 +18,13 @@ aggregates: a metric never yields a person.
 
 Optional extensions (the signature above stays valid):
 
+* ``unit="分"`` marks money (stored in 分, integers); the dashboard and the report show it
+  in 元 with two decimals (``zhdj.formats.yuan``).
+* ``order=`` how the dashboard lists the dimensions: ``"value"`` (largest first, the
+  default), ``"stored"`` (as stored: age bands, stages) or ``"dimension"`` (by the
+  dimension's text: months ``2026-09``).
+* ``composition=False`` when the dimensions do not split one whole (months of dues, days
+  of processing): the report then shows no 占比 (share) for them.
 * ``per_org=`` a function yielding ``(org_id, dimension, value)``: the same figure for
   each organization *on its own* (not its subtree). The rollup stores these rows beside
   the organization's tree path, so the dashboard of a town committee sums its subtree
@@ -47,6 +54,8 @@ from django.db.models import Aggregate, BigIntegerField, Q
 from django.db.models.expressions import Star
 from django.utils.module_loading import autodiscover_modules
 
+MONEY_UNIT = "分"  # money is stored in 分 (integers) and shown in 元
+ORDERS = ("value", "stored", "dimension")
 Row = tuple[str, int]
 OrgRow = tuple[int, str, int]
 T = TypeVar("T")
@@ -60,10 +69,16 @@ class Metric:
     unit: str = "人"
     dimension_label: str = ""  # what the dimension means ("性别", "年龄段" …); "" = scalar
     per_org: Callable[[], Iterable[OrgRow]] | None = None
+    order: str = "value"  # "value" | "stored" | "dimension"
+    composition: bool = True
 
     @property
     def is_scalar(self) -> bool:
         return not self.dimension_label
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit == MONEY_UNIT
 
 
 @dataclass(frozen=True)
@@ -93,11 +108,18 @@ def metric(
     unit: str = "人",
     dimension_label: str = "",
     per_org: Callable[[], Iterable[OrgRow]] | None = None,
+    order: str = "value",
+    composition: bool = True,
 ) -> Callable[[Callable[[], Iterable[Row]]], Callable[[], Iterable[Row]]]:
+    if order not in ORDERS:
+        raise ValueError(f"metric {key!r}: order must be one of {ORDERS}")
+
     def register(compute: Callable[[], Iterable[Row]]) -> Callable[[], Iterable[Row]]:
         if key in _REGISTRY and _REGISTRY[key].compute is not compute:
             raise ValueError(f"metric {key!r} declared twice")
-        _REGISTRY[key] = Metric(key, label, compute, unit, dimension_label, per_org)
+        _REGISTRY[key] = Metric(
+            key, label, compute, unit, dimension_label, per_org, order, composition
+        )
         return compute
 
     return register

@@ -4,6 +4,9 @@ per-county (or per-unit) table and ranking, dimensional charts and the trend.
 Rates are computed here from a numerator and a denominator metric (never stored):
 women share, college share, probationary share, profile completeness.
 The same payload feeds the page, its live refresh (JSON), and the Excel/PDF report.
+What people read is prepared here once (``zhdj.formats``): money in 元 (stored in 分),
+moments in Beijing time (``rolled_at_text``), each dimension's ``share`` only where its
+dimensions split one whole.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 from shared.rollups.registry import Metric
 from shared.rollups.selectors import County, Unit, Values, metric_catalog, trend
+from zhdj.formats import beijing, yuan, yuan_value
 
 KPIS = (
     "members.total",
@@ -24,7 +28,8 @@ RATES = (
     ("women_rate", "女党员占比", "members.by_sex", "女", "members.total"),
     ("college_rate", "大专及以上占比", "members.college", "", "members.total"),
     ("probationary_rate", "预备党员占比", "members.by_category", "预备党员", "members.total"),
-    ("complete_rate", "信息完整率", "members.profile_complete", "", "members.total"),
+    # Items filled ÷ items expected: the member page's 完整度 over all members.
+    ("complete_rate", "信息完整率", "members.profile_filled", "", "members.profile_items"),
 )
 TABLE_COLUMNS = (
     ("members.total", "", "党员"),
@@ -61,7 +66,7 @@ def _row(name: str, values: Values, **extra: Any) -> dict[str, Any]:
     row = {"name": name, **extra}
     for metric, dimension, _ in TABLE_COLUMNS:
         row[f"{metric}:{dimension}"] = value(values, metric, dimension)
-    row["complete_rate"] = rate(values, "members.profile_complete", "", "members.total")
+    row["complete_rate"] = rate(values, "members.profile_filled", "", "members.profile_items")
     return row
 
 
@@ -88,16 +93,28 @@ def _dimensions(values: Values, catalog: dict[str, Metric]) -> list[dict[str, An
         m = catalog.get(key)
         if m is None or key not in values:
             continue
-        rows = [{"name": d or "合计", "value": v} for d, v in values[key].items()]
-        if m.dimension_label and key not in ("members.by_age", "members.by_joining_period"):
-            rows.sort(key=lambda r: -r["value"])
+        stored = list(values[key].items())
+        if m.order == "value":
+            stored.sort(key=lambda item: -item[1])
+        elif m.order == "dimension":
+            stored.sort()
+        total = sum(v for _, v in stored)
+        rows = []
+        for d, v in stored:
+            row: dict[str, Any] = {"name": d or "合计", "value": v, "text": f"{v:,}"}
+            if m.is_money:
+                row.update(value=yuan_value(v), text=yuan(v))
+            if m.composition:
+                row["share"] = round(100 * v / total, 1) if total else None
+            rows.append(row)
         out.append(
             {
                 "key": key,
                 "label": m.label,
-                "unit": m.unit,
+                "unit": "元" if m.is_money else m.unit,
                 "dimension_label": m.dimension_label,
                 "chart": charted.get(key, "bar"),
+                "composition": m.composition,
                 "rows": rows,
                 "max": max((r["value"] for r in rows), default=0),
             }
@@ -106,11 +123,20 @@ def _dimensions(values: Values, catalog: dict[str, Metric]) -> list[dict[str, An
 
 
 def _scalars(values: Values, catalog: dict[str, Metric]) -> list[dict[str, Any]]:
-    return [
-        {"key": k, "label": m.label, "unit": m.unit, "value": value(values, k)}
-        for k, m in sorted(catalog.items())
-        if m.is_scalar and k in values
-    ]
+    out = []
+    for k, m in sorted(catalog.items()):
+        if m.is_scalar and k in values:
+            v = value(values, k)
+            if m.is_money:
+                out.append({"key": k, "label": m.label, "unit": "元", "value": yuan_value(v)})
+            else:
+                out.append({"key": k, "label": m.label, "unit": m.unit, "value": v})
+    return out
+
+
+def _days(periods: list[str]) -> list[str]:
+    """ "2026-12-06" → "12月6日" (the trend's axis)."""
+    return [f"{int(p[5:7])}月{int(p[8:10])}日" for p in periods]
 
 
 def columns() -> list[dict[str, str]]:
@@ -122,6 +148,7 @@ def columns() -> list[dict[str, str]]:
 def city_payload(counties: list[County], city: Values, *, days: int = 30) -> dict[str, Any]:
     catalog = metric_catalog()
     periods, series = trend("members.total", days=days)
+    periods = _days(periods)
     names = {c.id: c.name for c in counties}
     city_series = [
         sum(s[i] or 0 for t, s in series.items() if t in names) for i in range(len(periods))
@@ -132,6 +159,7 @@ def city_payload(counties: list[County], city: Values, *, days: int = 30) -> dic
         "scope": "city",
         "title": "全市",
         "rolled_at": latest.isoformat() if latest else None,
+        "rolled_at_text": beijing(latest),
         "counties": len(counties),
         "kpis": _kpis(city, catalog),
         "columns": columns(),
@@ -158,6 +186,7 @@ def county_payload(
         "scope": "county",
         "title": title,
         "rolled_at": county.finished_at.isoformat(),
+        "rolled_at_text": beijing(county.finished_at),
         "kpis": _kpis(values, catalog),
         "columns": columns(),
         "rows": [_row(u.name, u.values, id=u.org_id) for u in units],
@@ -171,6 +200,7 @@ def county_payload(
     }
     if whole:
         periods, series = trend("members.total", days=days, tenant_id=county.id)
+        periods = _days(periods)
         payload["trend"] = {
             "periods": periods,
             "series": [{"name": county.name, "data": series.get(county.id, [])}],

@@ -65,7 +65,7 @@ def current_values(counties: list[County]) -> list[County]:
     rows = (
         Figure.objects.filter(tenant_id__in=list(by_id), period=F("tenant__rollup_state__period"))
         .values_list("tenant_id", "metric", "dimension", "value")
-        .order_by()
+        .order_by("id")  # first-stored order: metrics with order="stored" list as declared
     )
     for tenant_id, metric, dimension, value in rows:
         by_id[tenant_id].values.setdefault(metric, {})[dimension] = value

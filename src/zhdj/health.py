@@ -1,4 +1,7 @@
-"""Health of the platform's parts: database, Redis, Celery (worker + beat)."""
+"""Health of the platform's parts: database, Redis, Celery (worker + beat).
+
+Each check carries a machine ``name``/``detail`` (``/healthz``) and what the ops page
+shows people: a Chinese ``label`` and ``note`` (no English words on pages)."""
 
 from __future__ import annotations
 
@@ -17,6 +20,15 @@ class Check:
     name: str
     ok: bool
     detail: str
+    note: str = ""  # the detail in Chinese, for the page
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.name, "其他组件")
+
+
+LABELS = {"database": "数据库", "redis": "缓存与消息队列", "celery": "后台任务"}
+UNREACHABLE = "无法连接"
 
 
 def check_database() -> Check:
@@ -25,16 +37,16 @@ def check_database() -> Check:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return Check("database", False, type(exc).__name__)
-    return Check("database", True, "ok")
+        return Check("database", False, type(exc).__name__, UNREACHABLE)
+    return Check("database", True, "ok", "连接正常")
 
 
 def check_redis() -> Check:
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
     except redis.RedisError as exc:
-        return Check("redis", False, type(exc).__name__)
-    return Check("redis", True, "ok")
+        return Check("redis", False, type(exc).__name__, UNREACHABLE)
+    return Check("redis", True, "ok", "连接正常")
 
 
 def check_celery() -> Check:
@@ -42,11 +54,16 @@ def check_celery() -> Check:
     try:
         stamp = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).get(HEARTBEAT_KEY)
     except redis.RedisError as exc:
-        return Check("celery", False, type(exc).__name__)
+        return Check("celery", False, type(exc).__name__, "无法读取心跳（缓存与消息队列不可用）")
     if stamp is None:
-        return Check("celery", False, f"no heartbeat in {HEARTBEAT_TTL} s")
+        return Check(
+            "celery",
+            False,
+            f"no heartbeat in {HEARTBEAT_TTL} s",
+            f"{HEARTBEAT_TTL} 秒内未收到心跳，后台任务或定时任务可能未运行",
+        )
     age = time.time() - float(stamp)
-    return Check("celery", True, f"heartbeat {age:.0f} s ago")
+    return Check("celery", True, f"heartbeat {age:.0f} s ago", f"{age:.0f} 秒前收到心跳")
 
 
 def run_checks() -> list[Check]:

@@ -3,7 +3,8 @@
 Rows are snapshots taken by triggers on every insert, update and delete of the tracked
 tables — also by ``QuerySet.update`` and raw SQL — in append-only tables (updates and
 deletes of audit rows are refused by a trigger). The request middleware attaches the
-user and URL as context.
+user and URL as context. Values read as labels and names (``labels``): the page's
+referenced objects are resolved together, one query per referenced model.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist
 from pghistory.models import MiddlewareEvents
 
 from shared.accounts.models import User
+from tenants.audit.labels import References, display, field_label, want_all
 from zhdj.pii.fields import EncryptedTextField
 
 # What the administrator can browse: label → tracked model.
@@ -70,6 +72,15 @@ def audit_rows(kind: str | None = None, *, limit: int = 50, offset: int = 0) -> 
         User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "full_name")
     )
     by_event_model = {f"{a}.{m}Event": k for k, (a, m, _) in TRACKED.items()}
+    refs = References()
+    for e in events:  # note every referenced object of the page first: one query per model
+        model = models.get(by_event_model.get(e.pgh_model, ""))
+        if model is not None:
+            want_all(model, [e.pgh_diff or {}], refs)
+            data = e.pgh_data or {}
+            if "name" not in data and "member_id" in data:
+                refs.want_field(model, "member_id", data["member_id"])
+    refs.resolve()
     rows = []
     for e in events:
         k = by_event_model.get(e.pgh_model, "")
@@ -78,33 +89,43 @@ def audit_rows(kind: str | None = None, *, limit: int = 50, offset: int = 0) -> 
         rows.append(
             AuditRow(
                 at=e.pgh_created_at,
-                kind=TRACKED[k][2] if k else e.pgh_model,
-                action=LABELS.get(e.pgh_label, e.pgh_label),
+                kind=TRACKED[k][2] if k else "其他",
+                action=LABELS.get(e.pgh_label, "变更"),
                 object_id=str(e.pgh_obj_id),
-                object_label=str((e.pgh_data or {}).get("name", "")),
+                object_label=_object_label(model, e.pgh_data or {}, refs),
                 user=names.get(context.get("user"), "系统" if not context else "—"),
                 url=context.get("url", ""),
-                changes=_changes(model, e.pgh_diff or {}) if model else [],
+                changes=_changes(model, e.pgh_diff or {}, refs) if model else [],
             )
         )
     return rows
 
 
-def _changes(model: Any, diff: dict[str, list[Any]]) -> list[tuple[str, str, str]]:
+def _object_label(model: Any, data: dict[str, Any], refs: References) -> str:
+    """The object's name, else (a status change, a post) the name of its member."""
+    if "name" in data:
+        return str(data["name"])
+    if model is not None and "member_id" in data:
+        return display(model, model._meta.get_field("member"), data["member_id"], refs)
+    return ""
+
+
+def _changes(
+    model: Any, diff: dict[str, list[Any]], refs: References
+) -> list[tuple[str, str, str]]:
     out = []
     for name, (before, after) in diff.items():
         if name in HIDDEN:
             continue
         try:
             field = model._meta.get_field(name.removesuffix("_id"))
-        except FieldDoesNotExist:  # a column the model no longer has
-            out.append((name, str(before), str(after)))
+        except FieldDoesNotExist:  # a column the model no longer has: not shown raw
             continue
-        label = str(field.verbose_name)
+        label = field_label(model, field)
         if isinstance(field, EncryptedTextField):
             out.append((label, "（加密）", "（加密，已变更）"))
         else:
             out.append(
-                (label, "" if before is None else str(before), "" if after is None else str(after))
+                (label, display(model, field, before, refs), display(model, field, after, refs))
             )
     return out

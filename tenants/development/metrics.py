@@ -2,7 +2,8 @@
 
 People on the way per stage (入党申请人 … 预备党员, plus 正式党员 not yet archived), new
 probationary members this year (approval at step 17), and overdue steps. Counts only:
-never a person.
+never a person. Stages are keyed by their Chinese label (the model's choices), as the
+dashboard, the report and the map show dimensions as stored.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from shared.rollups.registry import OrgRow, Row, memo, metric
-from tenants.development.models import PIPELINE, DevelopmentRecord, StepEntry
+from tenants.development.models import PIPELINE, DevelopmentRecord, Status, StepEntry
 from tenants.development.reminders import due_items
 
 
@@ -24,7 +25,7 @@ def _per_org_by_stage() -> list[OrgRow]:
         .values_list("org_id", "status")
         .annotate(n=Count("*"))
     )
-    return [(org_id, status, n) for org_id, status, n in rows]
+    return [(org_id, Status(status).label, n) for org_id, status, n in rows]
 
 
 @metric(
@@ -32,12 +33,13 @@ def _per_org_by_stage() -> list[OrgRow]:
     label="发展党员各阶段人数",
     dimension_label="阶段",
     per_org=_per_org_by_stage,
+    order="stored",
 )
 def by_stage() -> Iterable[Row]:
     counts: dict[str, int] = {}
-    for _, status, n in _per_org_by_stage():  # the county is the sum of its organizations
-        counts[status] = counts.get(status, 0) + n
-    return [(s.value, counts.get(s.value, 0)) for s in PIPELINE]
+    for _, stage, n in _per_org_by_stage():  # the county is the sum of its organizations
+        counts[stage] = counts.get(stage, 0) + n
+    return [(s.label, counts.get(s.label, 0)) for s in PIPELINE]
 
 
 @metric("development.admitted_this_year", label="本年接收预备党员")

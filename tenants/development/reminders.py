@@ -50,7 +50,8 @@ def due_items(records, today: date) -> list[DueItem]:  # type: ignore[no-untyped
     items = []
     for record in records.filter(status__in=[*OPEN_STATUSES, Status.FULL]).select_related("org"):
         for view in timeline(record):
-            if not view.is_next or view.due_on is None or (view.done and not view.step.repeatable):
+            # A completed step is never due (timeline: a repeatable one closes with the next).
+            if not view.is_next or view.due_on is None or view.complete:
                 continue
             left = (view.due_on - today).days
             if left < 0:

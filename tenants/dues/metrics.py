@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from shared.rollups.registry import memo, metric
 from tenants.dues.calc import add_months, month_start
-from tenants.dues.models import ONLINE_CHANNELS, ArrearsFlag, DuesBill, DuesPayment
+from tenants.dues.models import ONLINE_CHANNELS, ArrearsFlag, Channel, DuesBill, DuesPayment
 
 MONTHS = 12
 
@@ -40,12 +40,26 @@ def _by_month() -> list[tuple[str, int, int]]:
     return [(r["month"].strftime("%Y-%m"), int(r["due"]), int(r["paid"])) for r in rows]
 
 
-@metric("dues.due_fen", label="应交党费", unit="分", dimension_label="月份")
+@metric(
+    "dues.due_fen",
+    label="应交党费",
+    unit="分",
+    dimension_label="月份",
+    order="dimension",
+    composition=False,
+)
 def due_fen() -> Iterable[tuple[str, int]]:
     return [(month, due) for month, due, _ in _by_month()]
 
 
-@metric("dues.paid_fen", label="已交党费", unit="分", dimension_label="月份")
+@metric(
+    "dues.paid_fen",
+    label="已交党费",
+    unit="分",
+    dimension_label="月份",
+    order="dimension",
+    composition=False,
+)
 def paid_fen() -> Iterable[tuple[str, int]]:
     return [(month, paid) for month, _, paid in _by_month()]
 
@@ -74,4 +88,5 @@ def online_paid_fen() -> Iterable[tuple[str, int]]:
         .annotate(total=Sum("amount_fen"))
         .order_by("channel")
     )
-    return [(r["channel"], int(r["total"])) for r in rows]
+    # Keyed by the channel's Chinese label (the model's choices): dimensions are shown as stored.
+    return [(Channel(r["channel"]).label, int(r["total"])) for r in rows]

@@ -6,7 +6,8 @@ organization. The dimensions are those of 党内统计: sex, minorities, college
 category (正式/预备), age bands and joining periods (code tables ``age_band`` and
 ``joining_period``, read through ``tenants.stats.selectors`` so the 周岁 rule is written
 once), education by GB/T 4658 category, occupation; plus flowing (流动党员), lost contact
-(失联) and profile completeness (信息完整).
+(失联) and profile completeness (信息完整度: items filled and items expected, the items
+of ``tenants.members.completeness``, the same as the member page's percentage).
 
 Every figure comes from ONE grouped query (``count(*) FILTER (WHERE …)`` per cell,
 grouped by organization), shared by the metrics through ``memo``: the county figures
@@ -26,16 +27,16 @@ from django.utils import timezone
 from shared.rollups.registry import CountAll, OrgRow, Row, memo, metric, run_memo
 from shared.standards.models import CodeTable
 from shared.standards.selectors import codes, codes_flagged
+from tenants.members.completeness import ITEMS, item_conditions
 from tenants.members.models import Member, Sex
 from tenants.stats.selectors import age_bands, joining_periods
 
 UNKNOWN = "未填写"
 PROBATIONARY = "probationary"
 SUSPENDED = "suspended"
-# 信息完整: the fields of the national member system a branch most often leaves empty.
-COMPLETENESS_Q = (
-    Q(phone_index__isnull=False) & ~Q(education_code="") & ~Q(occupation_code="") & ~Q(job_title="")
-)
+# Cells of the completeness items (one per item, members with it filled): not a metric of
+# their own, summed per organization into ``members.profile_filled``.
+PROFILE_ITEM = "members.profile_item"
 
 
 def counted_members() -> Any:
@@ -69,6 +70,7 @@ def _dimension_filters() -> dict[str, list[tuple[str, Q]]]:
             (name, Q(occupation_code=code))
             for code, name in codes(CodeTable.OCCUPATION).values_list("code", "name")
         ],
+        PROFILE_ITEM: item_conditions(),
     }
 
 
@@ -82,7 +84,6 @@ SCALARS = {
     "members.suspended": lambda: Q(party_status_code=SUSPENDED),
     "members.flowing": lambda: Q(flowing=True),
     "members.lost_contact": lambda: Q(lost_contact=True),
-    "members.profile_complete": lambda: COMPLETENESS_Q,
 }
 # Dimensions whose codes may be blank or unknown get a 未填写 remainder.
 WITH_REMAINDER = ("members.by_education", "members.by_occupation")
@@ -187,12 +188,12 @@ def members_by_category() -> Iterable[Row]:
     return _county("members.by_category")
 
 
-@metric("members.by_age", label="年龄结构", dimension_label="年龄段")
+@metric("members.by_age", label="年龄结构", dimension_label="年龄段", order="stored")
 def members_by_age() -> Iterable[Row]:
     return _county("members.by_age")
 
 
-@metric("members.by_joining_period", label="入党时间", dimension_label="入党时间段")
+@metric("members.by_joining_period", label="入党时间", dimension_label="入党时间段", order="stored")
 def members_by_joining_period() -> Iterable[Row]:
     return _county("members.by_joining_period")
 
@@ -236,10 +237,29 @@ def members_lost_contact() -> Iterable[Row]:
     return _county("members.lost_contact")
 
 
+def _profile_per_org() -> list[tuple[int, int, int]]:
+    """Per organization: (org id, items filled, items expected) of its own members."""
+    index, rows = _cells()
+    items = [i for (key, _), i in index.items() if key == PROFILE_ITEM]
+    total = index[("members.total", "")]
+    return [(row[0], sum(row[i] for i in items), row[total] * len(ITEMS)) for row in rows]
+
+
 @metric(
-    "members.profile_complete",
-    label="信息完整党员",
-    per_org=lambda: _per_org("members.profile_complete", ""),
+    "members.profile_filled",
+    label="党员信息已填项",
+    unit="项",
+    per_org=lambda: [(org, "", n) for org, n, _ in _profile_per_org() if n],
 )
-def members_profile_complete() -> Iterable[Row]:
-    return _county("members.profile_complete")
+def members_profile_filled() -> Iterable[Row]:
+    return [("", sum(n for _, n, _ in _profile_per_org()))]
+
+
+@metric(
+    "members.profile_items",
+    label="党员信息应填项",
+    unit="项",
+    per_org=lambda: [(org, "", n) for org, _, n in _profile_per_org() if n],
+)
+def members_profile_items() -> Iterable[Row]:
+    return [("", sum(n for _, _, n in _profile_per_org()))]

@@ -43,3 +43,12 @@ def test_ops_health_page_is_for_ops_only(ops_client, city_client, heartbeat):
     assert ops_client.get("/ops/health/").status_code == 200
     assert "系统健康" in ops_client.get("/ops/health/").content.decode()
     assert city_client.get("/ops/health/").status_code == 403
+
+
+def test_ops_health_page_reads_in_chinese(ops_client, heartbeat):
+    page = ops_client.get("/ops/health/").content.decode()
+    body = page.split("<main", 1)[-1]
+    assert "数据库" in body and "缓存与消息队列" in body and "后台任务" in body
+    assert "连接正常" in body and "秒前收到心跳" in body
+    for english in (">database<", ">redis<", ">celery<", ">ok<", "heartbeat"):
+        assert english not in body

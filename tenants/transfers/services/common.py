@@ -112,8 +112,18 @@ def mark_dirty() -> None:
 
 
 def county_name() -> str:
+    """The Chinese name of the county whose schema is active. Under ``schema_context``
+    the connection's tenant is a stand-in without a name: the name is then read from
+    the tenant table, never shown as the schema name (``shenmu``)."""
     tenant = getattr(connection, "tenant", None)
-    return getattr(tenant, "name", "") or connection.schema_name
+    return getattr(tenant, "name", "") or county_name_of(connection.schema_name)
+
+
+def county_name_of(schema: str) -> str:
+    from shared.customers.models import Tenant
+
+    name = Tenant.objects.filter(schema_name=schema).values_list("name", flat=True).first()
+    return name or "其他区县"
 
 
 def month_start(value: date | None) -> date | None:

@@ -47,6 +47,7 @@ from tenants.transfers.services.common import (
     advance,
     check_receivable,
     county_name,
+    county_name_of,
     lock,
     mark_dirty,
     record,
@@ -247,14 +248,6 @@ def envelope_return(*, envelope_id: UUID, actor: User, reason: str) -> None:
             note=reason,
         )
     _dirty_in(envelope.source_schema)
-
-
-def county_name_of(schema: str) -> str:
-    from shared.customers.models import Tenant
-
-    return (
-        Tenant.objects.filter(schema_name=schema).values_list("name", flat=True).first() or schema
-    )
 
 
 def _dirty_in(schema: str) -> None:

@@ -16,6 +16,7 @@ from tenants.members.services import member_change_status, member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
+from tests.support.names import chinese_number
 from tests.support.world import PASSWORD
 from zhdj.pii.idnumber import make_id_number
 
@@ -65,7 +66,7 @@ def fill(schema: str, region: str, *, members: int, seed: int) -> None:
                     scope=scope,
                     data=MemberData(
                         org=Organization.objects.get(pk=branches[i % 2].pk),
-                        name=f"测试{seed}_{i}",
+                        name=f"测试{chinese_number(seed)}{chinese_number(i)}",
                         id_number=make_id_number(region, birth, 100 + i, sex),
                         ethnicity_code="01" if i % 4 else "03",
                         category_code="probationary" if i % 5 == 0 else "full",
@@ -126,11 +127,19 @@ def direct_figures(schema: str) -> dict[tuple[str, str], int]:
         ("members.by_education", "大学本科教育"): direct(
             schema, f"SELECT count(*) FROM {m} AND education_code LIKE '2%'"
         ),
-        ("members.profile_complete", ""): direct(
+        # The six completeness items (tenants.members.completeness), summed over members.
+        ("members.profile_filled", ""): direct(
             schema,
-            f"SELECT count(*) FROM {m} AND phone_index IS NOT NULL AND education_code <> '' "
-            "AND occupation_code <> '' AND job_title <> ''",
+            "SELECT count(*) FILTER (WHERE education_code <> '')"
+            " + count(*) FILTER (WHERE occupation_code <> '')"
+            " + count(*) FILTER (WHERE job_title <> '')"
+            " + count(*) FILTER (WHERE phone_index IS NOT NULL)"
+            " + count(*) FILTER (WHERE address <> '')"
+            " + count(*) FILTER (WHERE EXISTS (SELECT 1 FROM {s}.members_familyrecord f"
+            " WHERE f.member_id = {s}.members_member.id))"
+            f" FROM {m}",
         ),
+        ("members.profile_items", ""): direct(schema, f"SELECT 6 * count(*) FROM {m}"),
         ("orgs.total", ""): direct(schema, f"SELECT count(*) FROM {org}"),
         ("orgs.by_type", "党支部"): direct(
             schema, f"SELECT count(*) FROM {org} AND type_code='branch'"

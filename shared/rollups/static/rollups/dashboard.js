@@ -19,6 +19,8 @@
     if (!charts[id]) {
       charts[id] = echarts.init(el, null, { renderer: "svg" });
       window.addEventListener("resize", function () { charts[id].resize(); });
+    } else {
+      charts[id].resize();  // the bar helper may have grown the element for its labels
     }
     charts[id].setOption(option, true);
     el.dataset.rendered = "1";
@@ -60,7 +62,7 @@
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
-               axisLabel: { width: 110, overflow: "truncate" } },
+               axisLabel: { interval: 0, width: 110, overflow: "break" } },
       series: [{ type: "bar", data: rows.map(function (r) { return r.value; }), barMaxWidth: 22,
                  label: { show: true, position: "right" } }]
     });
@@ -92,21 +94,23 @@
     if (box.dataset.keys !== data.dimensions.map(function (d) { return d.key; }).join(",")) {
       box.innerHTML = html;
       box.dataset.keys = data.dimensions.map(function (d) { return d.key; }).join(",");
-      Object.keys(charts).forEach(function (k) { if (k.indexOf("chart-members") === 0 || k.indexOf("chart-orgs") === 0) delete charts[k]; });
+      // The dimension charts' elements were replaced: drop their old instances.
+      Object.keys(charts).forEach(function (k) { if (k !== "chart-ranking" && k !== "chart-trend") delete charts[k]; });
     }
     data.dimensions.forEach(function (d) {
       var id = "chart-" + d.key.replace(".", "-");
       if (d.chart === "pie") {
-        chart(id, { color: ZHDJ_COLORS, tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
-          legend: { bottom: 0, type: "scroll" },
-          series: [{ type: "pie", radius: ["38%", "64%"], data: d.rows, label: { formatter: "{b}\n{c}" } }] });
+        chart(id, zhdjPieOption(document.getElementById(id), d.rows));
       } else {
-        chart(id, { color: ZHDJ_COLORS, tooltip: { trigger: "axis" },
-          grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
-          xAxis: { type: "category", data: d.rows.map(function (r) { return r.name; }),
-                   axisLabel: { interval: 0, rotate: d.rows.length > 5 ? 35 : 0 } },
-          yAxis: { type: "value", minInterval: 1 },
-          series: [{ type: "bar", data: d.rows.map(function (r) { return r.value; }), barMaxWidth: 36 }] });
+        // Every category label shown (charts.js); money is already in 元 in the payload.
+        var money = d.unit === "元";
+        var option = zhdjBarOption(document.getElementById(id), d.rows, { unit: d.unit, integer: !money });
+        if (money) {
+          option.tooltip.valueFormatter = function (v) {
+            return Number(v).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " 元";
+          };
+        }
+        chart(id, option);
       }
     });
   }
@@ -120,7 +124,8 @@
     trend(data);
     dims(data);
     var meta = document.getElementById("dash-meta");
-    var at = data.rolled_at ? new Date(data.rolled_at).toLocaleString("zh-CN", { hour12: false }) : "—";
+    // Beijing time, formatted by the server (the browser's own zone may be anything).
+    var at = data.rolled_at_text || "—";
     meta.textContent = (data.scope === "city" && data.counties != null ? "已汇总 " + data.counties + " 个县区 · " : "") + "数据更新于 " + at;
     root.dataset.rolledAt = data.rolled_at || "";
     current = data;
