@@ -6,9 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from rest_framework import status
+from django.http import Http404
+from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -18,7 +20,43 @@ from zhdj.errors import ApplicationError, messages_of
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError | ValidationError):
         return Response({"errors": messages_of(exc)}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404) and not _chinese(str(exc)):
+        # get_object_or_404 says "No Member matches the given query." whatever the language.
+        exc = NotFound("未找到该记录。")
     return drf_exception_handler(exc, context)
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+# PostgreSQL's bigint: a larger id can only be a tampered value (see zhdj.web.query).
+MAX_ID = 2**63 - 1
+
+
+class IdField(serializers.IntegerField):
+    """A row id in a query string or body: a positive integer within bigint."""
+
+    default_error_messages = {
+        "invalid": "应为正整数编号。",
+        "min_value": "应为正整数编号。",
+        "max_value": "编号超出范围。",
+        "max_string_length": "编号超出范围。",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+def query_params(request: Request, serializer_class: type[serializers.Serializer]) -> dict:
+    """The query string's filters, validated: a refused one is a 400 ``{"name": ["…"]}``,
+    never a silently dropped filter (which would answer for the whole scope). Declare the
+    same serializer with ``extend_schema(parameters=[…])`` so the schema lists them."""
+    query = serializer_class(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data
 
 
 class IsTenantUser(BasePermission):
@@ -55,4 +93,43 @@ class ServiceUnavailable(APIException):
     default_detail = "服务暂不可用。"
 
 
-__all__ = ["NotFound", "ServiceUnavailable", "TenantAPIMixin", "exception_handler"]
+__all__ = [
+    "IdField",
+    "NotFound",
+    "ServiceUnavailable",
+    "TenantAPIMixin",
+    "exception_handler",
+    "query_params",
+]
+
+
+_ERRORS = {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+_DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+ERROR_RESPONSES = {
+    "400": ("请求参数有误：按字段列出的中文说明", {"oneOf": [_ERRORS, _DETAIL]}),
+    "403": ("未登录、无权操作或请求校验失败", _DETAIL),
+    "404": ("记录不存在或不在您的范围内", _DETAIL),
+}
+
+
+def document_error_responses(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: every operation may answer the errors above.
+
+    drf-spectacular documents only the success status; a client (and the schema-driven
+    fuzz test, tests/zhdj/test_api_fuzz.py) must be able to tell a documented refusal
+    from an undocumented one.
+    """
+    for item in result.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, (description, schema) in ERROR_RESPONSES.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    },
+                )
+    return result

@@ -18,6 +18,8 @@ from django.db.models.query import ModelIterable
 from rest_framework.pagination import PageNumberPagination
 
 TOTAL = "pagination_total"
+# PostgreSQL takes OFFSET as a bigint: a larger one is a DataError, not an empty page.
+MAX_OFFSET = 2**62
 
 
 def _counts_in_page(object_list: Any) -> bool:
@@ -36,6 +38,8 @@ class CountingPaginator(Paginator):
             return super().page(number)
         number = self._lower_bound(number)
         bottom = (number - 1) * self.per_page
+        if bottom > MAX_OFFSET:  # a tampered ?page=: past any end, without a bigint overflow
+            return super().page(number)
         rows = list(
             self.object_list.annotate(**{TOTAL: Window(Count("*"))})[
                 bottom : bottom + self.per_page

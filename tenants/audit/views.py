@@ -6,8 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from tenants.audit.forms import AuditFilterForm
 from tenants.audit.selectors import TRACKED, audit_rows
 from zhdj.web.access import COUNTY_ADMIN, county_page
+from zhdj.web.query import error_lines, filter_status
 
 PAGE = 50
 
@@ -15,12 +17,14 @@ PAGE = 50
 @never_cache
 @county_page(COUNTY_ADMIN)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind") or None
-    try:
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        page = 1
-    rows = audit_rows(kind, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    form = AuditFilterForm(request.GET or None)
+    status = filter_status(form)
+    kind, page, rows = "", 1, []
+    if status == 200:
+        # An unknown kind was "every kind": refused above instead of widened.
+        kind = form.cleaned_data["kind"] if form.is_bound else ""
+        page = form.cleaned_data["page"] if form.is_bound else 1
+        rows = audit_rows(kind or None, limit=PAGE + 1, offset=(page - 1) * PAGE)
     return render(
         request,
         "audit/list.html",
@@ -28,7 +32,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "rows": rows[:PAGE],
             "has_next": len(rows) > PAGE,
             "page": page,
-            "kind": kind or "",
+            "kind": kind,
             "kinds": [(k, v[2]) for k, v in TRACKED.items()],
+            "errors": error_lines(form) if status != 200 else [],
         },
+        status=status,
     )

@@ -40,10 +40,14 @@ SEXES = {"male": "男", "female": "女"}
 
 
 def member_filter(scope: Scope, query: QueryDict) -> MemberFilter:
-    """The member list page's filter for the same query string (invalid input: no filter,
-    as on the page)."""
+    """The member list page's filter for the same query string. A refused filter refuses
+    the export: falling back to no filter would export the whole scope."""
     form = MemberSearchForm(query or None, scope=scope)
-    return form.to_filter() if form.is_valid() else MemberFilter()
+    if not form.is_bound:
+        return MemberFilter()
+    if not form.is_valid():
+        raise ApplicationError("筛选条件有误。", field="query", extra={"errors": form.errors})
+    return form.to_filter()
 
 
 def _day(value: Any) -> str:

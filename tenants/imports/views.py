@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
@@ -25,9 +26,11 @@ from tenants.imports.jobs import (
 )
 from tenants.imports.models import ImportJob
 from tenants.imports.xlsx_template import template_workbook
+from tenants.members.forms import MemberSearchForm
 from tenants.members.scope import Scope, request_scope
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
+from zhdj.web.query import filter_status, refuse_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 200
@@ -81,6 +84,12 @@ def member_export(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if full and not scope.reveals_any:
         raise PermissionDenied
+    form = MemberSearchForm(request.GET or None, scope=scope)
+    if filter_status(form) != 200:
+        back = request.GET.copy()
+        back.pop("full", None)
+        list_url = f"{reverse('members:list')}?{back.urlencode()}"
+        return refuse_export(request, form, title="导出党员信息", back=list_url)
     if full and request.method != "POST":
         return render(request, "imports/export_full.html", {"query": request.GET.urlencode()})
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -33,7 +33,7 @@ from tenants.members.services import (
     member_update,
 )
 from tenants.members.validation import MemberData
-from zhdj.api import TenantAPIMixin
+from zhdj.api import IdField, TenantAPIMixin, query_params
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
 
 
@@ -264,6 +264,23 @@ class ProposalViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericVie
         return Response(ProposalSerializer(proposal).data)
 
 
+class MemberQuerySerializer(serializers.Serializer):
+    """The member list's filters (a refused one is a 400, never the whole scope)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="姓名、拼音首字母或证件号"
+    )
+    org = IdField(required=False, help_text="组织（含下级）")
+    party_status = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text="党籍状态代码"
+    )
+    category = serializers.CharField(
+        required=False, allow_blank=True, max_length=32, help_text="人员类别代码"
+    )
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False, allow_blank=True)
+
+
+@extend_schema_view(list=extend_schema(parameters=[MemberQuerySerializer]))
 class MemberViewSet(
     MemberRecordsMixin,
     TenantAPIMixin,
@@ -277,11 +294,10 @@ class MemberViewSet(
     http_method_names = ("get", "post", "put", "head", "options")
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        params = self.request.query_params
-        org_id = params.get("org")
+        params = query_params(self.request, MemberQuerySerializer)
         f = MemberFilter(
             q=params.get("q", ""),
-            org_id=int(org_id) if org_id and org_id.isdigit() else None,
+            org_id=params.get("org"),
             party_status_code=params.get("party_status", ""),
             category_code=params.get("category", ""),
             sex=params.get("sex", ""),

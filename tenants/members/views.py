@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -11,6 +11,8 @@ from django.views.decorators.http import require_POST
 from shared.standards.selectors import code_name
 from tenants.members.forms import MemberForm, MemberSearchForm, RevealForm, StatusForm
 from tenants.members.models import Member
+from tenants.members.pickers import SOURCES as MEMBER_SOURCES
+from tenants.members.pickers import member_results
 from tenants.members.record_services import (
     member_completeness,
     record_add,
@@ -31,6 +33,7 @@ from zhdj.errors import ApplicationError
 from zhdj.pagination import CountingPaginator
 from zhdj.web.access import county_page
 from zhdj.web.forms import add_errors
+from zhdj.web.query import filter_status
 
 PAGE_SIZE = 30
 LIST_COLUMNS = (
@@ -54,6 +57,8 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     f = form.to_filter() if form.is_valid() else MemberFilter()
     # Only the columns the table shows: the address is not decrypted for nothing.
     rows = member_list(scope, f).only(*LIST_COLUMNS)
+    if filter_status(form) != 200:
+        rows = rows.none()  # a refused filter shows its errors and no one, never everyone
     page = CountingPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,7 +71,22 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "scope": scope,
         },
+        status=filter_status(form),
     )
+
+
+@county_page()
+def member_options(request: HttpRequest) -> HttpResponse:
+    """A member picker's search (``static/js/picker.js``): ``?source=…&q=…``, within the
+    user's scope, at most 20 answers."""
+    source = request.GET.get("source", "scope")
+    if source not in MEMBER_SOURCES:
+        raise Http404("页面不存在")
+    members = MEMBER_SOURCES[source](request_scope(request), {})
+    results, more = member_results(members, request.GET.get("q", "")[:50])
+    response = JsonResponse({"results": results, "more": more})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @never_cache

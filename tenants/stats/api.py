@@ -14,12 +14,12 @@ from rest_framework.views import APIView
 
 from tenants.members.scope import request_scope
 from tenants.stats.selectors import party_statistics
-from zhdj.api import TenantAPIMixin
+from zhdj.api import IdField, TenantAPIMixin, query_params
 from zhdj.errors import ApplicationError
 
 
 class StatisticsQuerySerializer(serializers.Serializer):
-    org = serializers.IntegerField(required=False, allow_null=True, help_text="组织（含下级）")
+    org = IdField(required=False, allow_null=True, help_text="组织（含下级）")
     on = serializers.DateField(required=False, help_text="统计日期，默认今天")
 
     def validate_on(self, value: date) -> date:
@@ -70,9 +70,7 @@ class StatisticsAPIView(TenantAPIMixin, APIView):
         scope = request_scope(request)
         if not scope.manages_orgs:
             raise NotFound("您没有可统计的党组织。")
-        query = StatisticsQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = query_params(request, StatisticsQuerySerializer)
         try:
             stats = party_statistics(
                 scope,

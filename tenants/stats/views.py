@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from tenants.members.scope import Scope, request_scope
@@ -16,6 +17,7 @@ from tenants.stats.forms import StatisticsForm
 from tenants.stats.selectors import Statistics, party_statistics
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
+from zhdj.web.query import refuse_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,6 +55,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "charts": [t for t in stats.tables if t.chart] if stats else [],
             "query": request.GET.urlencode(),
         },
+        status=200 if stats is not None else 400,
     )
 
 
@@ -62,8 +65,9 @@ def export(request: HttpRequest) -> HttpResponse:
     scope = _managing_scope(request)
     form = StatisticsForm(request.GET or None, scope=scope)
     stats = _statistics(scope, form)
-    if stats is None:
-        raise Http404("组织不存在或统计条件不正确")
+    if stats is None:  # refused filters (or an organization outside the scope): no file
+        back = f"{reverse('stats:overview')}?{request.GET.urlencode()}"
+        return refuse_export(request, form, title="党内统计", back=back)
     response = HttpResponse(statistics_workbook(stats), content_type=XLSX)
     response["Content-Disposition"] = content_disposition(stats)
     return response

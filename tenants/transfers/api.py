@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -23,7 +23,7 @@ from tenants.transfers import selectors as sel
 from tenants.transfers import services as svc
 from tenants.transfers.models import Kind, State, Transfer, TransferAction
 from tenants.transfers.services.crosscounty import envelope_preview
-from zhdj.api import TenantAPIMixin
+from zhdj.api import TenantAPIMixin, query_params
 from zhdj.errors import ApplicationError
 
 
@@ -85,6 +85,14 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+class TransferQuerySerializer(serializers.Serializer):
+    """The transfer list's filters (an unknown state or kind is a 400, not every transfer)."""
+
+    state = serializers.ChoiceField(choices=State.choices, required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True)
+
+
+@extend_schema_view(list=extend_schema(parameters=[TransferQuerySerializer]))
 class TransferViewSet(
     TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -95,10 +103,10 @@ class TransferViewSet(
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
         qs = sel.transfers_visible(request_scope(self.request)).prefetch_related("actions")
-        params = self.request.query_params
-        if params.get("state") in State.values:
+        params = query_params(self.request, TransferQuerySerializer)
+        if params.get("state"):
             qs = qs.filter(state=params["state"])
-        if params.get("kind") in Kind.values:
+        if params.get("kind"):
             qs = qs.filter(kind=params["kind"])
         return qs
 

@@ -22,6 +22,9 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[".localhost", "localhost"])
 LANGUAGE_CODE = "zh-hans"
+# The only language: LocaleMiddleware would otherwise follow a client's Accept-Language and
+# answer form and API errors in English.
+LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -110,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL in a parameter, or a filter a view refused: a 400 naming it (zhdj/web/inputs.py).
+    "zhdj.web.inputs.BadInputMiddleware",
     # Who and which URL, attached to every audit row written by the triggers.
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -202,6 +207,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Host-only cookies: a session from one county's subdomain is worthless on another.
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
+CSRF_FAILURE_VIEW = "zhdj.web.errors.csrf_failure"
 SESSION_COOKIE_NAME = "zhdj_session"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -225,6 +231,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
     ("vendor/echarts", BASE_DIR / "node_modules/echarts/dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules/leaflet/dist"),
+    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules/leaflet.markercluster/dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
@@ -254,6 +261,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "智慧党建云 API",
     "DESCRIPTION": "County (tenant) API: every request is scoped to the host's county schema.",
     "VERSION": "0.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "zhdj.api.document_error_responses",
+    ],
 }
 
 # ------------------------------------------------------------------------------
@@ -377,6 +388,12 @@ ROLLUPS_MAP_TILE_URL = env("ROLLUPS_MAP_TILE_URL", default="")
 ROLLUPS_MAP_TILE_KEY = env("ROLLUPS_MAP_TILE_KEY", default="")
 ROLLUPS_MAP_TILE_SUBDOMAINS = env("ROLLUPS_MAP_TILE_SUBDOMAINS", default="")
 ROLLUPS_MAP_ATTRIBUTION = env("ROLLUPS_MAP_ATTRIBUTION", default="")
+# Geocoding of an organization's address (地址解析) in its edit form, src/zhdj/geocoding/:
+# "" (off: the user picks the point on the map), "tianditu" (天地图), "amap" (高德) or
+# "double" (the local double of tests and the demo, no network). URL defaults per service.
+ZHDJ_GEOCODER = env("ZHDJ_GEOCODER", default="")
+ZHDJ_GEOCODER_URL = env("ZHDJ_GEOCODER_URL", default="")
+ZHDJ_GEOCODER_KEY = env("ZHDJ_GEOCODER_KEY", default="")
 # The county dashboard's user scope (shared/ may not import tenants/: named here).
 ROLLUPS_SCOPE_RESOLVER = "tenants.members.scope.request_scope"
 # Websocket paths the public (city) host may open; every other path needs a county host.

@@ -66,7 +66,9 @@ def test_malformed_requests_get_400_not_500(alpha):
         "/api/members/", {"org": "abc", "joined_at": "yesterday"}, content_type="application/json"
     )
     assert wrong_types.status_code == 400
-    assert client.get("/api/members/?org=xyz").status_code == 200
+    # A filter that cannot be applied is refused, not dropped (which listed everyone).
+    refused = client.get("/api/members/?org=xyz")
+    assert refused.status_code == 400 and list(refused.json()) == ["org"]
 
 
 def test_branch_secretary_cannot_register_outside_the_branch(alpha):
