@@ -42,3 +42,10 @@ class RuleParameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.key}）"
+
+    @property
+    def basis(self) -> str:
+        """The regulations the rule rests on, as users read them: ``source`` also cites
+        the project's own notes (``domain-rules.md §1``) for developers."""
+        parts = [p.strip() for p in self.source.split(";")]
+        return "；".join(p for p in parts if p and ".md" not in p)
