@@ -6,6 +6,8 @@ sign in anywhere but on its county's host.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 
 from shared.accounts.forms import LoginForm
@@ -15,6 +17,15 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """Without Django's ``site`` / ``site_name`` (the host and port, from the request):
+        the page and the top bar name the county's organization department, as every page
+        does (``zhdj.web.context.site``)."""
+        context = super().get_context_data(**kwargs)
+        context.pop("site", None)
+        context.pop("site_name", None)
+        return context
 
 
 class LogoutView(auth_views.LogoutView):

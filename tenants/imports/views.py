@@ -1,7 +1,8 @@
 """Import and export pages (党员信息导入导出), all through the user's Scope.
 
-Importing needs a post that manages organizations; a job is seen only by its creator
-(anyone else gets 404). Exporting gives the list the user sees on the member list page.
+Importing needs a post that manages organizations (else 403); a job is seen only by its
+creator (anyone else gets 404). Exporting gives the list the user's scope holds (a member
+without a post: their own record, masked).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ ERRORS_SHOWN = 200
 def _manager(request: HttpRequest) -> Scope:
     scope = request_scope(request)
     if not scope.manages_orgs:
-        raise Http404("页面不存在")
+        raise PermissionDenied
     return scope
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -53,6 +54,11 @@ def _get(request: HttpRequest, member_id: int) -> Member:
 @county_page()
 def member_list_view(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
+    if not scope.manages_orgs:
+        # A member without a post has one record to see: their own; anyone else none.
+        if scope.member_id is None:
+            raise PermissionDenied
+        return redirect("members:me")
     form = MemberSearchForm(request.GET or None, scope=scope)
     f = form.to_filter() if form.is_valid() else MemberFilter()
     # Only the columns the table shows: the address is not decrypted for nothing.
@@ -94,6 +100,8 @@ def member_options(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = _get(request, member_id)
     scope = request_scope(request)
+    if member.pk == scope.member_id:
+        request.nav_section = "members:me"  # the menu highlights 我的信息, not 党员信息
     context = {
         "member": member,
         "scope": scope,

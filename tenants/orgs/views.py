@@ -4,6 +4,7 @@ adjustments (成立、更名、调整隶属关系、合并、撤销)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -52,13 +53,15 @@ def county_home(request: HttpRequest) -> HttpResponse:
 @county_page()
 def tree(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
+    if not scope.manages_orgs:
+        raise PermissionDenied  # the tree is a tool of post holders and administrators
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
     orgs = scope.organizations().order_by("path").annotate(n=Count("members"))
     rows = [
         {"org": o, "depth": o.depth, "type_name": type_names.get(o.type_code, o.type_code)}
         for o in orgs
     ]
-    warnings = org_warnings(scope.organizations()) if scope.manages_orgs else []
+    warnings = org_warnings(scope.organizations())
     return render(request, "orgs/tree.html", {"orgs": rows, "warnings": warnings})
 
 

@@ -23,6 +23,16 @@ def test_login_page_is_chinese_on_every_site(alpha):
         assert "登录" in response.content.decode()
 
 
+def test_login_page_names_the_organization_department_not_the_host(alpha):
+    for host, name in (
+        (CITY_HOST, f"{settings.ZHDJ_CITY_NAME}委组织部"),
+        (alpha.host, "榆阳区委组织部"),
+    ):
+        page = host_client(host).get("/accounts/login/").content.decode()
+        assert f"登录 {name}" in page
+        assert host not in page
+
+
 def test_a_county_user_can_log_in_on_their_own_county_only(alpha, beta):
     with schema_context(alpha.schema):
         user_create(username="only_alpha", full_name="甲", password=PASSWORD, role="member")
