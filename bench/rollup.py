@@ -116,8 +116,14 @@ def hand_sql(schemas: list[str], *, per_org: bool) -> str:
         "party_status_code = 'suspended'",
         "flowing",
         "lost_contact",
-        "phone_index IS NOT NULL AND education_code <> '' AND occupation_code <> '' "
-        "AND job_title <> ''",
+        # the profile items of tenants/members/completeness.py, one cell each
+        "education_code <> ''",
+        "occupation_code <> ''",
+        "job_title <> ''",
+        "phone_index IS NOT NULL",
+        "length(address) > 0",
+        'EXISTS (SELECT 1 FROM "{schema}".members_familyrecord f '
+        'WHERE f.member_id = "{schema}".members_member.id)',
     ]
     for _, extra in codes(CodeTable.AGE_BAND).values_list("code", "extra"):
         low, high = extra.get("min"), extra.get("max")
@@ -141,10 +147,11 @@ def hand_sql(schemas: list[str], *, per_org: bool) -> str:
             cells.append("education_code IN (" + ",".join(f"'{c}'" for c in members_of) + ")")
     for code in codes(CodeTable.OCCUPATION).values_list("code", flat=True):
         cells.append(f"occupation_code = '{code}'")
-    columns = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {c})" for c in cells])
+    template = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {c})" for c in cells])
     parts = []
     org, group = ("org_id", " GROUP BY org_id") if per_org else ("NULL::bigint", "")
     for s in schemas:
+        columns = template.replace("{schema}", s)
         parts.append(
             f"SELECT '{s}' AS county, 'm' AS kind, {org} AS org, NULL AS type_code, {columns} "
             f'FROM "{s}".members_member WHERE party_status_code IN ({on_roll}){group}'

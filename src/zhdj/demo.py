@@ -137,11 +137,21 @@ def _link_demo_logins() -> None:
             Member.objects.filter(user=user).update(user=None)
             member.user = user
             member.save(update_fields=["user"])
+        _same_name(user, member.name)
     record = DevelopmentRecord.objects.order_by("pk").first()
     if record is not None and record.user_id is None:
         _ensure_user("shenqing", "入党申请人演示账号", User.Role.APPLICANT)
         record.user = User.objects.get(username="shenqing")
         record.save(update_fields=["user"])
+    if record is not None and record.user is not None:
+        _same_name(record.user, record.name)
+
+
+def _same_name(user: User, name: str) -> None:
+    """A login shows the name of the person it belongs to (the top bar, recipients)."""
+    if user.full_name != name:
+        user.full_name = name
+        user.save(update_fields=["full_name"])
 
 
 @transaction.atomic
@@ -169,7 +179,11 @@ def _seed_county(d: DemoDistrict) -> None:
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
-GIVEN = ("伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟")
+# Given names by sex: the record's sex comes from its ID number.
+GIVEN = {
+    "male": ("伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "斌", "建国", "志强", "海波"),
+    "female": ("芳", "娜", "秀英", "敏", "静", "丽", "艳", "娟", "霞", "玉兰", "桂英", "丹"),
+}
 
 
 def _seed_members(d: DemoDistrict) -> None:
@@ -183,7 +197,7 @@ def _seed_members(d: DemoDistrict) -> None:
             sex = "female" if seq % 3 == 0 else "male"
             birth = date(1958 + (seq * 7) % 45, 1 + seq % 12, 1 + seq % 28)
             joined = date(min(max(birth.year + 20, 1985) + seq % 10, 2024), 7, 1)
-            name = SURNAMES[seq % len(SURNAMES)] + GIVEN[seq % len(GIVEN)]
+            name = SURNAMES[seq % len(SURNAMES)] + GIVEN[sex][seq % len(GIVEN[sex])]
             member = member_create(
                 scope=admin_scope,
                 data=MemberData(

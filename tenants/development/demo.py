@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from functools import cache
 
 import segno
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import escape
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
@@ -34,10 +36,20 @@ PEOPLE = (
     ("赵文博", date(1992, 5, 8), "male", 21),
     ("孙海燕", date(1990, 7, 30), "female", 24),
 )
-MINIMAL_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+
+@cache
+def _pdf(kind: str) -> bytes:
+    """A one-page PDF standing for a scanned document of ``kind`` (rendered once per kind:
+    a PDF without pages opened as a blank document for the applicant)."""
+    from weasyprint import HTML
+
+    html = (
+        '<html lang="zh-CN"><body style="font-family: sans-serif; padding: 3cm">'
+        f"<h1 style='text-align:center'>{escape(kind)}</h1>"
+        "<p>本文件为演示数据，代表支部上传的纸质材料扫描件。</p></body></html>"
+    )
+    return HTML(string=html).write_pdf()
 
 
 def _png(text: str) -> bytes:
@@ -52,7 +64,7 @@ def _uploads(number: int, name: str) -> list[Upload]:
         if n % 2:
             uploads.append(Upload(kind, SimpleUploadedFile(f"{kind}.png", _png(f"{name}{kind}"))))
         else:
-            uploads.append(Upload(kind, SimpleUploadedFile(f"{kind}.pdf", MINIMAL_PDF)))
+            uploads.append(Upload(kind, SimpleUploadedFile(f"{kind}.pdf", _pdf(kind))))
     return uploads
 
 
