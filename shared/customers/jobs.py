@@ -17,7 +17,9 @@ def onboarding_job_queue(*, req: OnboardingRequest, created_by: User | None) -> 
 
     from shared.customers.tasks import run_onboarding_job
 
-    errors = onboarding_validate(req)
+    # No re-run from the page: an opened county, a used code or domain is refused here, on
+    # the form (the command line keeps its idempotent re-run).
+    errors = onboarding_validate(req, allow_rerun=False)
     if errors:
         raise ApplicationError(next(iter(errors.values()))[0], extra={"errors": errors})
     with transaction.atomic():

@@ -135,14 +135,20 @@ def template_ensure(*, verbosity: int = 0) -> None:
 # Onboarding
 # ------------------------------------------------------------------------------
 def tenant_onboard(
-    req: OnboardingRequest, *, progress: Progress = _noop, method: str = "auto"
+    req: OnboardingRequest,
+    *,
+    progress: Progress = _noop,
+    method: str = "auto",
+    allow_rerun: bool = True,
 ) -> OnboardingResult:
     """Open a district. ``method``: "auto" (clone if the template is current), "clone",
-    "migrate". Raises ApplicationError (with ``extra['errors']`` by field) on bad input."""
+    "migrate". Raises ApplicationError (with ``extra['errors']`` by field) on bad input.
+    ``allow_rerun=False`` (jobs from the ops page) refuses an already opened county instead
+    of the idempotent re-run that changes nothing."""
     started = timezone.now()
     connection.set_schema_to_public()
     progress(5, "校验参数")
-    errors = onboarding_validate(req)
+    errors = onboarding_validate(req, allow_rerun=allow_rerun)
     if errors:
         first = next(iter(errors.values()))[0]
         raise ApplicationError(first, extra={"errors": errors})

@@ -23,8 +23,12 @@ def run_onboarding_job(job_id: str, password_hash: str) -> str:
     job = OnboardingJob.objects.get(pk=job_id)
     req = OnboardingRequest(admin_password_hash=password_hash, **job.params)
     try:
+        # As on the page that queued it: a second job for the same county fails, it does
+        # not "succeed" as a re-run.
         result = tenant_onboard(
-            req, progress=lambda pct, step: onboarding_job_progress(job_id, pct, step)
+            req,
+            progress=lambda pct, step: onboarding_job_progress(job_id, pct, step),
+            allow_rerun=False,
         )
     except ApplicationError as exc:
         onboarding_job_finish(job_id, ok=False, message=exc.message)

@@ -20,21 +20,35 @@ if TYPE_CHECKING:
     from shared.customers.services import OnboardingRequest
 
 HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+USERNAME_RE = re.compile(r"[\w.@+-]+")
+# Suffixes of county-level names (GB/T 2260): 横山县 and 横山区 name the same place.
+COUNTY_SUFFIXES = ("自治县", "区", "县", "市", "旗")
 
 
-def onboarding_validate(req: OnboardingRequest) -> dict[str, list[str]]:
-    """Errors by field. A re-run of an active tenant with the same parameters, and a
-    resumption of an unfinished (PROVISIONING) one, are valid."""
+def onboarding_validate(
+    req: OnboardingRequest, *, allow_rerun: bool = True
+) -> dict[str, list[str]]:
+    """Errors by field. A resumption of an unfinished (PROVISIONING) tenant is valid; so is,
+    with ``allow_rerun`` (the command line), a re-run of an active tenant with the same
+    parameters, which then changes nothing. The ops page passes ``allow_rerun=False``: there a
+    county already opened is a mistake to name on the form, not a job that "succeeds"."""
     same = Tenant.objects.filter(schema_name=req.schema_name).first()
     resumable = same is not None and same.status == Tenant.Status.PROVISIONING
-    rerun = same is not None and same.status == Tenant.Status.ACTIVE and _matches(same, req)
-    others = Tenant.objects.exclude(pk=same.pk) if same is not None else Tenant.objects.all()
+    rerun = (
+        allow_rerun
+        and same is not None
+        and same.status == Tenant.Status.ACTIVE
+        and _matches(same, req)
+    )
+    reusable = resumable or rerun
+    others = Tenant.objects.exclude(pk=same.pk) if reusable and same else Tenant.objects.all()
+    name = req.name.strip()
     checks = {
-        "name": _name_error(req.name.strip(), others),
-        "schema_name": _schema_error(req.schema_name, same, resumable or rerun),
-        "region_code": _region_error(req.region_code.strip(), others),
-        "domain": _domain_error(req.domain.strip().lower(), req.schema_name),
-        "admin_username": None if req.admin_username.strip() else "请填写管理员用户名。",
+        "name": _name_error(name, others),
+        "schema_name": _schema_error(req.schema_name, same, reusable),
+        "region_code": _region_error(req.region_code.strip(), others, name),
+        "domain": _domain_error(req.domain.strip().lower(), req.schema_name if reusable else None),
+        "admin_username": _username_error(req.admin_username.strip()),
         "admin_full_name": (
             name_problem(req.admin_full_name.strip(), label="管理员姓名")
             if req.admin_full_name.strip()
@@ -47,6 +61,18 @@ def onboarding_validate(req: OnboardingRequest) -> dict[str, list[str]]:
         if password_errors:
             errors["admin_password"] = password_errors
     return errors
+
+
+def _username_error(username: str) -> str | None:
+    if not username:
+        return "请填写管理员用户名。"
+    if len(username) > 64:
+        return "管理员用户名不能超过 64 个字符。"
+    # The rule of the User model (UnicodeUsernameValidator), said in Chinese and checked
+    # here: the account is created by the worker, too late to tell the form.
+    if not USERNAME_RE.fullmatch(username):
+        return "管理员用户名只能包含字母、数字、汉字和 @ . + - _，不能有空格。"
+    return None
 
 
 def _name_error(name: str, others: QuerySet[Tenant]) -> str | None:
@@ -74,20 +100,39 @@ def _schema_error(schema: str, same: Tenant | None, reusable: bool) -> str | Non
     return None
 
 
-def _region_error(code: str, others: QuerySet[Tenant]) -> str | None:
+def _region_error(code: str, others: QuerySet[Tenant], name: str) -> str | None:
     prefix = settings.ZHDJ_CITY_REGION_PREFIX
     if not re.fullmatch(r"\d{6}", code):
         return "行政区划代码应为 6 位数字（GB/T 2260）。"
     if not code.startswith(prefix) or code.endswith("00"):
         return f"“{code}”不是本市（{prefix}）下辖的县级行政区划代码。"
-    if not Region.objects.filter(code=code, level=Region.Level.COUNTY).exists():
+    region = Region.objects.filter(code=code, level=Region.Level.COUNTY).first()
+    if region is None:
         return f"行政区划代码“{code}”不在本市区划代码表中。"
     if others.filter(region_code=code).exists():
         return f"行政区划代码“{code}”已开通。"
+    if name and not _same_place(name, region.name):
+        return f"行政区划代码 {code} 是{region.name}，与名称“{name}”不符。"
     return None
 
 
-def _domain_error(domain: str, schema: str) -> str | None:
+def _same_place(name: str, official: str) -> bool:
+    """Whether the typed county name fits the code's name in the region table: it contains
+    the official name (榆阳区 in “榆阳区（高新区）”), or differs only by the county-level
+    suffix (横山县 for 横山区, a county turned district). A district renamed outright keeps
+    its code only in the table: update regions.json first (docs/operations.md)."""
+    return official in name or _stem(name) == _stem(official)
+
+
+def _stem(name: str) -> str:
+    for suffix in COUNTY_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _domain_error(domain: str, schema: str | None) -> str | None:
+    """``schema``: the tenant being resumed or re-run, whose own domain is no clash."""
     base = settings.ZHDJ_BASE_DOMAIN
     labels = domain.split(".")
     if len(domain) > 253 or len(labels) < 2 or not all(HOST_LABEL_RE.match(p) for p in labels):
@@ -96,7 +141,10 @@ def _domain_error(domain: str, schema: str) -> str | None:
         return "该域名是市级站点的域名。"
     if not domain.endswith("." + base):
         return f"域名必须是 {base} 的子域名。"
-    if Domain.objects.filter(domain=domain).exclude(tenant__schema_name=schema).exists():
+    used = Domain.objects.filter(domain=domain)
+    if schema is not None:
+        used = used.exclude(tenant__schema_name=schema)
+    if used.exists():
         return f"域名“{domain}”已被使用。"
     return None
 

@@ -8,8 +8,10 @@ run in public (a task sent outside any tenant context lands there).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery.schedules import crontab
+from celery.signals import task_prerun
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhdj.settings.local")
@@ -29,6 +31,18 @@ app.autodiscover_tasks(
         "tenants.transfers",
     ]
 )
+
+
+@task_prerun.connect
+def _activate_site_language(**_: Any) -> None:
+    """Tasks speak the site's language (zh-hans). A worker has no request, so no
+    LocaleMiddleware: without this, messages a task stores for a page (a validator's, a
+    form's) came out in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 app.conf.beat_schedule = {
     # Member development: upcoming and overdue steps (发展党员到期提醒).

@@ -28,6 +28,7 @@ from tenants.members.services import (
     member_make_full,
 )
 from tenants.members.validation import MemberData
+from zhdj.db import field_values, save_changed
 from zhdj.errors import ApplicationError
 
 CANCEL_REASON = "支部大会决议取消预备党员资格，经上级党委批准"
@@ -41,13 +42,16 @@ def apply_effects(
     step: DevelopmentStep,
     actor: User,
 ) -> None:
+    before = field_values(record)
     if step.number == 17:
         _admit(scope=scope, record=record, step=step)
     elif step.number == 24:
         _decide_probation(scope=scope, record=record, entry=entry, actor=actor)
     elif step.enters_status:
         record.status = step.enters_status
-    record.save()
+    # Only what changed: a full save would re-encrypt the personal data, and the audit
+    # trail would show it as changed at every step.
+    save_changed(record, before)
 
 
 def _admit(*, scope: Scope, record: DevelopmentRecord, step: DevelopmentStep) -> None:

@@ -23,6 +23,7 @@ from tenants.members.models import (
 from tenants.members.scope import Scope
 from tenants.members.validation import CODE_FIELDS, MemberData, validate_member
 from tenants.orgs.models import Organization
+from zhdj.db import field_values, save_changed
 from zhdj.errors import ApplicationError
 from zhdj.pii.fields import index_for
 
@@ -98,9 +99,11 @@ def member_update(*, scope: Scope, member: Member, data: MemberData) -> Member:
     if not scope.covers_org(data.org):
         raise ApplicationError("无权将党员编入该组织。", field="org")
     _check_unique_id(data, exclude_pk=member.pk)
+    before = field_values(member)
     member_fill(member, data)
-    member.save()
-    transaction.on_commit(rollup_mark_dirty)
+    # Only what changed: an unchanged save writes (and audits) nothing.
+    if save_changed(member, before):
+        transaction.on_commit(rollup_mark_dirty)
     return member
 
 
@@ -132,6 +135,7 @@ def member_change_status(
     if effective_date < member.joined_at:
         raise ApplicationError("变动日期不能早于加入党组织日期。", field="effective_date")
     from_status = member.party_status_code
+    before = field_values(member)
     if action == StatusAction.LOST_CONTACT:
         if member.lost_contact:
             raise ApplicationError("该党员已标记为失联。", field="action")
@@ -146,7 +150,8 @@ def member_change_status(
         member.lost_contact, member.lost_contact_at, member.lost_contact_code = False, None, ""
     else:
         member.party_status_code = to_status
-    member.save()
+    # The status columns only: a full save would re-encrypt the personal data too.
+    save_changed(member, before)
     transaction.on_commit(rollup_mark_dirty)
     return MemberStatusChange.objects.create(
         member=member,
