@@ -243,3 +243,14 @@ class MonthInput(forms.DateInput):
 
 
 MONTH_INPUT_FORMATS = ["%Y-%m", "%Y-%m-%d"]
+
+
+class PhoneInput(forms.TextInput):
+    """A text box for a phone number that brings up a phone's number keypad.
+
+    ``inputmode``, not ``type="tel"``: the value is still whatever was typed (a landline
+    with an extension), and no ``autocomplete``: the number typed is often someone else's.
+    """
+
+    def __init__(self, attrs=None):  # type: ignore[no-untyped-def]
+        super().__init__({"inputmode": "tel", **(attrs or {})})

@@ -17,6 +17,13 @@ class NavItem:
     roles: frozenset[str] | None  # None: every signed-in user of the site
     icon: str
     manages: bool = False  # only for users who act on organizations (admin or a post)
+    # URL namespaces of pages that belong to this item's section without being under its
+    # address (the member import belongs to 党员信息).
+    sections: tuple[str, ...] = ()
+
+    @property
+    def namespace(self) -> str:
+        return self.url_name.partition(":")[0] if ":" in self.url_name else ""
 
 
 PUBLIC_NAV = (
@@ -30,7 +37,7 @@ PUBLIC_NAV = (
 COUNTY_NAV = (
     NavItem("首页", "home", None, "home"),
     NavItem("组织架构", "orgs:tree", None, "tree", manages=True),
-    NavItem("党员信息", "members:list", None, "people", manages=True),
+    NavItem("党员信息", "members:list", None, "people", manages=True, sections=("imports",)),
     NavItem("党内统计", "stats:overview", None, "chart", manages=True),
     NavItem("数据看板", "rollups:county_dashboard", None, "chart", manages=True),
     NavItem("电子地图", "rollups:county_map", None, "map", manages=True),
@@ -53,19 +60,51 @@ def navigation_for(
 ) -> list[dict[str, str | bool]]:
     if user is None or not user.is_authenticated:
         return []
-    items = []
+    shown: list[tuple[NavItem, str]] = []
     for item in PUBLIC_NAV if is_public else COUNTY_NAV:
         if item.roles is not None and user.role not in item.roles:
             continue
         if item.manages and not _manages(request):
             continue
         try:
-            url = reverse(item.url_name)
+            shown.append((item, reverse(item.url_name)))
         except NoReverseMatch:
             continue
-        active = request.path == url or (url != "/" and request.path.startswith(url))
-        items.append({"label": item.label, "url": url, "icon": item.icon, "active": active})
-    return items
+    current = _current(request, shown)
+    return [
+        {"label": item.label, "url": url, "icon": item.icon, "active": item is current}
+        for item, url in shown
+    ]
+
+
+def _current(request: HttpRequest, shown: list[tuple[NavItem, str]]) -> NavItem | None:
+    """The one item of the section the page belongs to.
+
+    The one the view named (``request.nav_section``, a URL name: a member's own record is
+    我的信息 for a branch secretary too); else the deepest address the page is under
+    (/dashboard/map/ is 电子地图, not 数据看板); else an item of the page's URL namespace
+    (for a member, a transfer /transfers/5/ is 我的转接).
+    """
+    chosen = getattr(request, "nav_section", None)
+    if chosen is not None:
+        for item, _url in shown:
+            if item.url_name == chosen:
+                return item
+    path = request.path
+    under = [
+        (len(url), item)
+        for item, url in shown
+        if path == url or (url != "/" and path.startswith(url))
+    ]
+    if under:
+        return max(under, key=lambda pair: pair[0])[1]
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match is not None else ""
+    if namespace:
+        for item, _url in shown:
+            if namespace == item.namespace or namespace in item.sections:
+                return item
+    return None
 
 
 def _manages(request: HttpRequest) -> bool:
