@@ -3,7 +3,11 @@
 - ``bills_generate(month)``: each member in normal standing whose account has started
   and who has a base gets the month's bill; quarterly payers (with the branch's consent)
   get the whole quarter's three bills in its first month. Idempotent (unique member ×
-  month; existing bills are left alone).
+  month; existing bills are left alone). Never a month after the current one: dues are
+  monthly, paying ahead only with the branch's consent (the quarter above), and a bill
+  made ahead would be listed as owed before it is due.
+- ``bill_month_check(month)``: what the county admin may bill by hand — from the
+  back-payment window (``dues.back_payment_months``) to the current month.
 - ``bills_backfill(member)``: when an account starts in the past, bills back to at most
   ``dues.back_payment_months`` months (补交一般不超过 6 个月).
 - ``arrears_scan()``: ``dues.unpaid_months_flag`` consecutive unpaid months raise an
@@ -27,6 +31,7 @@ from tenants.dues.calc import Tables, add_months, month_start, months_between
 from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBase, DuesBill, DuesReduction
 from tenants.dues.services import price
 from tenants.members.models import Member, Post
+from zhdj.errors import ApplicationError
 
 BATCH = 5000
 
@@ -77,10 +82,44 @@ def _make_bills(tables: Tables, wanted: dict[int, tuple[int, list[date]]]) -> tu
     return created, without_base
 
 
+def _ym(month: date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def _not_ahead(month: date, current: date) -> None:
+    if month > current:
+        raise ApplicationError(
+            f"{_ym(month)}尚未到期，不能提前生成账单：党费按月交纳，账单最晚生成到本月"
+            f"（{_ym(current)}）；按季度交纳的党员在季度首月生成整季账单。",
+            field="month",
+        )
+
+
+def bill_month_check(*, month: date, today: date | None = None) -> date:
+    """The month the county admin asks to bill, if it may be billed (else a message).
+
+    Not after the current month (see ``bills_generate``), and not before the online
+    back-payment window: an older bill could only be listed as owed, never paid online
+    (补交一般不超过 6 个月).
+    """
+    month, current = month_start(month), month_start(today or timezone.localdate())
+    _not_ahead(month, current)
+    back = Tables().rule("dues.back_payment_months")
+    earliest = add_months(current, 1 - back)
+    if month < earliest:
+        raise ApplicationError(
+            f"{_ym(month)}已超出补交期限（补交一般不超过 {back} 个月），不能生成账单："
+            f"可生成 {_ym(earliest)} 至 {_ym(current)} 的账单。",
+            field="month",
+        )
+    return month
+
+
 @transaction.atomic
-def bills_generate(*, month: date) -> BillingResult:
+def bills_generate(*, month: date, today: date | None = None) -> BillingResult:
     """The month's bills for the whole county (the monthly job)."""
     month = month_start(month)
+    _not_ahead(month, month_start(today or timezone.localdate()))
     tables = Tables()
     accounts = DuesAccount.objects.filter(
         member__party_status_code="normal", pays_from__lt=add_months(month, 1)

@@ -93,7 +93,7 @@ def parse_yuan(text: str | Decimal | None, *, field: str, label: str = "金额")
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():
-        raise ApplicationError(f"请填写正确的{label}（元）。", field=field)
+        raise ApplicationError(f"请填写正确的{label}（元），例如 10 或 10.50。", field=field)
     if value < 0:
         raise ApplicationError(f"{label}不能为负数。", field=field)
     fen = value * 100

@@ -38,16 +38,23 @@ class MonthField(forms.CharField):
 
 
 class YuanField(forms.CharField):
-    """An amount in 元 with at most two decimals → 分 (int)."""
+    """An amount in 元 with at most two decimals → 分 (int).
+
+    The message stands under the field, beside its label: it says 金额, not the label
+    again (a label such as 自愿多交（元，可不填） pasted in read 「…（元，可不填）（元）」)."""
 
     def clean(self, value):  # type: ignore[no-untyped-def]
         text = super().clean(value)
         if not text:
             return 0
         try:
-            return parse_yuan(text, field=self.label or "amount", label=str(self.label or "金额"))
+            return parse_yuan(text, field="amount", label="金额")
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from exc
+
+    def widget_attrs(self, widget):  # type: ignore[no-untyped-def]
+        # A phone brings up the keypad with the decimal point.
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
 
 def _channels(values: tuple) -> list[tuple[str, str]]:

@@ -56,19 +56,63 @@ from zhdj.errors import ApplicationError
 log = logging.getLogger(__name__)
 
 
-def payable_bills(member: Member, *, today: date | None = None) -> list[DuesBill]:
-    """Unpaid bills the member may pay online: back payment within the window."""
+AHEAD_MONTHS = 2  # a quarterly payer's quarter is billed (and payable) in its first month
+
+
+def payable_window(today: date | None = None) -> tuple[date, date]:
+    """The first and last month of the bills payable online: back payment within
+    ``dues.back_payment_months``, ahead only as far as a quarterly payer's quarter."""
     current = month_start(today or timezone.localdate())
     earliest = add_months(current, 1 - Tables().rule("dues.back_payment_months"))
+    return earliest, add_months(current, AHEAD_MONTHS)
+
+
+def payable_bills(member: Member, *, today: date | None = None) -> list[DuesBill]:
+    """Unpaid bills the member may pay online: back payment within the window."""
+    earliest, latest = payable_window(today)
     return list(
         DuesBill.objects.filter(
             member=member,
             status=DuesBill.Status.UNPAID,
             amount_fen__gt=0,
             month__gte=earliest,
-            month__lte=add_months(current, 2),  # a quarterly payer's billed quarter
+            month__lte=latest,
         ).order_by("month")
     )
+
+
+@dataclass(frozen=True)
+class OwnDues:
+    """A member's unpaid bills as 我的党费 tells them apart: the summary may say 已交清
+    only when nothing due is unpaid, and a bill made ahead is not yet owed."""
+
+    payable: list[DuesBill]  # payable online now
+    overdue: list[DuesBill]  # due, but older than the online window: the branch records it
+    upcoming: list[DuesBill]  # billed for a month not yet due, not payable yet
+
+    @property
+    def payable_fen(self) -> int:
+        return sum(b.amount_fen for b in self.payable)
+
+    @property
+    def upcoming_months(self) -> list[date]:
+        return [b.month for b in self.upcoming]
+
+
+def own_dues(member: Member, *, today: date | None = None) -> OwnDues:
+    earliest, latest = payable_window(today)
+    unpaid = DuesBill.objects.filter(
+        member=member, status=DuesBill.Status.UNPAID, amount_fen__gt=0
+    ).order_by("month")
+    payable, overdue, upcoming = [], [], []
+    for bill in unpaid:
+        if bill.month < earliest:
+            overdue.append(bill)
+        elif bill.month > latest:
+            upcoming.append(bill)
+        else:
+            payable.append(bill)
+    return OwnDues(payable, overdue, upcoming)
 
 
 @dataclass(frozen=True)

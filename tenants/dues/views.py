@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from shared.payments.providers.base import Order
 from tenants.dues import selectors
-from tenants.dues.billing import bills_backfill, bills_generate
+from tenants.dues.billing import bill_month_check, bills_backfill, bills_generate
 from tenants.dues.calc import month_start
 from tenants.dues.export import content_disposition, dues_workbook
 from tenants.dues.forms import BaseForm, MonthQueryForm, OfflineForm, PayForm, ReductionForm
@@ -32,7 +32,7 @@ from tenants.dues.models import (
 )
 from tenants.dues.payments import (
     order_expires_at,
-    payable_bills,
+    own_dues,
     payment_offline_record,
     payment_start,
 )
@@ -109,7 +109,12 @@ def generate(request: HttpRequest) -> HttpResponse:
     scope = _manager(request)
     if not scope.is_admin:
         raise PermissionDenied
-    result = bills_generate(month=_month(request))
+    month = _month(request)
+    try:
+        result = bills_generate(month=bill_month_check(month=month))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('dues:overview')}?month={month:%Y-%m}")
     messages.success(request, f"已生成 {result.month:%Y年%m月} 账单 {result.created} 份。")
     return redirect(f"{reverse('dues:overview')}?month={result.month:%Y-%m}")
 
@@ -247,15 +252,16 @@ def _own(request: HttpRequest) -> Member:
     return member
 
 
-@never_cache
-@county_page()
-def mine(request: HttpRequest) -> HttpResponse:
-    member = _own(request)
+# The channel and voluntary extra of a payment that could not start, kept for the retry.
+RETRY_KEY = "dues_pay_retry"
+
+
+def _mine_page(request: HttpRequest, member: Member, form: PayForm) -> HttpResponse:
     # One snapshot: a notification landing between these reads would show 已交清 beside
     # a bill still marked unpaid.
     with snapshot():
         statement = selectors.member_statement(member)
-        payable = payable_bills(member)
+        dues = own_dues(member)
         pending = (
             DuesPayment.objects.filter(member=member, order_no=request.GET.get("paid", ""))
             .exclude(status=DuesPayment.Status.PAID)
@@ -267,12 +273,24 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "member": member,
             "statement": statement,
-            "payable": payable,
-            "payable_fen": sum(b.amount_fen for b in payable),
-            "form": PayForm(initial={"channel": "alipay"}),
+            "dues": dues,
+            "payable": dues.payable,
+            "payable_fen": dues.payable_fen,
+            "form": form,
             "pending": pending,
         },
     )
+
+
+@never_cache
+@county_page()
+def mine(request: HttpRequest) -> HttpResponse:
+    member = _own(request)
+    initial = {"channel": "alipay"}
+    retry = request.session.pop(RETRY_KEY, None)
+    if isinstance(retry, dict) and retry.get("channel") in ONLINE_CHANNELS:
+        initial = {"channel": retry["channel"], "voluntary": str(retry.get("voluntary", ""))[:16]}
+    return _mine_page(request, member, PayForm(initial=initial))
 
 
 def _public_base(request: HttpRequest) -> str:
@@ -313,13 +331,20 @@ def pay(request: HttpRequest) -> HttpResponse:
                 order_for=order_for,
             )
         except ApplicationError as exc:
+            if exc.field != "voluntary":
+                # The gateway cannot start, or nothing is left to pay: a word for the page
+                # (back on 我的党费), and the member's choices stay for the retry.
+                messages.error(request, exc.message)
+                request.session[RETRY_KEY] = {
+                    "channel": form.cleaned_data["channel"],
+                    "voluntary": request.POST.get("voluntary", ""),
+                }
+                return redirect("dues:mine")
             add_errors(form, exc)
         else:
             return render(request, "dues/redirect.html", {"checkout": checkout, "payment": payment})
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect("dues:mine")
+    # A wrong entry: the page again with the message under its field and what was typed.
+    return _mine_page(request, member, form)
 
 
 @csrf_exempt  # UnionPay returns the payer with a cross-site form POST (frontUrl)

@@ -15,7 +15,7 @@ from tenants.orgs.pickers import OrgPickerField
 from tenants.rules.selectors import rule_value
 from tenants.transfers.models import Kind
 from zhdj.validation.names import NameField, TextField
-from zhdj.web.forms import MONTH_INPUT_FORMATS, DateInput, MonthInput
+from zhdj.web.forms import MONTH_INPUT_FORMATS, DateInput, MonthInput, PhoneInput
 
 DATE = DateInput()
 MONTH = MonthInput()
@@ -40,6 +40,15 @@ class MonthField(forms.DateField):
     widget = MONTH
 
 
+# The fields each 转接类型 uses (transfer_start reads only these). static/js/show-if.js
+# shows a field only while its kind is chosen; without JavaScript all of them show.
+FIELDS_OF_KIND = {
+    "to_org": (Kind.WITHIN,),
+    "target_schema": (Kind.COUNTY_OUT,),
+    "to_name": (Kind.COUNTY_OUT, Kind.CITY_OUT),
+}
+
+
 class StartForm(forms.Form):
     member = MemberPickerField(label="党员", source="normal", as_pk=True)
     kind = forms.ChoiceField(label="转接类型", choices=START_KINDS)
@@ -47,7 +56,12 @@ class StartForm(forms.Form):
         label="接收党支部（县内）", source="county_branches", required=False, as_pk=True
     )
     target_schema = forms.ChoiceField(label="接收区县（市内）", required=False)
-    to_name = TextField(label="接收党组织名称", max_length=200, required=False)
+    to_name = TextField(
+        label="接收党组织名称",
+        max_length=200,
+        required=False,
+        help_text="转出本市时必填；转往市内其他区县时可不填，由接收区县编入党支部。",
+    )
     reason = TextField(label="转接原因", max_length=200)
     dues_until = MonthField(label="党费交至", required=False)
 
@@ -65,6 +79,8 @@ class StartForm(forms.Form):
             self.fields["member"].scope_to(scope)
         self.fields["to_org"].scope_to(scope)
         self.fields["target_schema"].choices = _counties()
+        for name, kinds in FIELDS_OF_KIND.items():
+            self.fields[name].widget.attrs["data-show-if"] = "kind=" + " ".join(kinds)
 
 
 class DecideForm(forms.Form):
@@ -75,7 +91,7 @@ class LetterForm(forms.Form):
     validity_days = forms.IntegerField(label="有效期（天）", min_value=1, max_value=90)
     dues_paid_until = MonthField(label="党费交至", required=False)
     sender_address = TextField(label="党委通讯地址", max_length=200)
-    sender_phone = TextField(label="党委联系电话", max_length=32)
+    sender_phone = TextField(label="党委联系电话", max_length=32, widget=PhoneInput)
     sender_fax = TextField(label="传真", max_length=32, required=False)
     sender_postcode = TextField(label="邮编", max_length=6)
 
@@ -106,7 +122,7 @@ class PaperForm(forms.Form):
     )
     joined_at = forms.DateField(label="加入党组织日期", widget=DATE)
     full_member_at = forms.DateField(label="转为正式党员日期", widget=DATE, required=False)
-    phone = TextField(label="手机号", max_length=11, required=False)
+    phone = TextField(label="手机号", max_length=11, required=False, widget=PhoneInput)
     letter_serial = TextField(label="介绍信编号", max_length=64)
     from_name = TextField(label="转出党组织", max_length=200)
     issued_on = forms.DateField(label="介绍信开具日期", widget=DATE)

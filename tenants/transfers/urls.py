@@ -22,5 +22,7 @@ urlpatterns = [
     ),
     path("<int:transfer_id>/", views.transfer_detail, name="detail"),
     path("<int:transfer_id>/letter.pdf", views.letter_download, name="letter-pdf"),
+    # Before ``act``: withdrawing asks first (a GET page), then posts here.
+    path("<int:transfer_id>/withdraw/", views.transfer_withdraw, name="withdraw"),
     path("<int:transfer_id>/<slug:action>/", views.transfer_act, name="act"),
 ]

@@ -10,6 +10,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -106,11 +107,11 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
     form = StartForm(data, scope=scope, own_member_id=scope.member_id)
     if request.method == "POST" and form.is_valid():
         try:
-            _start(request, form)
+            transfer = _start(request, form)
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "转接申请已提交。")
+            messages.success(request, f"转接申请已提交，当前为“{transfer.get_state_display()}”。")
             return redirect("transfers:mine")
     transfers = list(sel.my_transfers(scope))
     return render(
@@ -152,7 +153,7 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, "转接已发起。")
+            messages.success(request, f"转接已发起，当前为“{transfer.get_state_display()}”。")
             return redirect("transfers:detail", transfer_id=transfer.pk)
     return render(request, "transfers/form.html", {"form": form, "title": "发起组织关系转接"})
 
@@ -171,8 +172,7 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         "actions": transfer.actions.all(),
         "may_approve": svc.may_approve(scope, transfer) and not may_letter,
         "may_letter": may_letter and svc.may_approve(scope, transfer),
-        "may_withdraw": transfer.state in WITHDRAWABLE
-        and (scope.member_id == transfer.member_id or scope.covers_org(transfer.from_org)),
+        "may_withdraw": _may_withdraw(scope, transfer),
         "may_resend": transfer.state == State.EXPIRED
         and transfer.kind == Kind.COUNTY_OUT
         and may_act_as_committee(scope, transfer.from_org),
@@ -202,6 +202,38 @@ def _letter_form(transfer) -> LetterForm:  # type: ignore[no-untyped-def]
     return form
 
 
+def _may_withdraw(scope, transfer) -> bool:  # type: ignore[no-untyped-def]
+    return transfer.state in WITHDRAWABLE and (
+        scope.member_id == transfer.member_id or scope.covers_org(transfer.from_org)
+    )
+
+
+@never_cache
+@county_page()
+def transfer_withdraw(request: HttpRequest, transfer_id: int) -> HttpResponse:
+    """撤回: a page asking to confirm (it works without JavaScript), then the withdrawal.
+
+    A POST without the confirmation's ``confirm`` (an old page's button) only shows the
+    question: nothing is withdrawn by one tap."""
+    scope = request_scope(request)
+    transfer = sel.transfer_get(scope, transfer_id)
+    if transfer is None:
+        raise Http404("转接不存在")
+    if not _may_withdraw(scope, transfer):
+        messages.error(request, "该转接已被接收或已办结，不能撤回。")
+        return redirect("transfers:detail", transfer_id=transfer.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        try:
+            svc.transfer_withdraw(scope=scope, actor=request.user, transfer=transfer)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "转接申请已撤回。")
+        return redirect("transfers:detail", transfer_id=transfer.pk)
+    sent = transfer.kind == Kind.COUNTY_OUT and transfer.state == State.PENDING_RECEIVER
+    return render(request, "transfers/withdraw.html", {"t": transfer, "sent": sent})
+
+
 @require_POST
 @county_page()
 def transfer_act(request: HttpRequest, transfer_id: int, action: str) -> HttpResponse:
@@ -212,32 +244,54 @@ def transfer_act(request: HttpRequest, transfer_id: int, action: str) -> HttpRes
     note = request.POST.get("note", "")
     try:
         if action == "approve":
-            svc.transfer_approve(scope=scope, actor=request.user, transfer=transfer, note=note)
+            done = _approved(
+                svc.transfer_approve(scope=scope, actor=request.user, transfer=transfer, note=note)
+            )
         elif action == "return":
             svc.transfer_return(scope=scope, actor=request.user, transfer=transfer, reason=note)
-        elif action == "withdraw":
-            svc.transfer_withdraw(scope=scope, actor=request.user, transfer=transfer)
+            done = "转接已退回，退回原因已记入办理记录。"
         elif action == "letter":
-            _issue(request, transfer)
+            letter = _issue(request, transfer)
+            done = f"介绍信已开具（编号 {letter.serial}），请下载打印后交党员本人。"
         elif action == "receipt":
             _receipt(request, transfer)
+            done = "回执已登记，本次转接已完成。"
         elif action == "resend":
             svc.transfer_resend(scope=scope, actor=request.user, transfer=transfer, note=note)
+            envelope = _envelope_of(transfer)
+            until = f"，有效期至 {envelope.valid_until:%Y-%m-%d}" if envelope else ""
+            done = f"已重新发往{transfer.to_name}{until}。"
         else:
             raise Http404("页面不存在")
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已办理。")
+        messages.success(request, done)
     return redirect("transfers:detail", transfer_id=transfer.pk)
 
 
-def _issue(request: HttpRequest, transfer) -> None:  # type: ignore[no-untyped-def]
+def _approved(transfer) -> str:  # type: ignore[no-untyped-def]
+    """What an approval did, by the step the transfer is now at."""
+    state = transfer.state
+    if state == State.PENDING_COMMITTEE:
+        return "已同意，转接已报转出党委审批。"
+    if state == State.PENDING_RECEIVER and transfer.kind == Kind.COUNTY_OUT:
+        return f"已同意，转接已发往{transfer.to_name}，待对方接收。"
+    if state == State.PENDING_RECEIVER:
+        return f"已同意，待接收党委接收（转至{transfer.to_name}）。"
+    if state == State.PENDING_RECEIVER_BRANCH:
+        return f"已接收，待接收党支部（{transfer.to_name}）接收。"
+    if state == State.COMPLETED:
+        return f"已接收，{transfer.member.name}已编入{transfer.to_name}，转接已完成。"
+    return f"已同意，转接当前为“{transfer.get_state_display()}”。"
+
+
+def _issue(request: HttpRequest, transfer) -> Letter:  # type: ignore[no-untyped-def]
     form = LetterForm(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise ApplicationError(f"{form.fields[field].label}：{errors[0]}", field=field)
-    svc.letter_issue(
+    return svc.letter_issue(
         scope=request_scope(request),
         actor=request.user,
         transfer=transfer,
@@ -264,7 +318,8 @@ def letter_download(request: HttpRequest, transfer_id: int) -> HttpResponse:
     if letter is None or not request_scope(request).manages_orgs:
         raise Http404("介绍信不存在")
     response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="letter-{letter.serial}.pdf"'
+    name = f"组织关系介绍信-{letter.serial}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, name)
     response["Cache-Control"] = "no-store"
     return response
 

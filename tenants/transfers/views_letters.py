@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -128,7 +129,8 @@ def proof_download(request: HttpRequest, proof_id: int) -> HttpResponse:
     if proof is None:
         raise Http404("证明信不存在")
     response = HttpResponse(proof_pdf(proof), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="proof-{proof.serial}.pdf"'
+    name = f"党员证明信-{proof.serial}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, name)
     response["Cache-Control"] = "no-store"
     return response
 

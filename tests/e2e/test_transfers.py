@@ -134,3 +134,41 @@ def test_a_branch_secretary_issues_a_proof_letter_on_a_phone(
     finally:
         ctx.close()
         in_thread(lambda: _purge_proofs(alpha.schema))
+
+
+RECEIVING = ("to_org", "target_schema", "to_name")
+SHOWN_FOR = {
+    "within": {"to_org"},
+    "county_out": {"target_schema", "to_name"},
+    "city_out": {"to_name"},
+}
+
+
+def _shown(page) -> set[str]:  # type: ignore[no-untyped-def]
+    return {n for n in RECEIVING if page.locator(f'.field:has([name="{n}"])').is_visible()}
+
+
+@pytest.mark.parametrize(
+    ("username", "path"), [("member", "/transfers/mine/"), ("admin", "/transfers/new/")]
+)
+def test_the_transfer_form_shows_the_fields_of_the_chosen_kind_only(
+    browser, live_server_port, committed, alpha, username, path
+):
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True)
+    plain = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    try:
+        page = phone.new_page()
+        login(page, live_server_port, alpha.host, username, PASSWORD)
+        page.goto(url(live_server_port, alpha.host, path))
+        assert page.input_value("#id_kind") == "within" and _shown(page) == SHOWN_FOR["within"]
+        for kind in ("county_out", "city_out", "within"):
+            page.select_option("#id_kind", kind)
+            assert _shown(page) == SHOWN_FOR[kind], kind
+        # Without JavaScript every field shows (the server checks what the kind needs).
+        page = plain.new_page()
+        login(page, live_server_port, alpha.host, username, PASSWORD)
+        page.goto(url(live_server_port, alpha.host, path))
+        assert _shown(page) == set(RECEIVING)
+    finally:
+        phone.close()
+        plain.close()

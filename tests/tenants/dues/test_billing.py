@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from shared.accounts.models import User
-from tenants.dues.billing import arrears_scan, bills_backfill, bills_generate
+from tenants.dues.billing import arrears_scan, bill_month_check, bills_backfill, bills_generate
 from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBill, DuesReduction
 from tenants.dues.selectors import dues_paid_until
 from tenants.dues.services import (
@@ -86,6 +86,32 @@ def test_back_payment_reaches_six_months_at_most(admin_scope, member):
     assert bills_backfill(member=member, through=date(2026, 9, 1)) == 6
     months = sorted(DuesBill.objects.filter(member=member).values_list("month", flat=True))
     assert months[0] == date(2026, 4, 1) and months[-1] == date(2026, 9, 1)
+
+
+def test_no_bill_is_made_for_a_month_not_yet_due(admin_scope, member):
+    with_base(admin_scope, member, from_month=date(2026, 1, 1))
+    with pytest.raises(ApplicationError) as exc:
+        bills_generate(month=date(2027, 3, 1), today=date(2026, 12, 6))
+    assert exc.value.message.startswith("2027年3月尚未到期，不能提前生成账单")
+    assert "本月（2026年12月）" in exc.value.message
+    assert not DuesBill.objects.filter(member=member).exists()
+    # The current month is billed; a quarterly payer's quarter comes with its first month.
+    assert bills_generate(month=date(2026, 12, 1), today=date(2026, 12, 6)).created == 1
+
+
+def test_the_admin_may_bill_from_the_back_payment_window_to_this_month(in_alpha):
+    today = date(2026, 12, 6)
+    assert bill_month_check(month=date(2026, 12, 20), today=today) == date(2026, 12, 1)
+    assert bill_month_check(month=date(2026, 7, 1), today=today) == date(2026, 7, 1)
+    with pytest.raises(ApplicationError) as ahead:
+        bill_month_check(month=date(2027, 1, 1), today=today)
+    assert "2027年1月尚未到期" in ahead.value.message and ahead.value.field == "month"
+    with pytest.raises(ApplicationError) as old:
+        bill_month_check(month=date(2026, 6, 1), today=today)
+    assert old.value.message == (
+        "2026年6月已超出补交期限（补交一般不超过 6 个月），不能生成账单："
+        "可生成 2026年7月 至 2026年12月 的账单。"
+    )
 
 
 def test_six_unpaid_months_flag_the_branch_and_never_change_the_status(admin_scope, member):

@@ -4,6 +4,7 @@ no order behind; trying again reuses the pending order where the gateway allows 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,19 @@ def test_the_result_page_waits_then_shows_the_paid_order(db, alpha):
     assert back.status_code == 302 and back["Location"] == result
     # Another member's order is not found.
     assert logged_in(alpha.host, "branchsec").get(result).status_code == 404
+
+
+def test_after_a_payment_that_could_not_start_the_choices_stay_for_the_retry(db, alpha):
+    _bill(alpha)
+    client = logged_in(alpha.host, "member")
+    broken = _pay_settings(MERCHANT_PRIVATE_KEY="/nonexistent/merchant.pem")
+    with override_settings(ZHDJ_PAY=broken):
+        page = client.post("/dues/mine/pay/", {"channel": "wechat", "voluntary": "5"}, follow=True)
+    assert page.redirect_chain[-1][0].endswith("/dues/mine/")
+    text = page.content.decode()
+    assert "暂时无法发起" in text
+    assert re.search(r'<input[^>]*value="wechat"[^>]*checked', text)
+    assert re.search(r'<input[^>]*name="voluntary"[^>]*value="5"', text)
+    # Only once: the next visit starts afresh.
+    again = client.get("/dues/mine/").content.decode()
+    assert re.search(r'<input[^>]*value="alipay"[^>]*checked', again)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from io import BytesIO
 
 import pytest
@@ -11,7 +13,8 @@ from openpyxl import load_workbook
 
 from shared.accounts.models import User
 from tenants.dues.billing import bills_generate
-from tenants.dues.models import DuesBill
+from tenants.dues.calc import add_months, month_start
+from tenants.dues.models import DuesBill, DuesPayment
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
 from tenants.members.scope import scope_for
@@ -126,3 +129,80 @@ def test_a_bad_base_gets_a_chinese_error_and_saves_nothing(db, alpha, base):
     assert page.status_code == 200
     text = page.content.decode()
     assert "基数" in text and ("两位小数" in text or "负数" in text or "正确" in text)
+
+
+def _member_bills(county, months: list[date], paid: list[date] = ()) -> None:  # type: ignore[no-untyped-def,assignment]
+    """The member's bills for ``months`` (those after this month made ahead, as the
+    county admin once could), ``paid`` marked paid."""
+    current = month_start(timezone.localdate())
+    with schema_context(county.schema):
+        member = Member.objects.get(user__username="member")
+        dues_base_set(
+            scope=scope_for(User.objects.get(username="admin")),
+            member=member,
+            category_code="retired",
+            base_fen=500001,
+            from_month=min(months),
+            actor=None,
+        )
+        for month in months:
+            bills_generate(month=month, today=max(month, current))
+        DuesBill.objects.filter(member=member, month__in=paid).update(status="paid")
+
+
+def _ym(month: date) -> str:
+    return f"{month.year}年{month.month}月"
+
+
+def test_a_bill_made_ahead_is_not_yet_due_on_the_members_page(db, alpha):
+    current = month_start(timezone.localdate())
+    ahead = add_months(current, 3)
+    _member_bills(alpha, [current, ahead], paid=[current])
+    text = logged_in(alpha.host, "member").get("/dues/mine/").content.decode()
+    assert 'data-testid="all-paid"' in text  # nothing due is unpaid
+    assert f"{_ym(ahead)} 尚未到期" in text
+    row = re.search(rf'<tr data-month="{ahead:%Y-%m}".*?</tr>', text, re.S)
+    assert row and "未到期" in row.group(0) and "未交" not in row.group(0)
+    assert 'data-testid="pay-form"' not in text
+
+
+def test_an_unpaid_bill_past_the_online_window_is_never_all_paid(db, alpha):
+    old = add_months(month_start(timezone.localdate()), -8)
+    _member_bills(alpha, [old])
+    text = logged_in(alpha.host, "member").get("/dues/mine/").content.decode()
+    assert 'data-testid="all-paid"' not in text and "已交清" not in text
+    assert f"{_ym(old)} 未交，已超出在线补交期限，请联系党支部补交。" in text
+
+
+def test_the_admin_cannot_generate_bills_for_a_month_not_yet_due(db, alpha):
+    current = month_start(timezone.localdate())
+    admin = logged_in(alpha.host, "admin")
+    for month, words in (
+        (add_months(current, 3), "尚未到期，不能提前生成账单"),
+        (add_months(current, -8), "已超出补交期限"),
+    ):
+        page = admin.post(f"/dues/generate/?month={month:%Y-%m}", follow=True)
+        assert page.redirect_chain[-1][0].endswith(f"/dues/?month={month:%Y-%m}")
+        assert f"{_ym(month)}{words}" in page.content.decode()
+        with schema_context(alpha.schema):
+            assert not DuesBill.objects.filter(month=month).exists()
+    page = admin.post(f"/dues/generate/?month={current:%Y-%m}", follow=True)
+    assert "已生成" in page.content.decode()
+
+
+def test_a_wrong_voluntary_amount_is_told_under_the_field_and_keeps_the_entry(db, alpha):
+    current = month_start(timezone.localdate())
+    _member_bills(alpha, [current])
+    client = logged_in(alpha.host, "member")
+    page = client.post("/dues/mine/pay/", {"channel": "wechat", "voluntary": "abc"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    message = "请填写正确的金额（元），例如 10 或 10.50。"
+    assert text.count(message) == 1 and "（元）（元）" not in text
+    field = re.search(r'<div class="field">.*?</div>', text[text.index("pay-form") :], re.S)
+    assert field and 'name="voluntary"' in field.group(0) and message in field.group(0)
+    assert 'value="abc"' in field.group(0)
+    assert re.search(r'<input[^>]*value="wechat"[^>]*checked', text)
+    assert not re.search(r'<input[^>]*value="alipay"[^>]*checked', text)
+    with schema_context(alpha.schema):
+        assert not DuesPayment.objects.exists()

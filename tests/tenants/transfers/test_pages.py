@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tenants.utils import schema_context
 
-from tenants.transfers.models import Kind
+from tenants.transfers.models import Kind, State, Transfer
 from tenants.transfers.services import transfer_start
 from tests.conftest import logged_in
 from tests.tenants.transfers.conftest import new_member, other_village, scope, user
@@ -72,3 +72,52 @@ def test_the_inbox_shows_envelopes_only_to_the_receiving_county(db, alpha, beta)
         f"/transfers/inbox/{sent.envelope_id}/", {"org": org, "outcome": "accept"}, follow=True
     )
     assert "已接收" in page.content.decode()
+
+
+def test_withdrawing_asks_first_and_says_what_happened(db, alpha):
+    client = logged_in(alpha.host, "member")
+    with schema_context(alpha.schema):
+        to_org = other_village().pk
+    applied = client.post(
+        "/transfers/mine/", {"kind": "within", "to_org": to_org, "reason": "搬家"}, follow=True
+    )
+    assert "转接申请已提交，当前为“待转出支部审核”。" in applied.content.decode()
+    with schema_context(alpha.schema):
+        transfer = Transfer.objects.get(member__user__username="member")
+    detail = client.get(f"/transfers/{transfer.pk}/").content.decode()
+    # A link to the question, not a button that withdraws at once.
+    assert f'href="/transfers/{transfer.pk}/withdraw/"' in detail
+    assert 'action="/transfers/{transfer.pk}/withdraw/"' not in detail
+    question = client.get(f"/transfers/{transfer.pk}/withdraw/")
+    assert question.status_code == 200 and "确定撤回" in question.content.decode()
+    # A post without the confirmation (an old page's button) only asks.
+    unconfirmed = client.post(f"/transfers/{transfer.pk}/withdraw/")
+    assert unconfirmed.status_code == 200 and "确认撤回" in unconfirmed.content.decode()
+    with schema_context(alpha.schema):
+        assert Transfer.objects.get(pk=transfer.pk).state == State.PENDING_BRANCH
+    done = client.post(f"/transfers/{transfer.pk}/withdraw/", {"confirm": "1"}, follow=True)
+    assert done.redirect_chain[-1][0] == f"/transfers/{transfer.pk}/"
+    text = done.content.decode()
+    assert "转接申请已撤回。" in text and "已办理。" not in text
+    assert '<span class="badge" data-testid="transfer-state">已撤回</span>' in text
+    again = client.get(f"/transfers/{transfer.pk}/withdraw/", follow=True)
+    assert "该转接已被接收或已办结，不能撤回。" in again.content.decode()
+
+
+def test_each_transfer_action_says_what_was_done(db, alpha):
+    admin = logged_in(alpha.host, "admin")
+    with schema_context(alpha.schema):
+        transfer_id = _within_other_village()  # approved by its branch: at the committee
+        to_name = Transfer.objects.get(pk=transfer_id).to_name
+        returned = _within_other_village()
+
+    def act(transfer: int, action: str, note: str = "") -> str:
+        page = admin.post(f"/transfers/{transfer}/{action}/", {"note": note}, follow=True)
+        return page.content.decode()
+
+    assert f"已同意，待接收党委接收（转至{to_name}）。" in act(transfer_id, "approve")
+    assert f"已接收，待接收党支部（{to_name}）接收。" in act(transfer_id, "approve")
+    assert f"已接收，另村人已编入{to_name}，转接已完成。" in act(transfer_id, "approve")
+    assert "转接已退回，退回原因已记入办理记录。" in act(returned, "return", "材料不全")
+    refused = act(returned, "approve")
+    assert "已办理" not in refused and "您无权办理该转接的当前环节。" in refused
