@@ -122,8 +122,7 @@ def hand_sql(schemas: list[str], *, per_org: bool) -> str:
         "job_title <> ''",
         "phone_index IS NOT NULL",
         "length(address) > 0",
-        'EXISTS (SELECT 1 FROM "{schema}".members_familyrecord f '
-        'WHERE f.member_id = "{schema}".members_member.id)',
+        "fam.member_id IS NOT NULL",  # has a family record (the join below)
     ]
     for _, extra in codes(CodeTable.AGE_BAND).values_list("code", "extra"):
         low, high = extra.get("min"), extra.get("max")
@@ -147,14 +146,15 @@ def hand_sql(schemas: list[str], *, per_org: bool) -> str:
             cells.append("education_code IN (" + ",".join(f"'{c}'" for c in members_of) + ")")
     for code in codes(CodeTable.OCCUPATION).values_list("code", flat=True):
         cells.append(f"occupation_code = '{code}'")
-    template = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {c})" for c in cells])
+    columns = ", ".join(["count(*)"] + [f"count(*) FILTER (WHERE {c})" for c in cells])
     parts = []
     org, group = ("org_id", " GROUP BY org_id") if per_org else ("NULL::bigint", "")
     for s in schemas:
-        columns = template.replace("{schema}", s)
         parts.append(
             f"SELECT '{s}' AS county, 'm' AS kind, {org} AS org, NULL AS type_code, {columns} "
-            f'FROM "{s}".members_member WHERE party_status_code IN ({on_roll}){group}'
+            f'FROM "{s}".members_member LEFT JOIN (SELECT DISTINCT member_id FROM '
+            f'"{s}".members_familyrecord) fam ON fam.member_id = "{s}".members_member.id '
+            f"WHERE party_status_code IN ({on_roll}){group}"
         )
         nulls = ", ".join(["count(*)"] + ["NULL::bigint"] * len(cells))
         parts.append(

@@ -17,7 +17,7 @@ from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.orgs.pickers import OrgPickerField
 from zhdj.validation.names import NameField, TextField
-from zhdj.web.forms import DateInput
+from zhdj.web.forms import DateInput, PhoneInput
 
 ACCEPT = "application/pdf,image/jpeg,image/png"
 DATE = DateInput()
@@ -41,7 +41,7 @@ class ApplicantForm(forms.Form):
     ethnicity_code = forms.ChoiceField(label="民族")
     education_code = forms.ChoiceField(label="学历", required=False)
     job_title = TextField(label="工作单位及职务", max_length=100, required=False)
-    phone = TextField(label="手机号", max_length=20, required=False)
+    phone = TextField(label="手机号", max_length=20, required=False, widget=PhoneInput)
     address = TextField(label="家庭住址", max_length=200, required=False)
     done_on = forms.DateField(label="递交入党申请书日期", widget=DATE)
     application = _file("入党申请书")

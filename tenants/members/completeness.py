@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan
 
@@ -43,7 +43,9 @@ ITEMS: tuple[Item, ...] = (
     Item(
         "家庭成员",
         lambda member: FamilyRecord.objects.filter(member=member).exists(),
-        lambda: Q(Exists(FamilyRecord.objects.filter(member=OuterRef("pk")))),
+        # IN over the set of members with a record: PostgreSQL hashes that set once (a
+        # correlated EXISTS probed the index once per member, ~2x the whole rollup).
+        lambda: Q(pk__in=FamilyRecord.objects.values("member_id")),
     ),
 )
 

@@ -12,7 +12,7 @@ from tenants.members.selectors import MemberFilter
 from tenants.members.validation import CODE_FIELDS, MemberData
 from tenants.orgs.pickers import OrgPickerField
 from zhdj.validation.names import NameField, TextField
-from zhdj.web.forms import DateInput, FastSelect
+from zhdj.web.forms import DateInput, FastSelect, PhoneInput
 
 BLANK = [("", "——")]
 DATE = DateInput()
@@ -57,8 +57,8 @@ class MemberForm(forms.Form):
     occupation_code = forms.ChoiceField(
         label="职业", choices=_codes(CodeTable.OCCUPATION), required=False
     )
-    phone = TextField(label="手机号", max_length=20, required=False)
-    landline = TextField(label="固定电话", max_length=32, required=False)
+    phone = TextField(label="手机号", max_length=20, required=False, widget=PhoneInput)
+    landline = TextField(label="固定电话", max_length=32, required=False, widget=PhoneInput)
     address = TextField(label="家庭住址", max_length=200, required=False)
 
     def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -71,12 +71,26 @@ class MemberForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    action = forms.ChoiceField(label="变动类型", choices=StatusAction.choices)
+    # No default: a status change is never one click away (停止党籍 used to be preselected).
+    action = forms.ChoiceField(
+        label="变动类型",
+        choices=[("", "请选择"), *StatusAction.choices],
+        error_messages={"required": "请选择变动类型。"},
+    )
     effective_date = forms.DateField(label="日期", widget=DATE)
     reason = TextField(label="原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
     lost_contact_code = forms.ChoiceField(
         label="失联情形（仅失联时填写）", choices=_codes(CodeTable.LOST_CONTACT), required=False
     )
+    # The confirmation step, without JavaScript: the change applies only with this ticked.
+    confirmed = forms.BooleanField(
+        label="我已核实变动类型、日期和原因，确认办理",
+        error_messages={"required": "请核实后勾选确认，再办理党籍变动。"},
+    )
+
+    def change_kwargs(self) -> dict[str, object]:
+        """The cleaned values that ``member_change_status`` takes."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "confirmed"}
 
 
 class RevealForm(forms.Form):
@@ -117,6 +131,14 @@ class MemberSearchForm(forms.Form):
     def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["org"].scope_to(scope)
+
+    def clean(self) -> dict:  # type: ignore[type-arg]
+        data = super().clean()
+        low, high = data.get("age_min"), data.get("age_max")
+        if low is not None and high is not None and high < low:
+            # A reversed range would silently match nobody.
+            self.add_error("age_max", "年龄上限不能小于下限。")
+        return data
 
     def to_filter(self) -> MemberFilter:
         """The list filter of the cleaned form (the list page and the Excel export)."""

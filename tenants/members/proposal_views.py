@@ -24,12 +24,12 @@ from zhdj.errors import ApplicationError
 from zhdj.pii.masking import mask_address, mask_phone
 from zhdj.validation.names import TextField
 from zhdj.web.access import county_page
-from zhdj.web.forms import add_errors
+from zhdj.web.forms import PhoneInput, add_errors
 
 
 class ProposalForm(forms.Form):
-    phone = TextField(label="手机号", max_length=20, required=False)
-    landline = TextField(label="固定电话", max_length=32, required=False)
+    phone = TextField(label="手机号", max_length=20, required=False, widget=PhoneInput)
+    landline = TextField(label="固定电话", max_length=32, required=False, widget=PhoneInput)
     address = TextField(label="家庭住址", max_length=200, required=False)
     job_title = TextField(label="工作岗位", max_length=100, required=False)
     education_code = forms.ChoiceField(

@@ -39,8 +39,22 @@ def record_form_class(slug: str) -> type[forms.ModelForm]:
         and not spec.model._meta.get_field(f).choices
     }
     return forms.modelform_factory(
-        spec.model, fields=spec.fields, widgets=widgets, field_classes=text_classes
+        spec.model,
+        fields=spec.fields,
+        widgets=widgets,
+        field_classes=text_classes,
+        formfield_callback=_formfield,
     )
+
+
+def _formfield(db_field: Any, **kwargs: Any) -> forms.Field | None:
+    """Django's form field, with the project's "——" for "not chosen" instead of "---------"."""
+    field = db_field.formfield(**kwargs)
+    if isinstance(field, forms.ModelChoiceField):
+        field.empty_label = "——"
+    elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+        field.choices = [("", "——"), *list(field.choices)[1:]]
+    return field
 
 
 def _check(scope: Scope, member: Member) -> None:

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -130,7 +131,9 @@ def record_add_view(request: HttpRequest, member_id: int, slug: str) -> HttpResp
     if not scope.manages_member(member) or slug not in RECORD_SETS:
         raise Http404("页面不存在")
     form = record_form_class(slug)(request.POST or None)
-    if request.method == "POST":
+    # The form first, as member_new does: the service checks the same form again, and its
+    # errors put back on a form that already has them would show each one twice.
+    if request.method == "POST" and form.is_valid():
         try:
             record_add(scope=scope, member=member, slug=slug, data=request.POST)
         except ApplicationError as exc:
@@ -139,7 +142,8 @@ def record_add_view(request: HttpRequest, member_id: int, slug: str) -> HttpResp
             messages.success(request, "已添加。")
             return redirect("members:detail", member_id=member.pk)
     title = f"{member.name}：添加{RECORD_SETS[slug].model._meta.verbose_name}"
-    return render(request, "members/form.html", {"form": form, "title": title})
+    back = reverse("members:detail", args=[member.pk])
+    return render(request, "members/form.html", {"form": form, "title": title, "back": back})
 
 
 @require_POST
@@ -169,7 +173,8 @@ def member_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"已登记党员“{member.name}”。")
             return redirect("members:detail", member_id=member.pk)
-    return render(request, "members/form.html", {"form": form, "title": "登记党员"})
+    back = reverse("members:list")
+    return render(request, "members/form.html", {"form": form, "title": "登记党员", "back": back})
 
 
 @county_page()
@@ -188,7 +193,9 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("members:detail", member_id=member.pk)
-    return render(request, "members/form.html", {"form": form, "title": f"修改 {member.name}"})
+    back = reverse("members:detail", args=[member.pk])
+    title = f"修改 {member.name}"
+    return render(request, "members/form.html", {"form": form, "title": title, "back": back})
 
 
 @county_page()
@@ -201,7 +208,7 @@ def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             change = member_change_status(
-                scope=scope, member=member, actor=request.user, **form.cleaned_data
+                scope=scope, member=member, actor=request.user, **form.change_kwargs()
             )
         except ApplicationError as exc:
             add_errors(form, exc)

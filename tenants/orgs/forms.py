@@ -8,7 +8,7 @@ from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices, keep_current
 from tenants.orgs.pickers import OrgPickerField
 from zhdj.validation.names import NameField, TextField
-from zhdj.web.forms import DateInput
+from zhdj.web.forms import DateInput, PhoneInput
 
 DATE = DateInput()
 BLANK = [("", "——")]
@@ -31,7 +31,7 @@ class OrgFieldsForm(forms.Form):
     industry = TextField(label="行业", max_length=50, required=False)
     credit_code = TextField(label="统一社会信用代码", max_length=18, required=False)
     contact_name = NameField(label="联系人", max_length=32, required=False)
-    contact_phone = TextField(label="联系电话", max_length=32, required=False)
+    contact_phone = TextField(label="联系电话", max_length=32, required=False, widget=PhoneInput)
     has_approval_authority = forms.BooleanField(label="具有审批预备党员权限", required=False)
     term_started_at = forms.DateField(label="本届任期开始", required=False, widget=DATE)
     term_ends_at = forms.DateField(label="本届任期届满", required=False, widget=DATE)

@@ -21,6 +21,12 @@ from zhdj.errors import ApplicationError
 from zhdj.validation.names import name_problem, normalize_name, text_problem
 
 CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+# A mobile number (11 digits) or a landline with its area code and an optional
+# extension: 0912-3333333, 09123333333, 0912-3333333-801.
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+# Organizations are in China: a point outside its extent is a typo or swapped figures.
+LATITUDE_RANGE = (Decimal(3), Decimal(54))
+LONGITUDE_RANGE = (Decimal(73), Decimal(136))
 EDITABLE = (
     "short_name",
     "category_code",
@@ -196,11 +202,32 @@ def _validate_fields(
     start, end = values.get("term_started_at"), values.get("term_ends_at")
     if start and end and end <= start:
         errors["term_ends_at"] = ["任期届满日期必须晚于任期开始日期。"]
+    # Like the codes above, a value saved before these checks existed passes unchanged.
+    phone = values.get("contact_phone")
+    kept = current is not None and current.contact_phone == phone
+    if phone and not kept and "contact_phone" not in errors and not PHONE_RE.match(phone.strip()):
+        errors["contact_phone"] = [
+            "联系电话应为 11 位手机号码或带区号的固定电话（如 0912-3333333）。"
+        ]
     lat, lng = values.get("latitude"), values.get("longitude")
+    if current is None or (lat, lng) != (current.latitude, current.longitude):
+        errors.update(_point_errors(lat, lng))
+    return errors
+
+
+def _point_errors(lat: Any, lng: Any) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
     if (lat is None) != (lng is None):
         errors["latitude"] = ["经纬度须同时填写。"]
-    elif lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        errors["latitude"] = ["经纬度超出范围。"]
+        return errors
+    if lat is None:
+        return errors
+    low, high = LATITUDE_RANGE
+    if not low <= Decimal(str(lat)) <= high:
+        errors["latitude"] = [f"纬度应在 {low}–{high} 度之间（中国境内）。"]
+    low, high = LONGITUDE_RANGE
+    if not low <= Decimal(str(lng)) <= high:
+        errors["longitude"] = [f"经度应在 {low}–{high} 度之间（中国境内）。"]
     return errors
 
 

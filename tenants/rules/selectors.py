@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared.standards.models import RuleParameter
+from tenants.rules.display import shown, shown_unit
 from tenants.rules.models import RuleOverride
 
 
@@ -23,6 +24,27 @@ class EffectiveRule:
     @property
     def is_overridden(self) -> bool:
         return self.override is not None
+
+    # The figures as the page shows them (元 for money rules stored in 分, 是/否).
+    @property
+    def unit(self) -> str:
+        return shown_unit(self.parameter)
+
+    @property
+    def shown_value(self) -> str:
+        return shown(self.parameter, self.value)
+
+    @property
+    def shown_default(self) -> str:
+        return shown(self.parameter, typed(self.parameter, self.parameter.value))
+
+    @property
+    def shown_min(self) -> str:
+        return shown(self.parameter, self.parameter.min_value)
+
+    @property
+    def shown_max(self) -> str:
+        return shown(self.parameter, self.parameter.max_value)
 
 
 def typed(parameter: RuleParameter, raw: Any) -> Any:

@@ -9,13 +9,15 @@ from django.db import transaction
 
 from shared.accounts.models import User
 from shared.standards.models import RuleParameter
+from tenants.rules.display import shown, shown_unit, stored_text
 from tenants.rules.models import RuleOverride
 from zhdj.errors import ApplicationError
 
 
 def _parse(parameter: RuleParameter, raw: Any) -> Any:
-    """The submitted value as JSON of the parameter's kind, or a Chinese error."""
-    text = str(raw).strip()
+    """The submitted value (in the unit the page shows: 元 for money rules) as JSON of the
+    parameter's kind, or a Chinese error."""
+    text = stored_text(parameter, str(raw).strip())
     kind = parameter.kind
     try:
         if kind == RuleParameter.Kind.INTEGER:
@@ -36,10 +38,13 @@ def _parse(parameter: RuleParameter, raw: Any) -> Any:
         ) from None
     if kind in (RuleParameter.Kind.INTEGER, RuleParameter.Kind.DECIMAL):
         low, high, name = parameter.min_value, parameter.max_value, parameter.name
+        unit = shown_unit(parameter)
         if low is not None and Decimal(str(value)) < Decimal(str(low)):
-            raise ApplicationError(f"「{name}」不能小于 {low}{parameter.unit}", field="value")
+            low_text = shown(parameter, low)
+            raise ApplicationError(f"「{name}」不能小于 {low_text}{unit}", field="value")
         if high is not None and Decimal(str(value)) > Decimal(str(high)):
-            raise ApplicationError(f"「{name}」不能大于 {high}{parameter.unit}", field="value")
+            high_text = shown(parameter, high)
+            raise ApplicationError(f"「{name}」不能大于 {high_text}{unit}", field="value")
         if kind == RuleParameter.Kind.DECIMAL:
             value = str(value)
     return value

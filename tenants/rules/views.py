@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from shared.standards.models import RuleParameter
 from tenants.rules.selectors import EffectiveRule, effective_rules
 from tenants.rules.services import rule_override_clear, rule_override_set
 from zhdj.errors import ApplicationError
@@ -31,12 +30,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 
 def _initial(rule: EffectiveRule) -> dict[str, str]:
-    """The value in force as the county types it (是/否, not True/False) and the reason of
+    """The value in force as the county types it (是/否, 元 not 分) and the reason of
     the county's override: sent back unchanged, the form saves the same override."""
-    value = rule.value
-    if rule.parameter.kind == RuleParameter.Kind.BOOLEAN:
-        value = "是" if value else "否"
-    return {"value": str(value), "reason": rule.override.reason if rule.override else ""}
+    return {"value": rule.shown_value, "reason": rule.override.reason if rule.override else ""}
 
 
 @county_page(COUNTY_ADMIN)

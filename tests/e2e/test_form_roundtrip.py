@@ -458,6 +458,7 @@ def test_a_status_change_stores_the_date_and_reason_as_typed(
     login(page, live_server_port, alpha.host, "admin", PASSWORD)
     page.goto(url(live_server_port, alpha.host, f"/members/{world.member_id}/status/"))
     fill(page, typed)
+    page.check("#id_confirmed")  # the confirmation step
     submit(page, "办理")
     page.wait_for_url(f"**/members/{world.member_id}/")
     (row,) = orm(

@@ -37,6 +37,10 @@ def test_clicking_the_map_fills_the_point_and_saving_keeps_it(
         page.goto(url(live_server_port, alpha.host, f"/orgs/{org_id}/edit/"))
         page.wait_for_selector("#map-pick[data-rendered='1']")
         assert page.input_value("#id_latitude") == ""
+        # a short Chinese credit, not Leaflet's English one with its flag
+        credit = page.locator("#map-pick .leaflet-control-attribution")
+        assert credit.inner_text().strip() == "地图：Leaflet"
+        assert credit.locator("svg").count() == 0
         box = page.locator("#map-pick").bounding_box()
         assert box is not None
         # the middle of the map, inside the county drawn as the background

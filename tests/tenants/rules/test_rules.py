@@ -110,3 +110,26 @@ def test_page_is_for_the_county_admin_only(db, alpha, username):  # type: ignore
 
 def test_unknown_rule_page_is_404(db, alpha):  # type: ignore[no-untyped-def]
     assert logged_in(alpha.host, "admin").get("/rules/no.such/").status_code == 404
+
+
+def test_money_rules_are_shown_and_typed_in_yuan(db, alpha):  # type: ignore[no-untyped-def]
+    farmer = "dues.farmer_monthly_fen"
+    client = logged_in(alpha.host, "admin")
+    page = client.get("/rules/").content.decode()
+    assert "20 分" not in page and "100000 分" not in page
+    assert "0.20 元" in page and "1000.00 元" in page and "0.20 – 1.00 元" in page
+    assert f'class="btn btn--plain" href="/rules/{farmer}/"' in page
+    assert "标注“可调整”" not in page
+    form = client.get(f"/rules/{farmer}/").content.decode()
+    assert 'value="0.20"' in form and "0.20 元" in form
+    too_much = client.post(f"/rules/{farmer}/", {"value": "1.5", "reason": "县委决定"})
+    assert "不能大于 1.00元" in too_much.content.decode()
+    fraction = client.post(f"/rules/{farmer}/", {"value": "0.255", "reason": "县委决定"})
+    assert "应为金额（元）" in fraction.content.decode()
+    assert (
+        client.post(f"/rules/{farmer}/", {"value": "0.5", "reason": "县委决定"}).status_code == 302
+    )
+    with schema_context(alpha.schema):
+        assert rule_value(farmer) == 50
+    page = client.get("/rules/").content.decode()
+    assert "<strong>0.50</strong> 元" in page

@@ -12,6 +12,8 @@
 
   // maxZoom: the cluster plugin needs one even when no tile layer sets it
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: true, maxZoom: 18 });
+  // Leaflet's own credit is English with a national flag: a short Chinese credit instead.
+  map.attributionControl.setPrefix("地图：Leaflet");
   fetch(el.dataset.url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
     if (data.tiles) {
       L.tileLayer(data.tiles.url, { subdomains: data.tiles.subdomains, attribution: data.tiles.attribution, maxZoom: 18 }).addTo(map);

@@ -11,6 +11,8 @@
   function say(text) { statusEl.textContent = text; }
   function num(v) { var n = parseFloat(v); return isNaN(n) ? null : n; }
   var map = L.map(el, { zoomSnap: 0.25 });
+  // Leaflet's own credit is English with a national flag: a short Chinese credit instead.
+  map.attributionControl.setPrefix("地图：Leaflet");
   var marker = null, hasTiles = false;
   function put(latlng, pan) {
     if (!marker) {
