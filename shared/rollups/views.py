@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -94,7 +95,7 @@ def managed_paths(request: HttpRequest) -> tuple[str, ...] | None:
     404 for users who manage no organization (as every managed-data page)."""
     scope = import_string(settings.ROLLUPS_SCOPE_RESOLVER)(request)
     if not scope.manages_orgs:
-        raise Http404("页面不存在")
+        raise PermissionDenied  # a page of post holders: denied, not missing
     return None if scope.is_admin else tuple(scope.org_paths)
 
 

@@ -5,6 +5,7 @@ Every page goes through the user's Scope; another county's or branch's ids are 4
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -57,7 +58,7 @@ def _managed(request: HttpRequest, record_id: int) -> DevelopmentRecord:
 def board(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not scope.manages_orgs:
-        raise Http404("页面不存在")
+        raise PermissionDenied  # a page of post holders: denied, not missing
     form = BoardFilterForm(request.GET or None, scope=scope)
     if filter_status(form) != 200:
         return refuse_query(request, form, title="发展党员", back=reverse("development:board"))
@@ -82,7 +83,7 @@ def board(request: HttpRequest) -> HttpResponse:
 def record_new(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not scope.manages_orgs:
-        raise Http404("页面不存在")
+        raise PermissionDenied  # a page of post holders: denied, not missing
     form = ApplicantForm(request.POST or None, request.FILES or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         person, step = form.to_input(request.FILES)
@@ -181,7 +182,7 @@ def _committees(entry: StepEntry) -> list:
 def review_queue(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     if not scope.manages_orgs:
-        raise Http404("页面不存在")
+        raise PermissionDenied  # a page of post holders: denied, not missing
     entries = list(pending_entries(scope))
     # One query for the step template and one for every row's committees, whatever the rows.
     template = steps()

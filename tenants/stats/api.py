@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -69,7 +69,7 @@ class StatisticsAPIView(TenantAPIMixin, APIView):
     def get(self, request: Request) -> Response:
         scope = request_scope(request)
         if not scope.manages_orgs:
-            raise NotFound("您没有可统计的党组织。")
+            raise PermissionDenied("您没有可统计的党组织。")
         params = query_params(request, StatisticsQuerySerializer)
         try:
             stats = party_statistics(

@@ -6,7 +6,8 @@ only their own record) gets a 404, as on every page of managed data.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -25,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _managing_scope(request: HttpRequest) -> Scope:
     scope = request_scope(request)
     if not scope.manages_orgs:
-        raise Http404("页面不存在")
+        raise PermissionDenied  # a page of post holders: denied, not missing
     return scope
 
 

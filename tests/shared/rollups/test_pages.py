@@ -67,7 +67,7 @@ def test_county_admin_sees_the_whole_county_only(rolled, alpha):
     assert "横山区" not in str(data)
 
 
-def test_branch_secretary_sees_only_their_subtree_and_member_gets_404(rolled, alpha):
+def test_branch_secretary_sees_only_their_subtree_and_member_is_refused(rolled, alpha):
     data = logged_in(alpha.host, "branchsec").get("/dashboard/data.json").json()
     assert data["title"] == "榆阳区某村党支部"
     total = next(k for k in data["kpis"] if k["key"] == "members.total")["value"]
@@ -75,9 +75,9 @@ def test_branch_secretary_sees_only_their_subtree_and_member_gets_404(rolled, al
     town = logged_in(alpha.host, "townsec").get("/dashboard/data.json").json()
     assert next(k for k in town["kpis"] if k["key"] == "members.total")["value"] == 4
     member = logged_in(alpha.host, "member")
-    assert member.get("/dashboard/").status_code == 404
-    assert member.get("/dashboard/data.json").status_code == 404
-    assert member.get("/dashboard/map/data.json").status_code == 404
+    assert member.get("/dashboard/").status_code == 403
+    assert member.get("/dashboard/data.json").status_code == 403
+    assert member.get("/dashboard/map/data.json").status_code == 403
 
 
 def test_city_report_exports_to_excel_and_pdf(rolled):

@@ -122,4 +122,4 @@ def test_the_admitted_member_sees_member_pages_and_still_their_timeline(w, alpha
     assert "预备党员" in mine and "第 18 步" in mine
     assert client.get(f"/development/records/{record.pk}/").status_code == 200
     assert client.get(f"/development/records/{record.pk}/export.pdf").status_code == 200
-    assert client.get("/development/").status_code == 404
+    assert client.get("/development/").status_code == 403

@@ -115,7 +115,7 @@ def test_other_branch_secretary_and_plain_member_see_nothing(in_alpha, alpha):
     connection.set_schema_to_public()
     client = logged_in(alpha.host, "member")
     assert client.get(f"/development/records/{record.pk}/").status_code == 404
-    assert client.get("/development/").status_code == 404
+    assert client.get("/development/").status_code == 403
     response = client.get("/api/development/")
     assert response.json()["count"] == 0
 
@@ -139,7 +139,7 @@ def test_applicant_sees_own_timeline_on_a_phone_page(in_alpha, alpha):
     page = client.get("/development/mine/").content.decode()
     assert "入党积极分子" in page and "第 4 步" in page
     assert client.get(f"/development/records/{record.pk}/").status_code == 200
-    assert client.get("/development/").status_code == 404
+    assert client.get("/development/").status_code == 403
     assert client.get(f"/development/records/{record.pk}/steps/4/").status_code == 404
 
 

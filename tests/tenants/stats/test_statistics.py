@@ -181,11 +181,11 @@ def test_page_renders_tables_and_charts(stats_world, alpha):
     assert "统计日期不能晚于今天" in future and 'id="chart-sex"' not in future
 
 
-def test_plain_member_gets_404(alpha):
+def test_plain_member_is_refused(alpha):
     client = logged_in(alpha.host, "member")
-    assert client.get("/stats/").status_code == 404
-    assert client.get("/stats/export.xlsx").status_code == 404
-    assert client.get("/stats/api/").status_code == 404
+    assert client.get("/stats/").status_code == 403
+    assert client.get("/stats/export.xlsx").status_code == 403
+    assert client.get("/stats/api/").status_code == 403
 
 
 def test_branch_secretary_pages_stay_in_scope(stats_world, alpha):
