@@ -50,7 +50,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
     @tenant_db
     def _manages(self) -> bool:
         request = SimpleNamespace(user=self.scope["user"])
-        return bool(import_string(settings.ROLLUPS_SCOPE_RESOLVER)(request).manages_orgs)
+        return bool(import_string(settings.ZHDJ_SCOPE_RESOLVER)(request).manages_orgs)
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):

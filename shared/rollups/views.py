@@ -93,7 +93,7 @@ def county_detail_data(request: HttpRequest, tenant_id: int) -> JsonResponse:
 def managed_paths(request: HttpRequest) -> tuple[str, ...] | None:
     """None: the whole county (administrator); else the roots of the managed subtrees.
     404 for users who manage no organization (as every managed-data page)."""
-    scope = import_string(settings.ROLLUPS_SCOPE_RESOLVER)(request)
+    scope = import_string(settings.ZHDJ_SCOPE_RESOLVER)(request)
     if not scope.manages_orgs:
         raise PermissionDenied  # a page of post holders: denied, not missing
     return None if scope.is_admin else tuple(scope.org_paths)

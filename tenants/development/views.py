@@ -5,7 +5,6 @@ Every page goes through the user's Scope; another county's or branch's ids are 4
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,9 +32,9 @@ from tenants.development.steps import step as step_of
 from tenants.development.steps import steps
 from tenants.development.thought_reports import report_due_on
 from tenants.development.timeline import timeline
-from tenants.members.scope import request_scope
+from tenants.members.scope import Scope, request_scope
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page
+from zhdj.web.access import county_page, scoped_page
 from zhdj.web.query import filter_status, refuse_query
 
 
@@ -54,11 +53,8 @@ def _managed(request: HttpRequest, record_id: int) -> DevelopmentRecord:
 
 
 @never_cache
-@county_page()
-def board(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied  # a page of post holders: denied, not missing
+@scoped_page(manages=True)
+def board(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = BoardFilterForm(request.GET or None, scope=scope)
     if filter_status(form) != 200:
         return refuse_query(request, form, title="发展党员", back=reverse("development:board"))
@@ -79,11 +75,8 @@ def board(request: HttpRequest) -> HttpResponse:
     return render(request, "development/board.html", context)
 
 
-@county_page()
-def record_new(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied  # a page of post holders: denied, not missing
+@scoped_page(manages=True)
+def record_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = ApplicantForm(request.POST or None, request.FILES or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         person, step = form.to_input(request.FILES)
@@ -178,11 +171,8 @@ def _committees(entry: StepEntry) -> list:
 
 
 @never_cache
-@county_page()
-def review_queue(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied  # a page of post holders: denied, not missing
+@scoped_page(manages=True)
+def review_queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     entries = list(pending_entries(scope))
     # One query for the step template and one for every row's committees, whatever the rows.
     template = steps()

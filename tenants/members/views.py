@@ -23,7 +23,7 @@ from tenants.members.record_services import (
     record_rows,
 )
 from tenants.members.records import RECORD_SETS
-from tenants.members.scope import request_scope
+from tenants.members.scope import Scope, request_scope
 from tenants.members.selectors import MemberFilter, member_get, member_list
 from tenants.members.services import (
     member_change_status,
@@ -33,7 +33,7 @@ from tenants.members.services import (
 )
 from zhdj.errors import ApplicationError
 from zhdj.pagination import CountingPaginator
-from zhdj.web.access import county_page
+from zhdj.web.access import county_page, scoped_page
 from zhdj.web.forms import add_errors
 from zhdj.web.query import filter_status
 
@@ -82,14 +82,14 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@county_page()
-def member_options(request: HttpRequest) -> HttpResponse:
+@scoped_page()
+def member_options(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """A member picker's search (``static/js/picker.js``): ``?source=…&q=…``, within the
     user's scope, at most 20 answers."""
     source = request.GET.get("source", "scope")
     if source not in MEMBER_SOURCES:
         raise Http404("页面不存在")
-    members = MEMBER_SOURCES[source](request_scope(request), {})
+    members = MEMBER_SOURCES[source](scope, {})
     results, more = member_results(members, request.GET.get("q", "")[:50])
     response = JsonResponse({"results": results, "more": more})
     response["Cache-Control"] = "private, no-store"

@@ -4,14 +4,13 @@ adjustments (成立、更名、调整隶属关系、合并、撤销)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
-from tenants.members.scope import request_scope
+from tenants.members.scope import Scope, request_scope
 from tenants.notifications.selectors import notifications_for, unread_count
 from tenants.orgs.forms import ChildForm, DissolveForm, OrgFieldsForm, RenameForm, TargetForm
 from tenants.orgs.models import Organization
@@ -28,7 +27,7 @@ from tenants.orgs.services import (
 )
 from tenants.orgs.views_map import map_pick_context
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page
+from zhdj.web.access import county_page, scoped_page
 from zhdj.web.forms import add_errors
 
 
@@ -50,11 +49,8 @@ def county_home(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/county_home.html", context)
 
 
-@county_page()
-def tree(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied  # the tree is a tool of post holders and administrators
+@scoped_page(manages=True)  # the tree is a tool of post holders and administrators
+def tree(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
     orgs = scope.organizations().order_by("path").annotate(n=Count("members"))
     rows = [
@@ -171,28 +167,27 @@ def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
     return render(request, "orgs/action.html", {"org": org, "form": form, "title": title})
 
 
-@county_page()
-def options(request: HttpRequest) -> HttpResponse:
+@scoped_page()
+def options(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """The organizations the user acts on: with ``?source=`` the search of a picker
     (``tenants.orgs.pickers``, ``static/js/picker.js``); without, all of them in tree order
     (id, name, depth), cacheable per tree version and user (``?v=``).
     """
-    scope = request_scope(request)
     source = request.GET.get("source")
     if source is not None:
-        return _search(request, source)
+        return _search(request, scope, source)
     response = JsonResponse({"options": org_options(scope.organizations())})
     response["Cache-Control"] = "private, max-age=86400"
     return response
 
 
-def _search(request: HttpRequest, source: str) -> HttpResponse:
+def _search(request: HttpRequest, scope: Scope, source: str) -> HttpResponse:
     """A picker's search (``static/js/picker.js``): ``?source=…&q=…`` plus the narrowing
     parameters of the form's field, within what the user may choose."""
     if source not in SOURCES:
         raise Http404("页面不存在")
     params = {k: v for k, v in request.GET.items() if k in ("type", "exclude")}
-    orgs = SOURCES[source](request_scope(request), params)
+    orgs = SOURCES[source](scope, params)
     results, more = org_search(orgs, request.GET.get("q", "")[:50])
     response = JsonResponse({"results": results, "more": more})
     response["Cache-Control"] = "private, no-store"

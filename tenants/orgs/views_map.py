@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from django.db import connection
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -17,9 +17,9 @@ from shared.customers.models import Tenant
 from shared.rollups.boundaries import SEATS
 from shared.rollups.maps import tiles
 from shared.standards.models import Region
-from tenants.members.scope import request_scope
+from tenants.members.scope import Scope
 from zhdj.geocoding import GeocoderError, geocoder
-from zhdj.web.access import county_page
+from zhdj.web.access import county_page, scoped_page
 
 log = logging.getLogger(__name__)
 ADDRESS_MAX = 120
@@ -74,10 +74,8 @@ def map_base(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@county_page()
-def geocode(request: HttpRequest) -> JsonResponse:
-    if not request_scope(request).manages_orgs:
-        raise Http404("页面不存在")
+@scoped_page(manages=True)
+def geocode(request: HttpRequest, *, scope: Scope) -> JsonResponse:
     address = (request.GET.get("address") or "").strip()[:ADDRESS_MAX]
     if not address:
         return JsonResponse({"found": False, "message": "请输入地址。"})

@@ -6,28 +6,20 @@ only their own record) gets a 404, as on every page of managed data.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from tenants.members.scope import Scope, request_scope
+from tenants.members.scope import Scope
 from tenants.stats.export import content_disposition, statistics_workbook
 from tenants.stats.forms import StatisticsForm
 from tenants.stats.selectors import Statistics, party_statistics
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page
+from zhdj.web.access import scoped_page
 from zhdj.web.query import refuse_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _managing_scope(request: HttpRequest) -> Scope:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied  # a page of post holders: denied, not missing
-    return scope
 
 
 def _statistics(scope: Scope, form: StatisticsForm) -> Statistics | None:
@@ -42,9 +34,8 @@ def _statistics(scope: Scope, form: StatisticsForm) -> Statistics | None:
 
 
 @never_cache
-@county_page()
-def overview(request: HttpRequest) -> HttpResponse:
-    scope = _managing_scope(request)
+@scoped_page(manages=True)
+def overview(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = StatisticsForm(request.GET or None, scope=scope)
     stats = _statistics(scope, form)
     return render(
@@ -61,9 +52,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def export(request: HttpRequest) -> HttpResponse:
-    scope = _managing_scope(request)
+@scoped_page(manages=True)
+def export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = StatisticsForm(request.GET or None, scope=scope)
     stats = _statistics(scope, form)
     if stats is None:  # refused filters (or an organization outside the scope): no file

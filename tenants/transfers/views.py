@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.interchange.models import TransferEnvelope
-from tenants.members.scope import request_scope
+from tenants.members.scope import Scope, request_scope
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
 from tenants.transfers import selectors as sel
@@ -26,7 +26,7 @@ from tenants.transfers.pdf import letter_pdf
 from tenants.transfers.services.common import may_act_as_committee
 from tenants.transfers.services.crosscounty import envelope_preview
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page
+from zhdj.web.access import county_page, scoped_page
 from zhdj.web.forms import add_errors
 
 WITHDRAWABLE = (
@@ -209,13 +209,12 @@ def _may_withdraw(scope, transfer) -> bool:  # type: ignore[no-untyped-def]
 
 
 @never_cache
-@county_page()
-def transfer_withdraw(request: HttpRequest, transfer_id: int) -> HttpResponse:
+@scoped_page()
+def transfer_withdraw(request: HttpRequest, transfer_id: int, *, scope: Scope) -> HttpResponse:
     """撤回: a page asking to confirm (it works without JavaScript), then the withdrawal.
 
     A POST without the confirmation's ``confirm`` (an old page's button) only shows the
     question: nothing is withdrawn by one tap."""
-    scope = request_scope(request)
     transfer = sel.transfer_get(scope, transfer_id)
     if transfer is None:
         raise Http404("转接不存在")
@@ -311,11 +310,11 @@ def _receipt(request: HttpRequest, transfer) -> None:  # type: ignore[no-untyped
     )
 
 
-@county_page()
-def letter_download(request: HttpRequest, transfer_id: int) -> HttpResponse:
-    transfer = sel.transfer_get(request_scope(request), transfer_id)
+@scoped_page()
+def letter_download(request: HttpRequest, transfer_id: int, *, scope: Scope) -> HttpResponse:
+    transfer = sel.transfer_get(scope, transfer_id)
     letter = Letter.objects.filter(transfer=transfer).first() if transfer else None
-    if letter is None or not request_scope(request).manages_orgs:
+    if letter is None or not scope.manages_orgs:
         raise Http404("介绍信不存在")
     response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
     name = f"组织关系介绍信-{letter.serial}.pdf"

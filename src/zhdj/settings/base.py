@@ -400,8 +400,9 @@ ROLLUPS_MAP_ATTRIBUTION = env("ROLLUPS_MAP_ATTRIBUTION", default="")
 ZHDJ_GEOCODER = env("ZHDJ_GEOCODER", default="")
 ZHDJ_GEOCODER_URL = env("ZHDJ_GEOCODER_URL", default="")
 ZHDJ_GEOCODER_KEY = env("ZHDJ_GEOCODER_KEY", default="")
-# The county dashboard's user scope (shared/ may not import tenants/: named here).
-ROLLUPS_SCOPE_RESOLVER = "tenants.members.scope.request_scope"
+# The organization scope of a request (zhdj.web.access.scoped_page, the county dashboard):
+# named here, as shared/ and the web glue may not import tenants/
+ZHDJ_SCOPE_RESOLVER = "tenants.members.scope.request_scope"
 # Websocket paths the public (city) host may open; every other path needs a county host.
 ZHDJ_PUBLIC_WEBSOCKET_PATHS = ("/ws/dashboard/",)
 

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 
 from shared.accounts.models import User
 
@@ -52,6 +54,29 @@ def _page(*, public: bool, roles: Iterable[str] | None) -> Callable[[View], View
 def county_page(roles: Iterable[str] | None = None) -> Callable[[View], View]:
     """A page on a county host for that county's users (optionally only some roles)."""
     return _page(public=False, roles=roles)
+
+
+def scoped_page(
+    roles: Iterable[str] | None = None, *, manages: bool = False
+) -> Callable[[View], View]:
+    """A county page handed the organization scope of its user as ``scope=``: the view never
+    computes it. With ``manages``, a page of post holders and administrators: a user whose
+    scope manages no organization gets 403 (denied, not missing).
+
+    The scope comes from ``ZHDJ_SCOPE_RESOLVER`` (configuration, as this glue sits below
+    the county apps)."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def scoped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            scope = import_string(settings.ZHDJ_SCOPE_RESOLVER)(request)
+            if manages and not scope.manages_orgs:
+                raise PermissionDenied
+            return view(request, *args, scope=scope, **kwargs)
+
+        return county_page(roles)(scoped)
+
+    return decorate
 
 
 def public_page(roles: Iterable[str]) -> Callable[[View], View]:

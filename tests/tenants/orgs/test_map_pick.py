@@ -56,7 +56,7 @@ def test_geocoding_an_address_through_the_configured_service(db, alpha):  # type
         assert 38.2 < found["lat"] < 38.4 and 109.6 < found["lng"] < 109.9
         missing = admin.get("/orgs/geocode/", {"address": "火星基地"}).json()
         assert not missing["found"] and "未找到该地址" in missing["message"]
-        assert logged_in(alpha.host, "member").get("/orgs/geocode/?address=x").status_code == 404
+        assert logged_in(alpha.host, "member").get("/orgs/geocode/?address=x").status_code == 403
     with override_settings(ZHDJ_GEOCODER=""):
         off = admin.get("/orgs/geocode/", {"address": "鼓楼街道"}).json()
         assert not off["found"] and "请在地图上点选" in off["message"]
