@@ -9,9 +9,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from shared.accounts.models import User
 from shared.payments.models import DoubleTrade, PaymentOrder
-from tenants.dues.billing import bills_generate
 from tenants.dues.models import (
     DuesAccount,
     DuesBase,
@@ -19,10 +17,9 @@ from tenants.dues.models import (
     DuesPayment,
     PaymentNotice,
 )
-from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tests.e2e.conftest import login, url
+from tests.support.dues import bill_member
 from tests.support.threads import in_thread
 from tests.support.world import PASSWORD
 
@@ -30,18 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.live]
 
 
 def _bill(schema: str) -> None:
-    with schema_context(schema):
-        member = Member.objects.get(user__username="member")
-        month = timezone.localdate().replace(day=1)
-        dues_base_set(
-            scope=scope_for(User.objects.get(username="admin")),
-            member=member,
-            category_code="in_service",
-            base_fen=300001,
-            from_month=month,
-            actor=None,
-        )
-        bills_generate(month=month)
+    bill_member(schema, base_fen=300001)
 
 
 def _clean(schema: str) -> None:

@@ -11,18 +11,15 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from shared.accounts.models import User
 from shared.payments.double.gateway import notice_for
 from shared.payments.models import DoubleTrade
-from tenants.dues.billing import bills_generate
 from tenants.dues.models import DuesBill, DuesPayment, ReconciliationMismatch
 from tenants.dues.reconcile import reconcile_day
 from tenants.dues.selectors import dues_paid_until
-from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tests.conftest import logged_in
 from tests.shared.payments.conftest import acknowledged, send
+from tests.support.dues import bill_member
 from tests.support.world import CITY_HOST
 
 
@@ -41,19 +38,7 @@ class _Form(HTMLParser):
 
 
 def _bill_member(alpha) -> Member:  # type: ignore[no-untyped-def]
-    with schema_context(alpha.schema):
-        member = Member.objects.get(user__username="member")
-        month = timezone.localdate().replace(day=1)
-        dues_base_set(
-            scope=scope_for(User.objects.get(username="admin")),
-            member=member,
-            category_code="in_service",
-            base_fen=650000,
-            from_month=month,
-            actor=None,
-        )
-        bills_generate(month=month)
-        return member
+    return bill_member(alpha.schema, base_fen=650000)
 
 
 @pytest.mark.parametrize("channel", ["alipay", "wechat", "unionpay"])

@@ -13,31 +13,16 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from shared.accounts.models import User
 from shared.payments.models import DoubleTrade, PaymentOrder
-from tenants.dues.billing import bills_generate
 from tenants.dues.models import DuesPayment
-from tenants.dues.services import dues_base_set
-from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tests.conftest import logged_in
+from tests.support.dues import bill_member
 
 KEYS = Path(settings.BASE_DIR) / "shared" / "payments" / "double" / "test_keys"
 
 
 def _bill(alpha) -> None:  # type: ignore[no-untyped-def]
-    with schema_context(alpha.schema):
-        member = Member.objects.get(user__username="member")
-        month = timezone.localdate().replace(day=1)
-        dues_base_set(
-            scope=scope_for(User.objects.get(username="admin")),
-            member=member,
-            category_code="in_service",
-            base_fen=420000,
-            from_month=month,
-            actor=None,
-        )
-        bills_generate(month=month)
+    bill_member(alpha.schema, base_fen=420000)
 
 
 def _orders(alpha) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
