@@ -1,7 +1,8 @@
 """How figures and moments read on Chinese pages and exports: one place for all of them.
 
 * Money is stored in 分 (integers) and shown in 元 with two decimals and thousands
-  separators: 841110 → ``8,411.10``.
+  separators: 841110 → ``8,411.10``; where the text is typed again or read by a machine
+  (a form's value, a gateway's amount, a reminder) without them: ``8411.10``.
 * A moment is shown in Beijing time (the project's ``TIME_ZONE``) in the Chinese form
   ``2026年12月6日 12:30``, never as a UTC ISO string.
 """
@@ -12,6 +13,15 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+
+def yuan_plain(fen: int | None) -> str:
+    """841110 (分) → "8411.10" (元): no separators, for inputs and protocols; None → ""."""
+    if fen is None:
+        return ""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole}.{cents:02d}"
 
 
 def yuan(fen: int | None) -> str:

@@ -100,11 +100,3 @@ def parse_yuan(text: str | Decimal | None, *, field: str, label: str = "金额")
     if fen != fen.to_integral_value():
         raise ApplicationError(f"{label}最多保留两位小数（到分）。", field=field)
     return int(fen.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def yuan(fen: int | None) -> str:
-    if fen is None:
-        return ""
-    sign = "-" if fen < 0 else ""
-    fen = abs(fen)
-    return f"{sign}{fen // 100}.{fen % 100:02d}"

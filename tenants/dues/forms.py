@@ -16,6 +16,7 @@ from tenants.dues.models import (
     DuesReduction,
 )
 from zhdj.errors import ApplicationError
+from zhdj.formats import yuan_plain
 from zhdj.validation.names import TextField
 from zhdj.web.forms import DateInput, MonthInput
 
@@ -76,7 +77,7 @@ class BaseForm(forms.Form):
                 "initial",
                 {
                     "category_code": current.category_code,
-                    "base": f"{fen // 100}.{fen % 100:02d}" if fen else "",
+                    "base": yuan_plain(fen) if fen else "",
                     "from_month": current.from_month,
                     "note": current.note,
                 },

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shared.accounts.models import User
-from tenants.dues.calc import yuan
 from tenants.dues.models import ArrearsFlag, DuesBill
 from tenants.members.models import Member
 from tenants.members.scope import Scope
 from tenants.notifications.services import notification_send
+from zhdj.formats import yuan_plain as yuan
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from shared.standards.models import RuleParameter
 from zhdj.errors import ApplicationError
+from zhdj.formats import yuan_plain
 
 FEN = "分"
 
@@ -29,8 +30,7 @@ def shown(parameter: RuleParameter, value: Any) -> str:
     if value is None:
         return ""
     if is_money(parameter):
-        whole, cents = divmod(int(value), 100)
-        return f"{whole}.{cents:02d}"
+        return yuan_plain(int(value))
     if parameter.kind == RuleParameter.Kind.BOOLEAN:
         return "是" if value else "否"
     return str(value)

@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 from django.conf import settings
 
+from zhdj.formats import yuan_plain
+
 # Gateways in China write times in Beijing time.
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -95,8 +97,8 @@ def pem_text(setting: str) -> str:
 
 
 def yuan(fen: int) -> str:
-    """12345 → "123.45" (Alipay's total_amount)."""
-    return f"{fen // 100}.{fen % 100:02d}"
+    """12345 → "123.45" (Alipay's total_amount, UnionPay's and the bill files' amounts)."""
+    return yuan_plain(fen)
 
 
 def fen_of(text: str) -> int:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from tenants.dues.calc import yuan as _yuan
+from zhdj.formats import yuan_plain as _yuan
 
 register = template.Library()
 
