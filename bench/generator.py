@@ -746,7 +746,8 @@ def create_posts(plan, leaders: list) -> int:  # type: ignore[no-untyped-def]
     from django.db import transaction
     from django_tenants.utils import schema_context
 
-    from tenants.members.models import Member, Post
+    from tenants.access.models import Post
+    from tenants.members.models import Member
 
     with schema_context(plan.schema), transaction.atomic(), audit_context():
         wanted = [i for i, _ in leaders]
@@ -772,7 +773,7 @@ def vacuum(schemas: list[str]) -> None:
     with connection.cursor() as cursor:
         for schema in schemas:
             for table in ("members_member", "members_memberevent", "orgs_organization",
-                          "members_post"):  # fmt: skip
+                          "access_post"):  # fmt: skip
                 cursor.execute(f'VACUUM (ANALYZE) "{schema}"."{table}"')
 
 

@@ -71,7 +71,8 @@ def prepare_users(city: dict[str, Any], secretaries: int, members: int) -> list[
     from django_tenants.utils import schema_context
 
     from shared.accounts.models import User
-    from tenants.members.models import Member, Post
+    from tenants.access.models import Post
+    from tenants.members.models import Member
 
     hashed = make_password(PASSWORD)
     users: list[dict[str, Any]] = []

@@ -444,7 +444,7 @@ def stats_benchmark(city: dict[str, Any], repeat: int = 3) -> dict[str, Any]:
     from django_tenants.utils import schema_context
 
     from shared.accounts.models import User
-    from tenants.members.scope import scope_for
+    from tenants.access.scope import scope_for
 
     county = city["counties"][0]
     today = timezone.localdate()
@@ -537,8 +537,8 @@ def import_benchmark(city: dict[str, Any], args: argparse.Namespace) -> dict[str
     from shared.accounts.models import User
     from shared.customers.models import Tenant
     from shared.customers.services import _discard
+    from tenants.access.scope import scope_for
     from tenants.members.models import Member
-    from tenants.members.scope import scope_for
     from tenants.orgs.models import Organization
 
     county = city["counties"][1]

@@ -244,8 +244,8 @@ def main() -> None:
     from shared.accounts.services import user_create
     from shared.customers.models import Tenant
     from shared.rollups.services import rollup_city, rollup_tenant
+    from tenants.access.scope import scope_for
     from tenants.members.models import Member
-    from tenants.members.scope import scope_for
     from tenants.members.services import member_update
     from tenants.members.validation import MemberData
 

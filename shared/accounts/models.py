@@ -34,6 +34,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("可进入管理后台", default=False)
     is_active = models.BooleanField("启用", default=True)
     date_joined = models.DateTimeField("创建时间", default=timezone.now)
+    # An initial or reset password (issued by an administrator, sent by SMS or printed)
+    # must be replaced by the user's own at the next login.
+    must_change_password = models.BooleanField("首次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     objects = UserManager()
 

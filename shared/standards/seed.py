@@ -150,3 +150,45 @@ def upsert_rules(model: Any, domains: list[str] | tuple[str, ...]) -> None:
         for row in load_rules(domain):
             values = {key: value for key, value in row.items() if key in fields}
             model.objects.update_or_create(key=values.pop("key"), defaults=values)
+
+
+POST_PERMISSIONS = DATA / "post_permissions.json"
+PERMISSION_KEYS = frozenset({"code", "name", "note", "needs_password"})
+
+
+def load_post_permissions(
+    path: Path = POST_PERMISSIONS,
+) -> tuple[list[dict[str, Any]], set[tuple[str, str]]]:
+    """The permission catalogue and the default (post, permission) grants, checked: a
+    grant naming an unknown permission or post stops the migration."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    permissions: list[dict[str, Any]] = []
+    for number, row in enumerate(document["permissions"], start=1):
+        unknown = set(row) - PERMISSION_KEYS
+        if unknown:
+            raise ValueError(f"{path.name} permission {number}: unknown keys {sorted(unknown)}")
+        permissions.append({"note": "", "needs_password": False, **row, "sort": number * SORT_STEP})
+    known = {p["code"] for p in permissions}
+    posts = {row["code"] for row in load_codes("post")}
+    grants: set[tuple[str, str]] = set()
+    for post_code, codes in document["grants"].items():
+        if post_code not in posts:
+            raise ValueError(f"{path.name}: unknown post {post_code!r}")
+        for code in codes:
+            if code not in known:
+                raise ValueError(f"{path.name}: {post_code} grants unknown {code!r}")
+            grants.add((post_code, code))
+    return permissions, grants
+
+
+def upsert_post_permissions(permission_model: Any, grant_model: Any) -> None:
+    """Seed the catalogue and make the default grants exactly those of the file."""
+    permissions, grants = load_post_permissions()
+    for row in permissions:
+        values = dict(row)
+        permission_model.objects.update_or_create(code=values.pop("code"), defaults=values)
+    existing = set(grant_model.objects.values_list("post_code", "permission"))
+    for post_code, code in grants - existing:
+        grant_model.objects.create(post_code=post_code, permission=code)
+    for post_code, code in existing - grants:
+        grant_model.objects.filter(post_code=post_code, permission=code).delete()

@@ -14,10 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from zhdj.errors import ApplicationError, messages_of
+from zhdj.errors import AccessDenied, ApplicationError, messages_of
+from zhdj.web.access import request_scope
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, AccessDenied):
+        return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, ApplicationError | ValidationError):
         return Response({"errors": messages_of(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404) and not _chinese(str(exc)):
@@ -72,12 +75,25 @@ class IsTenantUser(BasePermission):
 
 
 class TenantAPIMixin:
-    """Every county endpoint inherits this: authenticated, in the host's schema.
+    """Every county endpoint inherits this: authenticated, in the host's schema, with the
+    user's organization scope resolved before the handler runs (``self.scope``), the way
+    Sentry's organization endpoints hand the organization over. An endpoint never
+    computes the scope itself.
 
+    ``required_permission``: the endpoint needs the user to hold that permission over some
+    organization (else 403); finer checks (over which organization) are the services'.
     Subclasses implement ``get_scoped_queryset()``; object lookups outside it are 404s.
     """
 
     permission_classes = (IsAuthenticated, IsTenantUser)
+    required_permission: str | None = None
+    scope: Any  # tenants.access.scope.Scope
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.scope = request_scope(request)
+        if self.required_permission and not self.scope.has(self.required_permission):
+            raise AccessDenied("您的职务无权使用此功能。")
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no user, no scope

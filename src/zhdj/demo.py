@@ -17,12 +17,14 @@ from shared.accounts.models import User
 from shared.accounts.services import user_create
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
 from shared.rollups.services import rollup_city
+from tenants.access.models import Post
+from tenants.access.scope import scope_for
+from tenants.access.services import post_assign
 from tenants.development.demo import seed_county as seed_development
 from tenants.development.models import DevelopmentRecord
 from tenants.dues.demo import seed_county as seed_dues
-from tenants.members.models import Member, Post
-from tenants.members.scope import scope_for
-from tenants.members.services import member_create, post_assign
+from tenants.members.models import Member
+from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.notifications.services import notification_send
 from tenants.orgs.demo import seed_county as seed_locations

@@ -15,6 +15,10 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
+class AccessDenied(ApplicationError):
+    """The user's scope does not allow this (权限不足): pages answer 403, the API too."""
+
+
 def messages_of(error: ValidationError | ApplicationError) -> dict[str, list[str]]:
     """Errors by field (``__all__`` when none), for forms, pages and the API."""
     if isinstance(error, ApplicationError):

@@ -43,6 +43,8 @@ urlpatterns = [
     path("development/", include("tenants.development.urls")),
     path("dues/", include("tenants.dues.urls")),
     path("transfers/", include("tenants.transfers.urls")),
+    path("teams/", include("tenants.teams.urls")),
+    path("logins/", include("tenants.logins.urls")),
     path("dashboard/", include("shared.rollups.urls_county")),
     path("api/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

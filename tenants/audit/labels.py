@@ -34,7 +34,8 @@ CODE_TABLES: dict[tuple[str, str], CodeTable] = {
     ("members.MemberStatusChange", "from_status"): CodeTable.PARTY_STATUS,
     ("members.MemberStatusChange", "to_status"): CodeTable.PARTY_STATUS,
     ("members.MemberStatusChange", "lost_contact_code"): CodeTable.LOST_CONTACT,
-    ("members.Post", "post_code"): CodeTable.POST,
+    ("access.Post", "post_code"): CodeTable.POST,
+    ("access.PostGrantOverride", "post_code"): CodeTable.POST,
     ("orgs.Organization", "category_code"): CodeTable.ORG_CATEGORY,
     ("orgs.Organization", "unit_situation_code"): CodeTable.UNIT_SITUATION,
 }

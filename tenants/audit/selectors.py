@@ -25,7 +25,8 @@ from zhdj.pii.fields import EncryptedTextField
 TRACKED = {
     "member": ("members", "Member", "党员"),
     "status": ("members", "MemberStatusChange", "党籍变动"),
-    "post": ("members", "Post", "党内职务"),
+    "post": ("access", "Post", "党内职务"),
+    "post_grant": ("access", "PostGrantOverride", "职务权限调整"),
     "org": ("orgs", "Organization", "党组织"),
 }
 HIDDEN = frozenset(

@@ -8,10 +8,10 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from tenants.access.scope import request_scope
 from tenants.development.models import DevelopmentRecord
 from tenants.development.selectors import records_in_scope
 from tenants.development.timeline import timeline
-from tenants.members.scope import request_scope
 from zhdj.api import TenantAPIMixin
 from zhdj.pii.masking import mask_id_number
 

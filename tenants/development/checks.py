@@ -19,9 +19,9 @@ from typing import Any
 from django.utils import timezone
 
 from shared.standards.models import DevelopmentStep, OrganizationType
+from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord, Status, StepPerson
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
 

@@ -15,6 +15,7 @@ from django.utils.html import escape
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
+from tenants.access.scope import scope_for
 from tenants.development.calendar import add_working_days
 from tenants.development.checks import VoteData, ancestors_of
 from tenants.development.documents import Upload
@@ -23,7 +24,6 @@ from tenants.development.person import PersonData
 from tenants.development.services import StepInput, record_create, step_record, step_review
 from tenants.development.steps import add_months, step
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.orgs.models import Organization
 from zhdj.pii.fields import index_for
 from zhdj.pii.idnumber import make_id_number

@@ -16,11 +16,11 @@ from __future__ import annotations
 from shared.accounts.models import User
 from shared.accounts.services import user_change_role
 from shared.standards.models import DevelopmentStep
+from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord, Status, StepEntry
 from tenants.development.selectors import done_dates
 from tenants.development.steps import add_months
 from tenants.members.models import StatusAction
-from tenants.members.scope import Scope
 from tenants.members.services import (
     member_change_status,
     member_create,

@@ -7,13 +7,13 @@ from typing import Any
 from django import forms
 
 from shared.standards.models import CodeTable, DevelopmentStep
+from tenants.access.scope import Scope
 from tenants.development.checks import OUTCOMES, VoteData
 from tenants.development.documents import Upload
 from tenants.development.person import PersonData
 from tenants.development.services import StepInput
 from tenants.members.forms import _codes
 from tenants.members.pickers import MembersPickerField
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.orgs.pickers import OrgPickerField
 from zhdj.validation.names import NameField, TextField
@@ -175,4 +175,4 @@ class BoardFilterForm(forms.Form):
 
     def __init__(self, *args: Any, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = scope.organizations()
+        self.fields["org"].queryset = Organization.objects.visible_to(scope)

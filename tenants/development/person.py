@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import is_valid_code
+from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.members.validation import MOBILE_RE
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError

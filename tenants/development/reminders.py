@@ -18,11 +18,11 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from shared.accounts.models import User
+from tenants.access.models import Post
 from tenants.development.checks import ancestors_of
 from tenants.development.models import OPEN_STATUSES, DevelopmentRecord, ReminderLog, Status
 from tenants.development.steps import development_rules
 from tenants.development.timeline import timeline
-from tenants.members.models import Post
 from tenants.notifications.services import notification_send
 from zhdj.messaging import message_send
 

@@ -13,20 +13,20 @@ from datetime import date
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope
 from tenants.development.models import (
     PIPELINE,
     DevelopmentRecord,
     StepDocument,
     StepEntry,
 )
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 
 
 def records_in_scope(scope: Scope) -> QuerySet[DevelopmentRecord]:
     if scope.is_admin:
         return DevelopmentRecord.objects.all()
-    q = Q(org_id__in=scope.organizations().values("id")) | Q(user_id=scope.user_id)
+    q = Q(org_id__in=Organization.objects.visible_to(scope).values("id")) | Q(user_id=scope.user_id)
     return DevelopmentRecord.objects.filter(q)
 
 

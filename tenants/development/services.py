@@ -24,6 +24,7 @@ from django.utils import timezone
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import DevelopmentStep
+from tenants.access.scope import Scope
 from tenants.development.checks import (
     VoteData,
     check_order,
@@ -45,7 +46,6 @@ from tenants.development.rules import Verdict, check_time_rules
 from tenants.development.selectors import done_dates
 from tenants.development.steps import development_rules, steps
 from tenants.development.steps import step as step_of
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
 

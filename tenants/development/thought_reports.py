@@ -21,6 +21,7 @@ from datetime import date
 from django.db.models import Max, QuerySet
 
 from shared.accounts.models import User
+from tenants.access.models import Post
 from tenants.development.models import (
     DevelopmentRecord,
     ReminderLog,
@@ -29,7 +30,6 @@ from tenants.development.models import (
     StepEntry,
 )
 from tenants.development.steps import add_months, development_rules
-from tenants.members.models import Post
 from tenants.notifications.services import notification_send
 from zhdj.messaging import message_send
 

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope, request_scope
 from tenants.development.checks import ancestors_for, ancestors_of
 from tenants.development.forms import ApplicantForm, BoardFilterForm, ReviewForm, StepForm
 from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry
@@ -32,7 +33,6 @@ from tenants.development.steps import step as step_of
 from tenants.development.steps import steps
 from tenants.development.thought_reports import report_due_on
 from tenants.development.timeline import timeline
-from tenants.members.scope import Scope, request_scope
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page, scoped_page
 from zhdj.web.query import filter_status, refuse_query

@@ -8,8 +8,9 @@ from __future__ import annotations
 from django.db.models import Q
 from rest_framework import serializers, viewsets
 
+from tenants.access.scope import request_scope
 from tenants.dues.models import DuesBill, DuesPayment
-from tenants.members.scope import request_scope
+from tenants.orgs.models import Organization
 from zhdj.api import TenantAPIMixin
 
 
@@ -57,7 +58,9 @@ def _visible(request, model):  # type: ignore[no-untyped-def]
     if scope.is_admin:
         return model.objects.all()
     own = Q(member_id=scope.member_id) if scope.member_id is not None else Q(pk__in=[])
-    return model.objects.filter(Q(org_id__in=scope.organizations().values("id")) | own)
+    return model.objects.filter(
+        Q(org_id__in=Organization.objects.visible_to(scope).values("id")) | own
+    )
 
 
 class DuesBillViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):

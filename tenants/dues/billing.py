@@ -27,10 +27,11 @@ from django.utils import timezone
 
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
+from tenants.access.models import Post
 from tenants.dues.calc import Tables, add_months, month_start, months_between
 from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBase, DuesBill, DuesReduction
 from tenants.dues.services import price
-from tenants.members.models import Member, Post
+from tenants.members.models import Member
 from zhdj.errors import ApplicationError
 
 BATCH = 5000

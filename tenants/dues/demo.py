@@ -9,13 +9,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.access.scope import Scope
 from tenants.dues.billing import arrears_scan, bills_generate
 from tenants.dues.calc import add_months, month_start
 from tenants.dues.models import DuesBase, DuesBill, DuesPayment
 from tenants.dues.payments import payment_offline_record
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 
 MONTHS = 4
 # (category, base in 分) cycled over members: every kind of member appears.
@@ -33,7 +33,7 @@ PROFILES = [
 
 @transaction.atomic
 def seed_county() -> None:
-    scope = Scope(user_id=0, is_admin=True, org_paths=(), member_id=None, pii_paths=())
+    scope = Scope.system()
     current = month_start(timezone.localdate())
     first = add_months(current, 1 - MONTHS)
     members = list(Member.objects.filter(party_status_code="normal").order_by("pk"))

@@ -15,9 +15,9 @@ from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.standards.models import DuesCategory
+from tenants.access.scope import Scope
 from tenants.dues.models import DuesBill
 from tenants.dues.selectors import Collection, scoped_bills
-from tenants.members.scope import Scope
 from zhdj.formats import yuan_value
 
 YUAN_FORMAT = "#,##0.00"

@@ -38,6 +38,7 @@ from shared.payments.providers import checkout_start, order_no_reusable
 from shared.payments.providers.base import Checkout, CheckoutFailed, Notice, Order
 from shared.payments.registry import order_no_new, order_register
 from shared.rollups.dirty import rollup_mark_dirty
+from tenants.access.scope import Scope
 from tenants.dues.billing import flag_resolve_if_settled
 from tenants.dues.calc import Tables, add_months, month_start
 from tenants.dues.models import (
@@ -50,7 +51,6 @@ from tenants.dues.models import (
     ReconciliationMismatch,
 )
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from zhdj.errors import ApplicationError
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope
 from tenants.dues.models import ArrearsFlag, DuesBill
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.notifications.services import notification_send
 from zhdj.formats import yuan_plain as yuan
 
@@ -58,7 +58,7 @@ def remind_unpaid(
         month__lte=(today or timezone.localdate()),
     )
     if scope is not None:
-        bills = bills.filter(member__in=scope.members())
+        bills = bills.filter(member__in=Member.objects.visible_to(scope))
     owed: dict[int, list[int]] = defaultdict(list)
     for member_id, amount in bills.values_list("member_id", "amount_fen"):
         owed[member_id].append(amount)

@@ -7,10 +7,10 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from tenants.access.scope import Scope
 from tenants.dues.calc import add_months, month_start
 from tenants.dues.models import ArrearsFlag, DuesBase, DuesBill, DuesPayment
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 
 
@@ -63,12 +63,12 @@ class Collection:
 def scoped_bills(scope: Scope) -> QuerySet[DuesBill]:
     if scope.is_admin:
         return DuesBill.objects.all()
-    return DuesBill.objects.filter(org_id__in=scope.organizations().values("id"))
+    return DuesBill.objects.filter(org_id__in=Organization.objects.visible_to(scope).values("id"))
 
 
 def collection_by_org(scope: Scope, month: date) -> list[Collection]:
     """Each top organization of the scope's subtrees with its direct children."""
-    orgs = list(scope.organizations().order_by("path"))
+    orgs = list(Organization.objects.visible_to(scope).order_by("path"))
     if not orgs:
         return []
     top_depth = min(o.depth for o in orgs)
@@ -134,7 +134,7 @@ def unpaid_bills(scope: Scope, month: date) -> QuerySet[DuesBill]:
 def open_flags(scope: Scope) -> QuerySet[ArrearsFlag]:
     qs = ArrearsFlag.objects.filter(resolved_at__isnull=True).select_related("member", "org")
     if not scope.is_admin:
-        qs = qs.filter(org_id__in=scope.organizations().values("id"))
+        qs = qs.filter(org_id__in=Organization.objects.visible_to(scope).values("id"))
     return qs.order_by("org__path", "member__name")
 
 
@@ -155,8 +155,8 @@ def member_statement(member: Member, months: int = 24) -> dict:
 
 
 def scope_member(scope: Scope, member_id: int) -> Member | None:
-    return scope.members().select_related("org").filter(pk=member_id).first()
+    return Member.objects.visible_to(scope).select_related("org").filter(pk=member_id).first()
 
 
 def org_in_scope(scope: Scope, org_id: int) -> Organization | None:
-    return scope.organizations().filter(pk=org_id).first()
+    return Organization.objects.visible_to(scope).filter(pk=org_id).first()

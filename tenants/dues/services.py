@@ -20,6 +20,7 @@ from django.utils import timezone
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import DuesCategory
+from tenants.access.scope import Scope
 from tenants.dues.calc import Tables, month_start
 from tenants.dues.models import (
     BranchDuesPolicy,
@@ -29,7 +30,6 @@ from tenants.dues.models import (
     DuesReduction,
 )
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
 

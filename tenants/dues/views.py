@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shared.payments.providers.base import Order
+from tenants.access.scope import Scope, request_scope
 from tenants.dues import selectors
 from tenants.dues.billing import bill_month_check, bills_backfill, bills_generate
 from tenants.dues.calc import month_start
@@ -39,7 +40,6 @@ from tenants.dues.payments import (
 from tenants.dues.reminders import remind_unpaid
 from tenants.dues.services import dues_base_set, reduction_decide, reduction_propose
 from tenants.members.models import Member
-from tenants.members.scope import Scope, request_scope
 from zhdj.db import snapshot
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
@@ -87,7 +87,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "trend": trend,
             "chart_orgs": [{"name": c.org_name, "value": c.rate or 0} for c in collection[1:]],
             "pending_reductions": DuesReduction.objects.filter(
-                status=DuesReduction.Status.PENDING, member__in=scope.members()
+                status=DuesReduction.Status.PENDING, member__in=Member.objects.visible_to(scope)
             ).select_related("member")[:50],
             "mismatches": ReconciliationMismatch.objects.all()[:20] if scope.is_admin else [],
         },
@@ -225,7 +225,7 @@ def member_dues(request: HttpRequest, member_id: int) -> HttpResponse:
 def reduction_decision(request: HttpRequest, reduction_id: int) -> HttpResponse:
     scope = _manager(request)
     reduction = (
-        DuesReduction.objects.filter(pk=reduction_id, member__in=scope.members())
+        DuesReduction.objects.filter(pk=reduction_id, member__in=Member.objects.visible_to(scope))
         .select_related("member")
         .first()
     )

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.utils import timezone
 
+from tenants.access.scope import Scope
 from tenants.imports.columns import HEADER_OF
 from tenants.imports.validate import (
     ID_HEADER,
@@ -27,7 +28,6 @@ from tenants.imports.validate import (
     existing_by_index,
 )
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.members.services import member_fill
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization

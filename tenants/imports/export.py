@@ -26,11 +26,11 @@ from openpyxl.cell import WriteOnlyCell
 from shared.accounts.models import User
 from shared.standards.models import CodeTable
 from shared.standards.selectors import code_name
+from tenants.access.scope import Scope
 from tenants.imports.columns import EXPORT_ONLY, HEADERS, SHEET_TITLE
 from tenants.imports.models import ExportLog
 from tenants.members.forms import MemberSearchForm
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.members.selectors import MemberFilter, member_list
 from zhdj.errors import ApplicationError
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone

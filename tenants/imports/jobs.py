@@ -25,12 +25,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope, scope_for
 from tenants.imports.commit import CommitConflict, recheck, write_plan
 from tenants.imports.models import ImportJob
 from tenants.imports.preview import preview_of
 from tenants.imports.snapshot import snapshot_drop, snapshot_load, snapshot_save
 from tenants.imports.validate import Plan, RowError, plan_import
-from tenants.members.scope import Scope, scope_for
 from zhdj.errors import ApplicationError
 from zhdj.pii.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
 

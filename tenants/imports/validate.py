@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from shared.standards.models import CodeTable
 from shared.standards.selectors import codes
+from tenants.access.scope import Scope
 from tenants.imports.columns import COLUMN_ORDER, COLUMNS, HEADER_OF
 from tenants.imports.parse import (
     MAX_ROWS,
@@ -38,7 +39,6 @@ from tenants.imports.parse import (
 )
 from tenants.members.forms import MemberForm
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.members.validation import MemberData, validate_member
 from tenants.orgs.models import Organization
 from zhdj.pii.fields import index_for

@@ -17,6 +17,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from tenants.access.scope import Scope, request_scope
 from tenants.imports.export import errors_workbook, members_export
 from tenants.imports.forms import MemberImportForm
 from tenants.imports.jobs import (
@@ -28,7 +29,6 @@ from tenants.imports.jobs import (
 from tenants.imports.models import ImportJob
 from tenants.imports.xlsx_template import template_workbook
 from tenants.members.forms import MemberSearchForm
-from tenants.members.scope import Scope, request_scope
 from zhdj.errors import ApplicationError
 from zhdj.web.access import county_page
 from zhdj.web.query import filter_status, refuse_export

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.standards.models import OrganizationType
 from shared.standards.selectors import codes
+from tenants.access.scope import Scope
 from tenants.imports.columns import (
     COLUMNS,
     GUIDE_TITLE,
@@ -25,7 +26,7 @@ from tenants.imports.columns import (
     column_letter,
 )
 from tenants.imports.parse import MAX_ROWS
-from tenants.members.scope import Scope
+from tenants.orgs.models import Organization
 
 BOLD = Font(bold=True)
 REQUIRED = Font(bold=True, color="B71C1C")
@@ -51,7 +52,9 @@ def _lists(scope: Scope) -> dict[str, list[str]]:
         if column.table is not None:
             lists[column.header] = list(codes(column.table).values_list("name", flat=True))
     holding = OrganizationType.objects.filter(holds_members=True).values_list("code", flat=True)
-    orgs = scope.organizations().filter(type_code__in=list(holding)).order_by("path")
+    orgs = (
+        Organization.objects.visible_to(scope).filter(type_code__in=list(holding)).order_by("path")
+    )
     lists["所在党支部"] = [org.name for org in orgs]
     return lists
 

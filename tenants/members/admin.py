@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from tenants.members.models import EditProposal, Member, MemberStatusChange, Post
+from tenants.access.models import Post
+from tenants.members.models import EditProposal, Member, MemberStatusChange
 from zhdj.admin_scope import TenantOnlyAdmin
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
 

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shared.standards.selectors import code_name
+from tenants.access.scope import request_scope
 from tenants.members.models import EditProposal, Member, Sex, StatusAction
 from tenants.members.proposals import (
     proposal_approve,
@@ -23,7 +24,6 @@ from tenants.members.proposals import (
 )
 from tenants.members.record_services import record_add, record_rows
 from tenants.members.records import RECORD_SETS
-from tenants.members.scope import request_scope
 from tenants.members.selectors import MemberFilter, member_list
 from tenants.members.services import (
     REVEALABLE,
@@ -33,6 +33,7 @@ from tenants.members.services import (
     member_update,
 )
 from tenants.members.validation import MemberData
+from tenants.orgs.models import Organization
 from zhdj.api import IdField, TenantAPIMixin, query_params
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
 
@@ -169,6 +170,7 @@ class StatusChangeSerializer(serializers.Serializer):
     effective_date = serializers.DateField()
     reason = serializers.CharField(max_length=500)
     lost_contact_code = serializers.CharField(max_length=16, required=False, allow_blank=True)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
 class RecordAddSerializer(serializers.Serializer):
@@ -309,7 +311,9 @@ class MemberViewSet(
         scope = request_scope(request)
         incoming = MemberWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        member = member_create(scope=scope, data=incoming.to_member_data(scope.organizations()))
+        member = member_create(
+            scope=scope, data=incoming.to_member_data(Organization.objects.visible_to(scope))
+        )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberWriteSerializer, responses=MemberSerializer)
@@ -318,7 +322,7 @@ class MemberViewSet(
         member = self.get_object()
         incoming = MemberWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        data = incoming.to_member_data(scope.organizations())
+        data = incoming.to_member_data(Organization.objects.visible_to(scope))
         member = member_update(scope=scope, member=member, data=data)
         return Response(MemberSerializer(member).data)
 

@@ -6,8 +6,8 @@ from django import forms
 
 from shared.standards.models import CodeTable
 from shared.standards.selectors import code_choices, keep_current
+from tenants.access.scope import Scope
 from tenants.members.models import Sex, StatusAction
-from tenants.members.scope import Scope
 from tenants.members.selectors import MemberFilter
 from tenants.members.validation import CODE_FIELDS, MemberData
 from tenants.orgs.pickers import OrgPickerField
@@ -86,6 +86,12 @@ class StatusForm(forms.Form):
     confirmed = forms.BooleanField(
         label="我已核实变动类型、日期和原因，确认办理",
         error_messages={"required": "请核实后勾选确认，再办理党籍变动。"},
+    )
+    password = forms.CharField(
+        label="请输入您的登录密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "办理党籍变动须再次输入登录密码。"},
     )
 
     def change_kwargs(self) -> dict[str, object]:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tenants.access.querysets import ScopedQuerySet, ScopeFields
 from tenants.orgs.models import Organization
 from zhdj.audit import audited
 from zhdj.pii.fields import BlindIndexField, EncryptedTextField
@@ -70,6 +71,9 @@ class Member(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_fields = ScopeFields(org="org", own="pk")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党员"
@@ -137,34 +141,6 @@ class MemberStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_action_display()} {self.effective_date}"
-
-
-@audited
-class Post(models.Model):
-    """A post held in an organization (党内职务): 书记, 组织委员, 党小组长 …
-
-    Holding an active post gives a user the organization's subtree as scope.
-    """
-
-    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="posts")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="posts")
-    post_code = models.CharField("职务", max_length=32)
-    started_at = models.DateField("任职日期")
-    ended_at = models.DateField("免职日期", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "党内职务"
-        verbose_name_plural = "党内职务"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["org", "member", "post_code"],
-                condition=Q(ended_at__isnull=True),
-                name="one_active_post_per_member_org_code",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.org} {self.post_code} {self.member}"
 
 
 class PersonalDataAccess(models.Model):

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from django.db.models import QuerySet
 from django.urls import reverse_lazy
 
+from tenants.access.scope import Scope
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.members.selectors import member_search
 from tenants.orgs.pickers import org_label_map
 from zhdj.web.forms import MultiplePickerField, PickerField
@@ -23,11 +23,11 @@ Source = Callable[[Scope, dict[str, str]], QuerySet[Member]]
 
 SOURCES: dict[str, Source] = {
     # Everyone in the user's scope (and the user's own record).
-    "scope": lambda scope, p: scope.members(),
+    "scope": lambda scope, p: Member.objects.visible_to(scope),
     # Members in good standing (党籍正常): who may transfer or get a letter.
-    "normal": lambda scope, p: scope.members().filter(party_status_code="normal"),
+    "normal": lambda scope, p: Member.objects.visible_to(scope).filter(party_status_code="normal"),
     # Full members in good standing and in contact: contacts and introducers (联系人、介绍人).
-    "full": lambda scope, p: scope.members().filter(
+    "full": lambda scope, p: Member.objects.visible_to(scope).filter(
         category_code="full", party_status_code="normal", lost_contact=False
     ),
 }

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from shared.standards.models import CodeTable
+from tenants.access.scope import request_scope
 from tenants.members.forms import BLANK, _codes, keep_withdrawn_codes
 from tenants.members.models import EditProposal, Member
 from tenants.members.proposals import (
@@ -18,7 +19,6 @@ from tenants.members.proposals import (
     proposal_submit,
     proposals_to_review,
 )
-from tenants.members.scope import request_scope
 from tenants.members.validation import CODE_FIELDS, FIELD_LABELS
 from zhdj.errors import ApplicationError
 from zhdj.pii.masking import mask_address, mask_phone

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
-from tenants.members.models import EditProposal, Member, Post
-from tenants.members.scope import Scope
+from tenants.access.models import Post
+from tenants.access.scope import Scope
+from tenants.members.models import EditProposal, Member
 from tenants.members.services import member_update
 from tenants.members.validation import FIELD_LABELS, MemberData, validate_member
 from tenants.notifications.services import notification_send
@@ -132,7 +133,9 @@ def proposal_return(
 
 def proposals_to_review(scope: Scope):  # type: ignore[no-untyped-def]
     return (
-        EditProposal.objects.filter(status=EditProposal.Status.PENDING, member__in=scope.members())
+        EditProposal.objects.filter(
+            status=EditProposal.Status.PENDING, member__in=Member.objects.visible_to(scope)
+        )
         .exclude(member_id=scope.member_id)
         .select_related("member__org")
     )

@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.db import transaction
 
+from tenants.access.scope import Scope
 from tenants.members import completeness
 from tenants.members.models import Member
 from tenants.members.records import RECORD_SETS, FamilyRecord, RecordSet
-from tenants.members.scope import Scope
 from zhdj.errors import ApplicationError
 from zhdj.validation.names import NameField, TextField
 from zhdj.web.forms import DateInput

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
@@ -13,14 +12,15 @@ from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import CodeTable
 from shared.standards.selectors import is_valid_code
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
+from tenants.access.services import posts_end_for_member
 from tenants.members.models import (
     Member,
     MemberStatusChange,
     PersonalDataAccess,
-    Post,
     StatusAction,
 )
-from tenants.members.scope import Scope
 from tenants.members.validation import CODE_FIELDS, MemberData, validate_member
 from tenants.orgs.models import Organization
 from zhdj.db import field_values, save_changed
@@ -117,11 +117,15 @@ def member_change_status(
     reason: str,
     actor: User,
     lost_contact_code: str = "",
+    password: str | None = None,
 ) -> MemberStatusChange:
-    """An explicit status change with date and reason (停止党籍, 出党, 死亡, 已转出, 失联, 恢复)."""
+    """An explicit status change with date and reason (停止党籍, 出党, 死亡, 已转出, 失联, 恢复),
+    by a post that may change status, after the password. A member who leaves the roll of
+    active members loses every post and their login on that date, in this transaction."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    if not scope.manages_member(member):
-        raise ApplicationError("无权变更该党员的党籍状态。")
+    scope.require(
+        Perm.MEMBERS_STATUS, member.org, password=password, message="无权变更该党员的党籍状态。"
+    )
     if action not in TRANSITIONS:
         raise ApplicationError("未知的党籍变动类型。", field="action")
     allowed_from, to_status = TRANSITIONS[action]
@@ -152,6 +156,9 @@ def member_change_status(
         member.party_status_code = to_status
     # The status columns only: a full save would re-encrypt the personal data too.
     save_changed(member, before)
+    # Only a member in good standing holds a post (post_assign): leaving it ends them all.
+    if from_status == "normal" and member.party_status_code != "normal":
+        posts_end_for_member(member=member, ended_at=effective_date, reason=label, logout=True)
     transaction.on_commit(rollup_mark_dirty)
     return MemberStatusChange.objects.create(
         member=member,
@@ -172,45 +179,11 @@ def member_reveal(
     """The full value of a protected field, after the password; the view is logged."""
     if field not in REVEALABLE:
         raise ApplicationError("该字段不可查看。", field="field")
-    if not scope.may_reveal(member):
-        raise ApplicationError("您的职务无权查看完整个人信息。")
-    if not password or not check_password(password, user.password):
-        raise ApplicationError("密码不正确。", field="password")
+    scope.require(
+        Perm.MEMBERS_REVEAL, member.org, password=password, message="您的职务无权查看完整个人信息。"
+    )
     PersonalDataAccess.objects.create(user=user, member=member, field=field, ip=ip)
     return getattr(member, field) or ""
-
-
-@transaction.atomic
-def post_assign(
-    *, scope: Scope, org: Organization, member: Member, post_code: str, started_at: date
-) -> Post:
-    """Give ``member`` a post in ``org`` (任职)."""
-    if not scope.covers_org(org):
-        raise ApplicationError("无权在该组织任命职务。", field="org")
-    if not is_valid_code(CodeTable.POST, post_code):
-        raise ApplicationError(f"未知的职务“{post_code}”。", field="post_code")
-    if member.party_status_code != "normal":
-        raise ApplicationError("只有党籍状态正常的党员可以任职。", field="member")
-    if Post.objects.filter(
-        org=org, member=member, post_code=post_code, ended_at__isnull=True
-    ).exists():
-        raise ApplicationError("该党员已担任此职务。", field="post_code")
-    return Post.objects.create(org=org, member=member, post_code=post_code, started_at=started_at)
-
-
-@transaction.atomic
-def post_end(*, scope: Scope, post: Post, ended_at: date) -> Post:
-    """End a post (免职)."""
-    post = Post.objects.select_for_update().select_related("org").get(pk=post.pk)
-    if not scope.covers_org(post.org):
-        raise ApplicationError("无权免除该职务。")
-    if post.ended_at is not None:
-        raise ApplicationError("该职务已免除。")
-    if ended_at < post.started_at:
-        raise ApplicationError("免职日期不能早于任职日期。", field="ended_at")
-    post.ended_at = ended_at
-    post.save(update_fields=["ended_at"])
-    return post
 
 
 @transaction.atomic
@@ -221,17 +194,12 @@ def members_reassign(*, source: Organization, target: Organization) -> int:
 
 
 @transaction.atomic
-def posts_end_for_org(*, org: Organization, ended_at: date) -> int:
-    """End every active post in ``org`` (the organization is dissolved or merged away)."""
-    return Post.objects.filter(org=org, ended_at__isnull=True).update(ended_at=ended_at)
-
-
-@transaction.atomic
 def member_relocate(*, member: Member, org: Organization | None, ended_at: date) -> Member:
     """A transfer (组织关系转接) moved the member: their posts end; within the county they
     join ``org`` (``None``: they left the county, see member_change_status 已转出)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    Post.objects.filter(member=member, ended_at__isnull=True).update(ended_at=ended_at)
+    reason = "组织关系转出本县" if org is None else "组织关系转接"
+    posts_end_for_member(member=member, ended_at=ended_at, reason=reason, logout=org is None)
     if org is not None:
         member.org = org
         member.save(update_fields=["org", "updated_at"])

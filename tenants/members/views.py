@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.standards.selectors import code_name
+from tenants.access.scope import Scope, request_scope
 from tenants.members.forms import MemberForm, MemberSearchForm, RevealForm, StatusForm
 from tenants.members.models import Member
 from tenants.members.pickers import SOURCES as MEMBER_SOURCES
@@ -23,7 +24,6 @@ from tenants.members.record_services import (
     record_rows,
 )
 from tenants.members.records import RECORD_SETS
-from tenants.members.scope import Scope, request_scope
 from tenants.members.selectors import MemberFilter, member_get, member_list
 from tenants.members.services import (
     member_change_status,

@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tenants.members.scope import request_scope
+from tenants.access.scope import request_scope
 from tenants.orgs.models import Organization
 from tenants.orgs.selectors import org_warnings
 from tenants.orgs.services import (
@@ -80,7 +80,7 @@ class OrganizationViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ("type_code",)
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        return request_scope(self.request).organizations().order_by("path")
+        return Organization.objects.visible_to(request_scope(self.request)).order_by("path")
 
     def get_serializer_context(self):  # type: ignore[no-untyped-def]
         # Parents by materialized path: one query instead of one per organization.

@@ -9,9 +9,17 @@ Organization types are the public standard's codes (``standards.OrganizationType
 from __future__ import annotations
 
 from django.db import models
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from tenants.access.querysets import ScopeFields, scoped
 from zhdj.audit import audited
+
+OrganizationQuerySet = scoped(MP_NodeQuerySet)
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> MP_NodeQuerySet:
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
 
 
 @audited
@@ -40,6 +48,9 @@ class Organization(MP_Node):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     node_order_by = ["name"]
+    # An organization is seen where the user's posts reach (active ones only).
+    scope_fields = ScopeFields(org="")
+    objects = OrganizationManager()
 
     class Meta:
         verbose_name = "党组织"

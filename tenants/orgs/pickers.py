@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.urls import reverse_lazy
 
 from shared.standards.models import OrganizationType
-from tenants.members.scope import Scope
+from tenants.access.scope import Scope
 from tenants.members.services import name_keys
 from tenants.orgs.models import Organization
 from tenants.orgs.selectors import org_tree_version
@@ -50,10 +50,10 @@ def _narrowed(orgs: QuerySet[Organization], params: dict[str, str]) -> QuerySet[
 
 SOURCES: dict[str, Source] = {
     # What the user acts on (数据范围).
-    "scope": lambda scope, p: _narrowed(scope.organizations(), p),
+    "scope": lambda scope, p: _narrowed(Organization.objects.visible_to(scope), p),
     # Organizations that hold members (党支部、联合党支部 …) within the scope.
     "branches": lambda scope, p: _narrowed(
-        scope.organizations().filter(type_code__in=_holding_codes()), p
+        Organization.objects.visible_to(scope).filter(type_code__in=_holding_codes()), p
     ),
     # Any branch of the county: where a member may be transferred to within the county.
     "county_branches": lambda scope, p: _narrowed(

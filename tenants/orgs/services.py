@@ -16,6 +16,7 @@ from shared.customers.models import Tenant
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import codes_flagged, is_valid_code
+from tenants.access.services import posts_end_for_org
 from tenants.orgs.models import Organization, OrganizationChange
 from zhdj.errors import ApplicationError
 from zhdj.validation.names import name_problem, normalize_name, text_problem
@@ -346,7 +347,6 @@ def org_dissolve(
 ) -> Organization:
     """Dissolve an organization (撤销). Its members and sub-organizations must be placed first."""
     from tenants.members.models import Member
-    from tenants.members.services import posts_end_for_org
 
     org = _fresh(org)
     _covers(scope, org)
@@ -363,7 +363,7 @@ def org_dissolve(
     ).count()
     if remaining:
         raise ApplicationError(f"该组织还有 {remaining} 名党员，请先将党员编入其他党支部。")
-    posts_end_for_org(org=org, ended_at=effective_date)
+    posts_end_for_org(org=org, ended_at=effective_date, reason="组织撤销")
     org.is_active, org.dissolved_at = False, effective_date
     org.save(update_fields=["is_active", "dissolved_at"])
     _history(

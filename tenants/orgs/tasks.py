@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from shared.accounts.models import User
-from tenants.members.models import Post
+from tenants.access.models import Post
 from tenants.notifications.services import notification_send
 from tenants.orgs.models import Organization
 from zhdj.tasks import tenant_task

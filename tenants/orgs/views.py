@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
-from tenants.members.scope import Scope, request_scope
+from tenants.access.scope import Scope, request_scope
 from tenants.notifications.selectors import notifications_for, unread_count
 from tenants.orgs.forms import ChildForm, DissolveForm, OrgFieldsForm, RenameForm, TargetForm
 from tenants.orgs.models import Organization
@@ -52,17 +52,17 @@ def county_home(request: HttpRequest) -> HttpResponse:
 @scoped_page(manages=True)  # the tree is a tool of post holders and administrators
 def tree(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
-    orgs = scope.organizations().order_by("path").annotate(n=Count("members"))
+    orgs = Organization.objects.visible_to(scope).order_by("path").annotate(n=Count("members"))
     rows = [
         {"org": o, "depth": o.depth, "type_name": type_names.get(o.type_code, o.type_code)}
         for o in orgs
     ]
-    warnings = org_warnings(scope.organizations())
+    warnings = org_warnings(Organization.objects.visible_to(scope))
     return render(request, "orgs/tree.html", {"orgs": rows, "warnings": warnings})
 
 
 def _org(request: HttpRequest, org_id: int) -> Organization:
-    org = request_scope(request).organizations().filter(pk=org_id).first()
+    org = Organization.objects.visible_to(request_scope(request)).filter(pk=org_id).first()
     if org is None:
         raise Http404("组织不存在")
     return org
@@ -176,7 +176,7 @@ def options(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     source = request.GET.get("source")
     if source is not None:
         return _search(request, scope, source)
-    response = JsonResponse({"options": org_options(scope.organizations())})
+    response = JsonResponse({"options": org_options(Organization.objects.visible_to(scope))})
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

@@ -17,7 +17,7 @@ from shared.customers.models import Tenant
 from shared.rollups.boundaries import SEATS
 from shared.rollups.maps import tiles
 from shared.standards.models import Region
-from tenants.members.scope import Scope
+from tenants.access.scope import Scope
 from zhdj.geocoding import GeocoderError, geocoder
 from zhdj.web.access import county_page, scoped_page
 

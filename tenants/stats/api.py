@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants.members.scope import request_scope
+from tenants.access.scope import request_scope
 from tenants.stats.selectors import party_statistics
 from zhdj.api import IdField, TenantAPIMixin, query_params
 from zhdj.errors import ApplicationError

@@ -7,7 +7,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from tenants.members.scope import Scope
+from tenants.access.scope import Scope
 from tenants.orgs.pickers import OrgPickerField
 from zhdj.web.forms import DateInput
 

@@ -36,8 +36,8 @@ from django.db.models import Count, Q, QuerySet
 
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices, code_name, codes, codes_flagged
+from tenants.access.scope import Scope
 from tenants.members.models import Member, MemberStatusChange, Sex, StatusAction
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.orgs.selectors import org_root
 from tenants.stats.results import Row, Statistics, Table, share
@@ -67,7 +67,7 @@ def _path_q(paths: tuple[str, ...] | list[str], prefix: str = "") -> Q:
 def _subtree(scope: Scope, org_id: int | None) -> tuple[list[str] | None, int | None, str]:
     """Root paths of the subtrees counted (None: the whole county), the org id and a name."""
     if org_id is not None:
-        org = scope.organizations().filter(pk=org_id).only("path", "name").first()
+        org = Organization.objects.visible_to(scope).filter(pk=org_id).only("path", "name").first()
         if org is None:
             raise ApplicationError("组织不存在或不在您的管理范围内。", field="org")
         return [org.path], org.pk, org.name
@@ -193,7 +193,7 @@ def party_statistics(scope: Scope, *, org_id: int | None, on: date) -> Statistic
     Raises ``ApplicationError`` when ``org_id`` is not an active organization in scope.
     """
     paths, org_id, org_name = _subtree(scope, org_id)
-    members = scope.members()
+    members = Member.objects.visible_to(scope)
     if paths is not None:
         members = members.filter(_path_q(paths, "org__"))
     on_roll = codes_flagged(CodeTable.PARTY_STATUS, "on_roll")

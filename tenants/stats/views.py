@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from tenants.members.scope import Scope
+from tenants.access.scope import Scope
 from tenants.stats.export import content_disposition, statistics_workbook
 from tenants.stats.forms import StatisticsForm
 from tenants.stats.selectors import Statistics, party_statistics

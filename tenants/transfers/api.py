@@ -17,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shared.interchange.models import TransferEnvelope
-from tenants.members.scope import request_scope
+from tenants.access.scope import request_scope
+from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.transfers import selectors as sel
 from tenants.transfers import services as svc
@@ -121,7 +122,9 @@ class TransferViewSet(
         incoming.is_valid(raise_exception=True)
         d = incoming.validated_data
         member_id = d.get("member") or scope.member_id
-        member = scope.members().filter(pk=member_id).first() if member_id else None
+        member = (
+            Member.objects.visible_to(scope).filter(pk=member_id).first() if member_id else None
+        )
         if member is None:
             raise ApplicationError("党员不存在。", field="member")
         to_org = None

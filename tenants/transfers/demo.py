@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import date
 
 from shared.accounts.models import User
+from tenants.access.scope import scope_for
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.orgs.models import Organization
 from tenants.transfers.models import Kind, Transfer
 from tenants.transfers.services import (

@@ -8,9 +8,10 @@ from django.db import connection
 from shared.customers.models import Tenant
 from shared.standards.models import CodeTable
 from shared.standards.selectors import code_choices
+from tenants.access.scope import Scope
 from tenants.members.pickers import MemberPickerField
-from tenants.members.scope import Scope
 from tenants.members.validation import MemberData
+from tenants.orgs.models import Organization
 from tenants.orgs.pickers import OrgPickerField
 from tenants.rules.selectors import rule_value
 from tenants.transfers.models import Kind
@@ -137,7 +138,7 @@ class PaperForm(forms.Form):
     def member_data(self, scope: Scope) -> MemberData:
         d = self.cleaned_data
         return MemberData(
-            org=scope.organizations().filter(pk=d["org"]).first(),
+            org=Organization.objects.visible_to(scope).filter(pk=d["org"]).first(),
             name=d["name"],
             id_number=d["id_number"],
             ethnicity_code=d["ethnicity_code"],

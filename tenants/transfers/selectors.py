@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from shared.interchange.models import TransferEnvelope
 from shared.interchange.selectors import envelope_for_target, envelope_inbox
-from tenants.members.scope import Scope
+from tenants.access.scope import Scope
+from tenants.members.models import Member
+from tenants.orgs.models import Organization
 from tenants.transfers.models import (
     OPEN_STATES,
     Letter,
@@ -26,7 +28,7 @@ from tenants.transfers.models import (
 def _org_q(scope: Scope, *fields: str) -> Q:
     if scope.is_admin:
         return Q()
-    ids = scope.organizations().values("id")
+    ids = Organization.objects.visible_to(scope).values("id")
     q = Q(pk__in=[])
     for f in fields:
         q |= Q(**{f"{f}__in": ids})
@@ -82,7 +84,9 @@ def inbox_envelope(scope: Scope, envelope_id: object) -> TransferEnvelope | None
 def _at_committee(scope: Scope) -> bool:
     from tenants.transfers.services.common import may_act_as_committee
 
-    return any(may_act_as_committee(scope, org) for org in scope.organizations()[:50])
+    return any(
+        may_act_as_committee(scope, org) for org in Organization.objects.visible_to(scope)[:50]
+    )
 
 
 def letters_visible(scope: Scope) -> QuerySet[Letter]:
@@ -92,15 +96,15 @@ def letters_visible(scope: Scope) -> QuerySet[Letter]:
 
 
 def proof_letters_visible(scope: Scope) -> QuerySet[ProofLetter]:
-    return ProofLetter.objects.filter(member__in=scope.members().values("id")).select_related(
-        "member"
-    )
+    return ProofLetter.objects.filter(
+        member__in=Member.objects.visible_to(scope).values("id")
+    ).select_related("member")
 
 
 def retentions_visible(scope: Scope) -> QuerySet[Retention]:
-    return Retention.objects.filter(member__in=scope.members().values("id")).select_related(
-        "member", "org"
-    )
+    return Retention.objects.filter(
+        member__in=Member.objects.visible_to(scope).values("id")
+    ).select_related("member", "org")
 
 
 def late_receipts(*, today: date | None = None) -> QuerySet[Letter]:

@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.interchange.models import TransferEnvelope
-from tenants.members.scope import Scope, request_scope
+from tenants.access.scope import Scope, request_scope
+from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
 from tenants.transfers import selectors as sel
@@ -123,11 +124,15 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
 
 def _start(request: HttpRequest, form: StartForm):  # type: ignore[no-untyped-def]
     scope = request_scope(request)
-    member = scope.members().filter(pk=form.cleaned_data["member"]).first()
+    member = Member.objects.visible_to(scope).filter(pk=form.cleaned_data["member"]).first()
     if member is None:
         raise ApplicationError("党员不存在。", field="member")
     to_org_id = form.cleaned_data.get("to_org")
-    to_org = scope.organizations().model.objects.filter(pk=to_org_id).first() if to_org_id else None
+    to_org = (
+        Organization.objects.visible_to(scope).model.objects.filter(pk=to_org_id).first()
+        if to_org_id
+        else None
+    )
     return svc.transfer_start(
         scope=scope,
         actor=request.user,

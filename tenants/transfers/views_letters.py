@@ -21,7 +21,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tenants.members.scope import Scope, request_scope
+from tenants.access.scope import Scope, request_scope
+from tenants.members.models import Member
 from tenants.transfers import selectors as sel
 from tenants.transfers import services as svc
 from tenants.transfers.forms import PaperForm, ProofForm, RetentionEndForm, RetentionForm
@@ -85,7 +86,9 @@ def proof_new(request: HttpRequest) -> HttpResponse:
     form = ProofForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        member = scope.members().select_related("org").filter(pk=d["member"]).first()
+        member = (
+            Member.objects.visible_to(scope).select_related("org").filter(pk=d["member"]).first()
+        )
         try:
             if member is None:
                 raise ApplicationError("党员不存在。", field="member")
@@ -142,7 +145,9 @@ def retention_new(request: HttpRequest) -> HttpResponse:
     form = RetentionForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        member = scope.members().select_related("org").filter(pk=d["member"]).first()
+        member = (
+            Member.objects.visible_to(scope).select_related("org").filter(pk=d["member"]).first()
+        )
         try:
             if member is None:
                 raise ApplicationError("党员不存在。", field="member")

@@ -16,6 +16,7 @@ from shared.accounts.models import User
 from shared.interchange.models import TransferEnvelope
 from shared.payments.models import PaymentOrder
 from shared.rollups.collect import collect_current
+from tenants.access.scope import scope_for
 from tenants.development.checks import check_order
 from tenants.development.models import PIPELINE, DevelopmentRecord, Status
 from tenants.development.reminders import due_items
@@ -25,7 +26,6 @@ from tenants.development.timeline import timeline
 from tenants.dues.models import DuesBill, DuesPayment
 from tenants.dues.selectors import collection_by_month, unpaid_bills
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization

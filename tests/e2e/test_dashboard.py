@@ -39,7 +39,7 @@ def test_city_dashboard_shows_charts_and_updates_live_when_a_county_adds_a_membe
 
     def add_member() -> None:
         from shared.accounts.models import User
-        from tenants.members.scope import scope_for
+        from tenants.access.scope import scope_for
         from tenants.members.services import member_create
         from tenants.members.validation import MemberData
         from tenants.orgs.models import Organization

@@ -12,6 +12,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.accounts.services import user_create
+from tenants.access.scope import scope_for
 from tenants.development.models import (
     DevelopmentRecord,
     MeetingVote,
@@ -21,7 +22,6 @@ from tenants.development.models import (
     StepPerson,
 )
 from tenants.development.services import StepInput, record_create
-from tenants.members.scope import scope_for
 from tenants.orgs.models import Organization
 from tests.e2e.conftest import login, url
 from tests.support.threads import in_thread

@@ -30,9 +30,9 @@ from django_tenants.utils import schema_context
 import tenants
 from shared.accounts.models import User
 from shared.accounts.services import user_create
+from tenants.access.scope import scope_for
 from tenants.members.models import EditProposal, Member, MemberStatusChange
 from tenants.members.records import RECORD_SETS
-from tenants.members.scope import scope_for
 from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.notifications.models import Notification
@@ -459,6 +459,7 @@ def test_a_status_change_stores_the_date_and_reason_as_typed(
     page.goto(url(live_server_port, alpha.host, f"/members/{world.member_id}/status/"))
     fill(page, typed)
     page.check("#id_confirmed")  # the confirmation step
+    page.fill("#id_password", PASSWORD)  # a status change needs the password again
     submit(page, "办理")
     page.wait_for_url(f"**/members/{world.member_id}/")
     (row,) = orm(

@@ -6,10 +6,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
+from tenants.access.scope import scope_for
 from tenants.dues.billing import bills_generate
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 
 
 def bill_member(schema: str, *, base_fen: int, username: str = "member") -> Member:

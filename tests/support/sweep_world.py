@@ -151,10 +151,10 @@ def _admin() -> User:
 
 def _seed_applicant(county: County) -> None:
     """A login with a development record and no party membership (入党申请人)."""
+    from tenants.access.scope import scope_for
     from tenants.development.demo import _uploads
     from tenants.development.person import PersonData
     from tenants.development.services import StepInput, record_create
-    from tenants.members.scope import scope_for
     from tenants.orgs.models import Organization
     from zhdj.pii.idnumber import make_id_number
 
@@ -184,11 +184,11 @@ def _seed_applicant(county: County) -> None:
 def _seed_member_side() -> None:
     """A proposal of the member, a record in each of the member's record sets, a
     reduction request, a retention, a notification for everyone."""
+    from tenants.access.scope import scope_for
     from tenants.dues.services import reduction_propose
     from tenants.members.models import Member
     from tenants.members.proposals import proposal_submit
     from tenants.members.record_services import record_add
-    from tenants.members.scope import scope_for
     from tenants.notifications.services import notification_send
     from tenants.transfers.services import retention_start
 
@@ -284,7 +284,7 @@ def _seed_order() -> list[str]:
 
 def _seed_envelope(source: County, target: County) -> None:
     """A transfer to the other county: its envelope waits in the target's inbox."""
-    from tenants.members.scope import scope_for
+    from tenants.access.scope import scope_for
     from tenants.members.services import member_create
     from tenants.members.validation import MemberData
     from tenants.orgs.models import Organization

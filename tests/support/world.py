@@ -13,8 +13,9 @@ from shared.accounts.models import User
 from shared.accounts.services import user_create
 from shared.customers.models import Tenant
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
-from tenants.members.scope import scope_for
-from tenants.members.services import member_create, post_assign
+from tenants.access.scope import scope_for
+from tenants.access.services import post_assign
+from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create

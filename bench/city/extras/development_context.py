@@ -116,9 +116,9 @@ def _dev_context(schema: str, today: date) -> _Dev:
     from django.db.models import Count
 
     from shared.standards.models import OrganizationType
+    from tenants.access.scope import scope_for
     from tenants.development.models import DevelopmentRecord
     from tenants.members.models import Member
-    from tenants.members.scope import scope_for
     from tenants.orgs.models import Organization
 
     holding = OrganizationType.objects.filter(holds_members=True).values_list("code", flat=True)

@@ -88,7 +88,7 @@ def _county_transfers(
     schema: str, others: list[str], names: dict, rng: random.Random, today: date
 ) -> int:
     from shared.standards.models import OrganizationType
-    from tenants.members.scope import scope_for
+    from tenants.access.scope import scope_for
     from tenants.orgs.models import Organization
     from zhdj.errors import ApplicationError
 
@@ -116,7 +116,8 @@ def _county_transfers(
 
 def _movers(rng: random.Random) -> list[Any]:
     """Members in good standing without a post or a transfer under way, 0.3 % of all."""
-    from tenants.members.models import Member, Post
+    from tenants.access.models import Post
+    from tenants.members.models import Member
     from tenants.transfers.models import OPEN_STATES, Transfer
 
     total = Member.objects.count()
@@ -204,7 +205,7 @@ def _self_service(run: _Transfers, rng: random.Random, member: Any, day: date) -
 
     from shared.accounts.models import User
     from shared.accounts.services import user_create
-    from tenants.members.scope import scope_for
+    from tenants.access.scope import scope_for
     from tenants.members.services import member_link_user
 
     if member.user_id is not None:

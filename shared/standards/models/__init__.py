@@ -122,6 +122,8 @@ class Code(models.Model):
 
 # Domain standards live in one module each; a module's models are seeded by its own
 # data migration (rules: 0007, development: 0008, dues: 0009, region boundaries: 0010).
+from shared.standards.models.access import Permission as Permission  # noqa: E402
+from shared.standards.models.access import PostGrant as PostGrant  # noqa: E402
 from shared.standards.models.development import *  # noqa: E402, F403
 from shared.standards.models.dues import *  # noqa: E402, F403
 from shared.standards.models.rules import RuleParameter as RuleParameter  # noqa: E402

@@ -75,6 +75,7 @@ TENANT_APPS = [
     "pgtrigger",
     "pghistory",
     "shared.accounts",
+    "tenants.access",
     "tenants.orgs",
     "tenants.members",
     "tenants.notifications",
@@ -85,6 +86,8 @@ TENANT_APPS = [
     "tenants.development",
     "tenants.dues",
     "tenants.transfers",
+    "tenants.teams",
+    "tenants.logins",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
@@ -402,7 +405,7 @@ ZHDJ_GEOCODER_URL = env("ZHDJ_GEOCODER_URL", default="")
 ZHDJ_GEOCODER_KEY = env("ZHDJ_GEOCODER_KEY", default="")
 # The organization scope of a request (zhdj.web.access.scoped_page, the county dashboard):
 # named here, as shared/ and the web glue may not import tenants/
-ZHDJ_SCOPE_RESOLVER = "tenants.members.scope.request_scope"
+ZHDJ_SCOPE_RESOLVER = "tenants.access.scope.request_scope"
 # Websocket paths the public (city) host may open; every other path needs a county host.
 ZHDJ_PUBLIC_WEBSOCKET_PATHS = ("/ws/dashboard/",)
 

@@ -20,8 +20,34 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 
 from shared.accounts.models import User
+from zhdj.errors import AccessDenied
 
 View = Callable[..., HttpResponse]
+
+
+def request_scope(request: HttpRequest) -> Any:
+    """The user's scope, from the access layer (``ZHDJ_SCOPE_RESOLVER``: the glue is
+    configured with it, as the city site's apps may not import county ones)."""
+    return import_string(settings.ZHDJ_SCOPE_RESOLVER)(request)
+
+
+# How a view declared its access (``view.zhdj_access``); a test walks the URLconfs and
+# fails on a view without one (tests/zhdj/web/test_access_declared.py).
+OPEN, PUBLIC, COUNTY, SCOPED = "open", "public", "county", "scoped"
+
+
+def declared(kind: str) -> Callable[[View], View]:
+    def mark(view: View) -> View:
+        view.zhdj_access = kind  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def open_page(view: View) -> View:
+    """A page anyone may open without logging in (login, verification of a letter, a
+    payment gateway's notification). Declared, so that it is a choice, not an oversight."""
+    return declared(OPEN)(view)
 
 
 def _guard(request: HttpRequest, *, public: bool, roles: Iterable[str] | None) -> None:
@@ -46,35 +72,42 @@ def _page(*, public: bool, roles: Iterable[str] | None) -> Callable[[View], View
             _guard(request, public=public, roles=roles)
             return view(request, *args, **kwargs)
 
-        return wrapper
+        return declared(PUBLIC if public else COUNTY)(wrapper)
 
     return decorate
 
 
 def county_page(roles: Iterable[str] | None = None) -> Callable[[View], View]:
-    """A page on a county host for that county's users (optionally only some roles)."""
+    """A page on a county host about the user's own things only (their notifications,
+    their password), which needs no organization scope."""
     return _page(public=False, roles=roles)
 
 
 def scoped_page(
-    roles: Iterable[str] | None = None, *, manages: bool = False
+    roles: Iterable[str] | None = None,
+    *,
+    manages: bool = False,
+    permission: str | None = None,
 ) -> Callable[[View], View]:
     """A county page handed the organization scope of its user as ``scope=``: the view never
-    computes it. With ``manages``, a page of post holders and administrators: a user whose
-    scope manages no organization gets 403 (denied, not missing).
-
-    The scope comes from ``ZHDJ_SCOPE_RESOLVER`` (configuration, as this glue sits below
-    the county apps)."""
+    computes it. With ``manages``, a page of post holders and administrators; with
+    ``permission``, of users whose posts carry it somewhere. Others get 403 (denied, not
+    missing). Which organization a write may touch is the service's check."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def scoped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            scope = import_string(settings.ZHDJ_SCOPE_RESOLVER)(request)
+            scope = request_scope(request)
             if manages and not scope.manages_orgs:
                 raise PermissionDenied
-            return view(request, *args, scope=scope, **kwargs)
+            if permission is not None and not scope.has(permission):
+                raise PermissionDenied
+            try:
+                return view(request, *args, scope=scope, **kwargs)
+            except AccessDenied as denied:  # a service refused what the view let through
+                raise PermissionDenied(denied.message) from denied
 
-        return county_page(roles)(scoped)
+        return declared(SCOPED)(county_page(roles)(scoped))
 
     return decorate
 

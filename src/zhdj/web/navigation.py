@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from shared.accounts.models import User
+from zhdj.web.access import request_scope
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,4 @@ def _current(request: HttpRequest, shown: list[tuple[NavItem, str]]) -> NavItem 
 
 
 def _manages(request: HttpRequest) -> bool:
-    from tenants.members.scope import request_scope
-
     return request_scope(request).manages_orgs

@@ -11,14 +11,14 @@ from django.utils import timezone
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import OrganizationType
+from tenants.access.scope import Scope
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.transfers.models import OPEN_STATES, Transfer, TransferAction
 from zhdj.errors import ApplicationError
 
 # The system acting on behalf of another county inside one acceptance transaction.
-SYSTEM_SCOPE = Scope(user_id=0, is_admin=True, org_paths=(), member_id=None, pii_paths=())
+SYSTEM_SCOPE = Scope.system()
 
 
 def committee_of(org: Organization) -> Organization:

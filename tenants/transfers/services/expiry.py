@@ -24,7 +24,7 @@ from shared.accounts.models import User
 from shared.interchange.models import TransferEnvelope
 from shared.interchange.selectors import envelopes_due_to_expire
 from shared.interchange.services import envelope_expire, envelope_lock_source, envelope_resend
-from tenants.members.scope import Scope
+from tenants.access.scope import Scope
 from tenants.transfers.models import Kind, State, Transfer, TransferAction
 from tenants.transfers.services.common import (
     advance,

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from shared.accounts.models import User
 from shared.customers.models import Tenant
+from tenants.access.scope import Scope
 from tenants.members.models import Member
-from tenants.members.scope import Scope
 from tenants.members.services import member_relocate
 from tenants.orgs.models import Organization
 from tenants.transfers.models import Kind, State, Transfer, TransferAction

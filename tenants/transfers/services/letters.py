@@ -23,8 +23,8 @@ from shared.accounts.services import user_deactivate
 from shared.interchange.models import LetterRecord
 from shared.interchange.services import letter_record_publish, letter_record_set_state
 from shared.standards.selectors import code_name
+from tenants.access.scope import Scope
 from tenants.members.models import Member, StatusAction
-from tenants.members.scope import Scope
 from tenants.members.services import member_change_status, member_create, member_relocate
 from tenants.members.validation import MemberData
 from tenants.rules.selectors import rule_value

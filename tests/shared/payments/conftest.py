@@ -10,12 +10,12 @@ from django_tenants.utils import schema_context
 from shared.accounts.models import User
 from shared.payments.double.gateway import notice_for
 from shared.payments.models import DoubleTrade
+from tenants.access.scope import scope_for
 from tenants.dues.billing import bills_generate
 from tenants.dues.models import DuesPayment
 from tenants.dues.payments import payment_order_create
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tests.support.world import CITY_HOST
 
 APP_IDS = {

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.customers.services import OnboardingRequest, tenant_onboard
-from tenants.members.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.members.services import member_change_status, member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
@@ -80,11 +80,11 @@ def fill(schema: str, region: str, *, members: int, seed: int) -> None:
             )
         today = date.today()
         member_change_status(
-            scope=scope, member=made[1], action="suspend", effective_date=today,
+            scope=Scope.system(), member=made[1], action="suspend", effective_date=today,
             reason="测试", actor=admin,
         )  # fmt: skip
         member_change_status(
-            scope=scope, member=made[2], action="leave", effective_date=today,
+            scope=Scope.system(), member=made[2], action="leave", effective_date=today,
             reason="测试", actor=admin,
         )  # fmt: skip
 

@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
+from tenants.access.scope import scope_for
 from tenants.audit.selectors import audit_rows
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.members.services import member_change_status
 from tenants.orgs.models import Organization
 from tests.conftest import logged_in
+from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +32,7 @@ def test_codes_and_referenced_objects_read_as_labels_and_names(alpha):
         member_change_status(
             scope=scope_for(admin), member=member, action="suspend",
             effective_date=date.today(), reason="测试", actor=admin,
+            password=PASSWORD,
         )  # fmt: skip
     connection.set_schema_to_public()
     page = logged_in(alpha.host, "admin").get("/audit/").content.decode()

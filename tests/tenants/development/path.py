@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope, scope_for
 from tenants.development.calendar import add_working_days
 from tenants.development.models import DevelopmentRecord, StepEntry
 from tenants.development.services import (
@@ -23,7 +24,6 @@ from tenants.development.services import (
 )
 from tenants.development.steps import add_months, step
 from tenants.members.models import Member
-from tenants.members.scope import Scope, scope_for
 from tenants.orgs.models import Organization
 from zhdj.pii.idnumber import make_id_number
 

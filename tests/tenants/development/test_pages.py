@@ -98,7 +98,8 @@ def test_no_public_media_url_serves_the_files(full_record, alpha):
 
 def test_other_branch_secretary_and_plain_member_see_nothing(in_alpha, alpha):
     from shared.accounts.models import User
-    from tenants.members.models import Member, Post
+    from tenants.access.models import Post
+    from tenants.members.models import Member
 
     w = world()
     record, _ = walk(w, start=add_months(timezone.localdate(), -6), until=2)

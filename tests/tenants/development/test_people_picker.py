@@ -9,9 +9,9 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.standards.models import DevelopmentStep
+from tenants.access.scope import scope_for
 from tenants.development.forms import StepForm
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 
 
 def test_people_are_picked_within_the_scope(db, alpha):  # type: ignore[no-untyped-def]

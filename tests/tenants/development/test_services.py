@@ -9,11 +9,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from tenants.access.scope import scope_for
 from tenants.development.models import DevelopmentRecord, Status, StepDocument, StepEntry
 from tenants.development.services import Upload, VoteData, step_record, step_review
 from tenants.development.steps import add_months
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
 from tests.tenants.development.path import (

@@ -8,9 +8,9 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope, scope_for
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
-from tenants.members.scope import Scope, scope_for
 
 
 @pytest.fixture

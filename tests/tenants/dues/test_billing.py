@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from shared.accounts.models import User
+from tenants.access.scope import scope_for
 from tenants.dues.billing import arrears_scan, bill_month_check, bills_backfill, bills_generate
 from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBill, DuesReduction
 from tenants.dues.selectors import dues_paid_until
@@ -17,7 +18,6 @@ from tenants.dues.services import (
     reduction_decide,
     reduction_propose,
 )
-from tenants.members.scope import scope_for
 from tenants.notifications.models import Notification
 from tests.tenants.dues.conftest import with_base
 from zhdj.errors import ApplicationError

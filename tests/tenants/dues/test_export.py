@@ -9,10 +9,10 @@ from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from shared.accounts.models import User
+from tenants.access.scope import scope_for
 from tenants.dues.billing import bills_generate
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tests.conftest import logged_in
 
 

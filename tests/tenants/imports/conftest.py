@@ -16,8 +16,8 @@ from django_tenants.utils import schema_context
 from openpyxl import Workbook
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope, scope_for
 from tenants.imports.columns import HEADERS
-from tenants.members.scope import Scope, scope_for
 from zhdj.pii.idnumber import make_id_number
 
 VILLAGE = "榆阳区某村党支部"

@@ -7,6 +7,7 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tenants.access.models import Post
 from tenants.imports.jobs import (
     import_job_cancel,
     import_job_commit,
@@ -18,7 +19,7 @@ from tenants.imports.jobs import (
 from tenants.imports.models import ImportJob, ImportPlanSnapshot
 from tenants.imports.snapshot import snapshot_load
 from tenants.imports.tasks import commit_import, validate_import
-from tenants.members.models import Member, Post
+from tenants.members.models import Member
 from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization

@@ -7,11 +7,11 @@ import pytest
 from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
+from tenants.access.scope import scope_for
+from tenants.access.services import post_assign
 from tenants.imports.columns import EXPORT_ONLY, HEADERS
 from tenants.imports.models import ExportLog, ImportJob
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
-from tenants.members.services import post_assign
 from tenants.orgs.models import Organization
 from tests.conftest import logged_in
 from tests.support.world import PASSWORD

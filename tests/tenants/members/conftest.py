@@ -8,7 +8,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
-from tenants.members.scope import Scope, scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
 from zhdj.pii.idnumber import make_id_number

@@ -102,7 +102,7 @@ def test_reveal_endpoint_checks_password_and_logs(alpha):
     refused = plain.post(
         url, {"field": "id_number", "password": PASSWORD}, content_type="application/json"
     )
-    assert refused.status_code == 400
+    assert refused.status_code == 403
 
 
 def test_status_endpoint_changes_status(alpha):
@@ -115,6 +115,7 @@ def test_status_endpoint_changes_status(alpha):
             "action": "suspend",
             "effective_date": "2026-01-05",
             "reason": "长期失去联系",
+            "password": PASSWORD,
         },
         content_type="application/json",
     )

@@ -11,9 +11,9 @@ from django.db import connection
 from shared.accounts.models import User
 from shared.standards import selectors
 from shared.standards.models import Code, CodeTable
+from tenants.access.scope import scope_for
 from tenants.members.forms import MemberForm
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.members.services import member_create, member_update
 from tenants.members.validation import validate_member
 from tests.tenants.members.conftest import data

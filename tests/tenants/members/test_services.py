@@ -7,8 +7,8 @@ from django.db import connection
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.scope import scope_for
 from tenants.members.models import Member, MemberStatusChange, PersonalDataAccess
-from tenants.members.scope import scope_for
 from tenants.members.services import (
     member_change_status,
     member_create,
@@ -131,6 +131,7 @@ def test_status_changes_are_explicit_actions_with_history(admin_scope, village):
         effective_date=today,
         reason="长期不参加组织生活",
         actor=admin,
+        password=PASSWORD,
     )
     member.refresh_from_db()
     assert member.party_status_code == "suspended"
@@ -142,6 +143,7 @@ def test_status_changes_are_explicit_actions_with_history(admin_scope, village):
             effective_date=today,
             reason="再次",
             actor=admin,
+            password=PASSWORD,
         )
     member_change_status(
         scope=admin_scope,
@@ -150,6 +152,7 @@ def test_status_changes_are_explicit_actions_with_history(admin_scope, village):
         effective_date=today,
         reason="恢复",
         actor=admin,
+        password=PASSWORD,
     )
     member.refresh_from_db()
     assert member.party_status_code == "normal"
@@ -172,6 +175,7 @@ def test_status_change_needs_reason_date_and_code(admin_scope, village):
             effective_date=today,
             reason=" ",
             actor=admin,
+            password=PASSWORD,
         )
     with pytest.raises(ApplicationError, match="晚于今天"):
         member_change_status(
@@ -181,6 +185,7 @@ def test_status_change_needs_reason_date_and_code(admin_scope, village):
             effective_date=today + timedelta(days=1),
             reason="x",
             actor=admin,
+            password=PASSWORD,
         )
     with pytest.raises(ApplicationError, match="失联情形"):
         member_change_status(
@@ -190,6 +195,7 @@ def test_status_change_needs_reason_date_and_code(admin_scope, village):
             effective_date=today,
             reason="联系不上",
             actor=admin,
+            password=PASSWORD,
         )
     member_change_status(
         scope=admin_scope,
@@ -199,6 +205,7 @@ def test_status_change_needs_reason_date_and_code(admin_scope, village):
         reason="联系不上",
         actor=admin,
         lost_contact_code="missing",
+        password=PASSWORD,
     )
     member.refresh_from_db()
     assert member.lost_contact and member.party_status_code == "normal"

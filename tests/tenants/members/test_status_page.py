@@ -7,10 +7,16 @@ from django_tenants.utils import schema_context
 
 from tenants.members.models import Member, MemberStatusChange
 from tests.conftest import logged_in
+from tests.support.world import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"action": "suspend", "effective_date": "2026-01-05", "reason": "长期不参加组织生活"}
+FORM = {
+    "action": "suspend",
+    "effective_date": "2026-01-05",
+    "reason": "长期不参加组织生活",
+    "password": PASSWORD,
+}
 
 
 def _member(alpha) -> Member:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from pghistory.models import MiddlewareEvents
 
 from shared.accounts.models import User
 from tenants.members.services import member_change_status, member_create, member_update
+from tests.support.world import PASSWORD
 from tests.tenants.members.conftest import data
 
 MemberEvent = apps.get_model("members", "MemberEvent")
@@ -54,5 +55,6 @@ def test_a_status_change_does_not_touch_the_personal_data(admin_scope, village):
         effective_date=timezone.localdate(),
         reason="长期不参加组织生活",
         actor=User.objects.get(username="admin"),
+        password=PASSWORD,
     )
     assert set(_diffs(member.pk)[-1]) == {"party_status_code", "updated_at"}

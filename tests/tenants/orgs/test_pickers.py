@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenants.members.scope import scope_for
+from tenants.access.scope import scope_for
 from tenants.orgs.models import Organization
 from tenants.transfers.forms import StartForm
 from tests.conftest import logged_in

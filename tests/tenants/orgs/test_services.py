@@ -9,8 +9,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
-from tenants.members.models import Member, Post
-from tenants.members.scope import scope_for
+from tenants.access.models import Post
+from tenants.access.scope import scope_for
+from tenants.members.models import Member
 from tenants.orgs.models import Organization, OrganizationChange
 from tenants.orgs.selectors import org_warnings
 from tenants.orgs.services import (

@@ -16,8 +16,8 @@ from django_tenants.utils import schema_context
 from shared.accounts.models import User
 from shared.standards.models import CodeTable
 from shared.standards.selectors import codes, codes_flagged
+from tenants.access.scope import Scope, scope_for
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.members.services import member_change_status, member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
@@ -86,7 +86,7 @@ def stats_world(db, alpha) -> StatsWorld:  # type: ignore[no-untyped-def]
             )
         for name, action, effective in CHANGES:
             member_change_status(
-                scope=scope,
+                scope=Scope.system(),
                 member=members[name],
                 action=action,
                 effective_date=effective,

@@ -14,8 +14,8 @@ from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from shared.accounts.models import User
+from tenants.access.scope import scope_for
 from tenants.members.models import Member
-from tenants.members.scope import scope_for
 from tenants.orgs.models import Organization
 from tenants.stats.selectors import Statistics, party_statistics
 from tests.conftest import logged_in

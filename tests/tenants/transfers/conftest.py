@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.accounts.services import user_create
-from tenants.members.scope import Scope, scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization

@@ -99,7 +99,7 @@ def purge(sent: Sent) -> None:
                     "(SELECT id FROM {s}.transfers_transfer WHERE member_id = ANY(%s))",
                     "DELETE FROM {s}.transfers_transfer WHERE member_id = ANY(%s)",
                     "DELETE FROM {s}.members_memberstatuschange WHERE member_id = ANY(%s)",
-                    "DELETE FROM {s}.members_post WHERE member_id = ANY(%s)",
+                    "DELETE FROM {s}.access_post WHERE member_id = ANY(%s)",
                     "DELETE FROM {s}.members_familyrecord WHERE member_id = ANY(%s)",
                     "DELETE FROM {s}.members_honorrecord WHERE member_id = ANY(%s)",
                     "DELETE FROM {s}.members_partyexperiencerecord WHERE member_id = ANY(%s)",

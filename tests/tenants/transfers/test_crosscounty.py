@@ -104,7 +104,7 @@ def test_retries_and_double_clicks_return_the_first_acceptance(db):
 def test_posts_end_and_travel_as_party_experience(db):
     from datetime import date
 
-    from tenants.members.models import Post
+    from tenants.access.models import Post
 
     sent = send_alpha_to_beta(records=False)
     with schema_context("alpha"):
