@@ -111,18 +111,19 @@ def reset_dues(schema: str) -> int:
 def time_billing(schema: str) -> dict[str, Any]:
     from django_tenants.utils import schema_context
 
+    from tenants.access.scope import Scope
     from tenants.dues.billing import arrears_scan, bills_generate
 
     month = date(2026, 6, 1)
     with schema_context(schema):
         t0 = time.perf_counter()
-        result = bills_generate(month=month)
+        result = bills_generate(scope=Scope.system(), month=month)
         first = time.perf_counter() - t0
         t0 = time.perf_counter()
-        again = bills_generate(month=month)
+        again = bills_generate(scope=Scope.system(), month=month)
         second = time.perf_counter() - t0
         t0 = time.perf_counter()
-        arrears_scan(through=month)
+        arrears_scan(scope=Scope.system(), through=month)
         scan = time.perf_counter() - t0
     return {
         "bills": result.created,
@@ -140,6 +141,7 @@ def make_orders(schema: str, n: int) -> tuple[list[tuple[str, dict, bytes]], flo
 
     from shared.payments.double.gateway import notice_for
     from shared.payments.models import DoubleTrade
+    from tenants.access.scope import Scope
     from tenants.dues.billing import bills_generate
     from tenants.dues.models import DuesBill
     from tenants.dues.payments import payment_order_create
@@ -148,7 +150,7 @@ def make_orders(schema: str, n: int) -> tuple[list[tuple[str, dict, bytes]], flo
     month = timezone.localdate().replace(day=1)
     notices = []
     with schema_context(schema):
-        bills_generate(month=month)
+        bills_generate(scope=Scope.system(), month=month)
         ids = list(
             DuesBill.objects.filter(month=month, status="unpaid", amount_fen__gt=0)
             .order_by("member_id")

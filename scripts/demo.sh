@@ -27,6 +27,10 @@ trap stop_all INT TERM EXIT
 scripts/db-setup.sh
 .venv/bin/python manage.py seed_demo | tee .local/demo-logins.txt
 
+# The SMS double (Aliyun's protocol, TEST ONLY key): logins' messages land on its page.
+.venv/bin/python -m zhdj.messaging.sms_double --port "${ZHDJ_SMS_DOUBLE_PORT:-8125}" \
+  --outbox .local/sms-outbox.jsonl & pids+=($!)
+export ZHDJ_SMS_ENDPOINT="http://127.0.0.1:${ZHDJ_SMS_DOUBLE_PORT:-8125}/"
 .venv/bin/daphne -b 127.0.0.1 -p "$PORT" zhdj.asgi:application & pids+=($!)
 .venv/bin/celery -A zhdj worker -l warning --concurrency 2 & pids+=($!)
 .venv/bin/celery -A zhdj beat -l warning -s .local/celerybeat-schedule & pids+=($!)
@@ -34,6 +38,7 @@ scripts/db-setup.sh
 cat <<MSG
 
   智慧党建云 is running — Ctrl-C stops everything this command started.
+    SMS sent by the demo (test double, nothing leaves the machine): ${ZHDJ_SMS_ENDPOINT}
 $(sed 's/^/    /' .local/demo-logins.txt)
 
 MSG

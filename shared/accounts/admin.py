@@ -17,7 +17,11 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("基本信息", {"fields": ("full_name", "role")}),
-        ("权限", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            "权限",
+            {"fields": ("is_active", "manages_accounts", "is_staff", "is_superuser", "groups")},
+        ),
+        ("密码", {"fields": ("must_change_password", "password_changed_at")}),
         ("时间", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

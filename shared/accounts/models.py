@@ -38,6 +38,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # must be replaced by the user's own at the next login.
     must_change_password = models.BooleanField("首次登录须修改密码", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # City site only: a 市委组织部 user who may manage the city's accounts (账号管理员).
+    # Ops users manage city and ops accounts; other city users none (shared/accounts/manage.py).
+    manages_accounts = models.BooleanField("账号管理员", default=False)
 
     objects = UserManager()
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
+import string
+
 from django.contrib.auth.password_validation import validate_password
 from django.db import connection, transaction
+from django.utils import timezone
 
 from shared.accounts.models import User
 from zhdj.errors import ApplicationError
@@ -19,11 +23,15 @@ def user_create(
     role: str,
     is_staff: bool = False,
     is_superuser: bool = False,
+    must_change_password: bool = False,
+    manages_accounts: bool = False,
 ) -> User:
     """Create a login in the current schema (public for city/ops, a county otherwise).
 
     ``password`` is validated and hashed here; ``password_hash`` is an already
     validated password's hash (queued jobs never carry a clear password).
+    ``must_change_password``: the password was chosen by someone else (an administrator,
+    the ops team at onboarding): the user replaces it at the first login.
     """
     in_public = connection.schema_name == "public"
     if (role in User.PUBLIC_ROLES) != in_public:
@@ -38,6 +46,8 @@ def user_create(
         role=role,
         is_staff=is_staff,
         is_superuser=is_superuser,
+        must_change_password=must_change_password,
+        manages_accounts=manages_accounts and role == User.Role.CITY,
     )
     if password:
         validate_password(password, user)
@@ -73,4 +83,59 @@ def user_change_role(*, user: User, role: str, expect: str | None = None) -> Use
         return user
     user.role = role
     user.save(update_fields=["role"])
+    return user
+
+
+# ------------------------------------------------------------------------------
+# The password lifecycle (docs/security.md): temporary passwords are replaced at the
+# next login; a changed password ends the user's other sessions (Django's session
+# hash is derived from the password hash, so their sessions no longer verify).
+# ------------------------------------------------------------------------------
+TEMPORARY_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0OolI1")
+
+
+def password_temporary() -> str:
+    """A random temporary password that meets the validators (12 characters: upper and
+    lower case letters and digits, no look-alikes, plus one symbol)."""
+    while True:
+        chars = [secrets.choice(TEMPORARY_ALPHABET) for _ in range(11)]
+        chars.insert(secrets.randbelow(12), secrets.choice("#@%+=?"))
+        password = "".join(chars)
+        if (
+            any(c.islower() for c in password)
+            and any(c.isupper() for c in password)
+            and any(c.isdigit() for c in password)
+        ):
+            return password
+
+
+@transaction.atomic
+def password_change(*, user: User, new_password: str) -> User:
+    """The user sets their own password (validated here): the forced change is done."""
+    validate_password(new_password, user)
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    return user
+
+
+@transaction.atomic
+def password_reset_temporary(*, user: User) -> str:
+    """An administrator's reset: a new temporary password, to be changed at the next
+    login. Returns it in clear, to be shown once (or sent); only its hash is stored."""
+    password = password_temporary()
+    user.set_password(password)
+    user.must_change_password = True
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    return password
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool) -> User:
+    """Disable (停用) or re-enable (启用) a login. A disabled user's sessions end at once
+    (``ModelBackend.get_user`` refuses inactive users)."""
+    User.objects.filter(pk=user.pk).update(is_active=active)
+    user.is_active = active
     return user

@@ -19,7 +19,7 @@ class OnboardingForm(forms.Form):
     )
 
     def to_request(self) -> OnboardingRequest:
-        return OnboardingRequest(**self.cleaned_data)
+        return OnboardingRequest(**self.cleaned_data, admin_must_change_password=True)
 
 
 class SuspendForm(forms.Form):

@@ -56,6 +56,9 @@ class OnboardingRequest:
     admin_password: str = ""
     # The ops page validates the clear password, then queues only its hash.
     admin_password_hash: str = ""
+    # The ops page's initial password is typed for someone else: the new administrator
+    # replaces it at the first login (shared.accounts.middleware).
+    admin_must_change_password: bool = False
 
     def public_params(self) -> dict[str, str]:
         """Parameters safe to store and show (no password, no hash)."""
@@ -181,6 +184,7 @@ def tenant_onboard(
                 password=req.admin_password,
                 password_hash=req.admin_password_hash,
                 role=User.Role.COUNTY_ADMIN,
+                must_change_password=req.admin_must_change_password,
             )
         progress(90, "绑定域名并启用")
         with transaction.atomic():

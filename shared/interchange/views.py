@@ -11,8 +11,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from shared.interchange.selectors import letter_status
+from zhdj.web.access import open_page
 
 
+@open_page
 @never_cache
 def letter_verify(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "tenant", None) is not None:

@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 from shared.payments.providers import CHANNELS, adapter
 from shared.payments.providers.base import NoticeRejected, SignatureInvalid
 from shared.payments.registry import order_lookup
+from zhdj.web.access import open_page
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ ACKNOWLEDGED = frozenset({"paid", "duplicate", "not_success", "already_paid"})
 RETRY = frozenset({"unknown_order"})
 
 
+@open_page
 @csrf_exempt  # gateways sign their requests; there is no session
 @require_POST
 def notify(request: HttpRequest, channel: str) -> HttpResponse:

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from shared.rollups.views import city_data, county_data
 from zhdj.formats import beijing
-from zhdj.web.access import CITY, county_page, public_page
+from zhdj.web.access import CITY, public_page, scoped_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEAD = Font(bold=True, color="FFFFFF")
@@ -121,9 +121,9 @@ def city_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def county_xlsx(request: HttpRequest) -> HttpResponse:
-    payload = county_data(request)
+@scoped_page(manages=True)
+def county_xlsx(request: HttpRequest, scope: Any) -> HttpResponse:
+    payload = county_data(scope)
     if payload is None:
         from django.http import Http404
 

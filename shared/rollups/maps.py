@@ -33,7 +33,7 @@ from shared.rollups.selectors import (
 from shared.rollups.views import managed_paths
 from shared.standards.models import CodeTable, OrganizationType, Region
 from shared.standards.selectors import code_name
-from zhdj.web.access import CITY, county_page, public_page
+from zhdj.web.access import CITY, public_page, scoped_page
 
 POPUP = (
     ("members.total", "", "党员"),
@@ -137,8 +137,8 @@ def city_map_payload() -> dict[str, Any]:
     }
 
 
-def county_map_payload(request: HttpRequest) -> dict[str, Any]:
-    paths = managed_paths(request)
+def county_map_payload(scope: Any) -> dict[str, Any]:
+    paths = managed_paths(scope)
     county = county_by_schema(connection.schema_name)
     if county is None:
         return {
@@ -183,15 +183,14 @@ def city_map_data(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@county_page()
-def county_map(request: HttpRequest) -> HttpResponse:
-    managed_paths(request)  # 404 for users who manage nothing
+@scoped_page(manages=True)
+def county_map(request: HttpRequest, scope: Any) -> HttpResponse:
     return render(
         request, "rollups/map.html", {"data_url": "rollups:county_map_data", "is_city": False}
     )
 
 
 @never_cache
-@county_page()
-def county_map_data(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(county_map_payload(request))
+@scoped_page(manages=True)
+def county_map_data(request: HttpRequest, scope: Any) -> JsonResponse:
+    return JsonResponse(county_map_payload(scope))

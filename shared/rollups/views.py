@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 
 from shared.rollups.models import OrgUnit
@@ -28,7 +25,7 @@ from shared.rollups.selectors import (
     subtree_values,
     totals,
 )
-from zhdj.web.access import CITY, county_page, public_page
+from zhdj.web.access import CITY, public_page, scoped_page
 
 
 def _page(request: HttpRequest, payload: dict[str, Any] | None, **context: Any) -> HttpResponse:
@@ -90,17 +87,14 @@ def county_detail_data(request: HttpRequest, tenant_id: int) -> JsonResponse:
 # ------------------------------------------------------------------------------
 # County (county host): the user's own subtree
 # ------------------------------------------------------------------------------
-def managed_paths(request: HttpRequest) -> tuple[str, ...] | None:
-    """None: the whole county (administrator); else the roots of the managed subtrees.
-    404 for users who manage no organization (as every managed-data page)."""
-    scope = import_string(settings.ZHDJ_SCOPE_RESOLVER)(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied  # a page of post holders: denied, not missing
+def managed_paths(scope: Any) -> tuple[str, ...] | None:
+    """None: the whole county (administrator); else the roots of the managed subtrees
+    (the pages are ``scoped_page(manages=True)``: others never get here)."""
     return None if scope.is_admin else tuple(scope.org_paths)
 
 
-def county_data(request: HttpRequest) -> dict[str, Any] | None:
-    paths = managed_paths(request)
+def county_data(scope: Any) -> dict[str, Any] | None:
+    paths = managed_paths(scope)
     county = county_by_schema(connection.schema_name)
     if county is None:
         return None
@@ -123,12 +117,12 @@ def county_data(request: HttpRequest) -> dict[str, Any] | None:
 
 
 @never_cache
-@county_page()
-def county_dashboard(request: HttpRequest) -> HttpResponse:
-    return _page(request, county_data(request), data_url="rollups:county_data", is_city=False)
+@scoped_page(manages=True)
+def county_dashboard(request: HttpRequest, scope: Any) -> HttpResponse:
+    return _page(request, county_data(scope), data_url="rollups:county_data", is_city=False)
 
 
 @never_cache
-@county_page()
-def county_dashboard_data(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(county_data(request) or {"scope": "county", "empty": True})
+@scoped_page(manages=True)
+def county_dashboard_data(request: HttpRequest, scope: Any) -> JsonResponse:
+    return JsonResponse(county_data(scope) or {"scope": "county", "empty": True})

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404
-from rest_framework import serializers, status
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import routers, serializers, status
 from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -102,6 +103,24 @@ class TenantAPIMixin:
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
         raise NotImplementedError
+
+
+class APIRootView(routers.APIRootView):
+    """The router's index of endpoints: for the county's logged-in users."""
+
+    permission_classes = (IsAuthenticated, IsTenantUser)
+    zhdj_access = "county"
+
+
+class APISchemaView(SpectacularAPIView):
+    """The machine-readable description of the county API, open like the API's own
+    documentation (it names no county data)."""
+
+    zhdj_access = "open"
+
+
+class APIDocsView(SpectacularSwaggerView):
+    zhdj_access = "open"
 
 
 class ServiceUnavailable(APIException):

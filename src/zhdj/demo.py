@@ -18,7 +18,7 @@ from shared.accounts.services import user_create
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
 from shared.rollups.services import rollup_city
 from tenants.access.models import Post
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.access.services import post_assign
 from tenants.development.demo import seed_county as seed_development
 from tenants.development.models import DevelopmentRecord
@@ -94,7 +94,8 @@ def seed_demo() -> list[str]:
             _seed_features()
         lines.append(
             f"{d.name}  http://{_host(d.schema)}:{_port()}/   admin（区县管理员）"
-            "   shuji（党支部书记）   member（党员）   shenqing（入党申请人）"
+            "   shuji（党支部书记）   xuanchuan（宣传委员）"
+            "   member（党员）   shenqing（入党申请人）"
             f"   密码均为 {DEMO_PASSWORD}"
         )
     rollup_city()  # the city dashboard shows the demo counties at once
@@ -127,8 +128,10 @@ def _link_demo_logins() -> None:
         .order_by("pk")
         .first()
     )
+    publicity = _demo_publicity(post.org, exclude=(secretary, ordinary))
     for username, full_name, member in (
         ("shuji", "党支部书记演示账号", secretary),
+        ("xuanchuan", "宣传委员演示账号", publicity),
         ("member", "党员演示账号", ordinary),
     ):
         if member is None:
@@ -149,6 +152,30 @@ def _link_demo_logins() -> None:
         _same_name(record.user, record.name)
 
 
+def _demo_publicity(branch: Organization, exclude: tuple[Member | None, ...]) -> Member | None:
+    """The branch's 宣传委员 (a post with fewer permissions than the secretary's: sees
+    the members, publishes notices), appointed once."""
+    held = Post.objects.filter(org=branch, post_code="publicity", ended_at__isnull=True).first()
+    if held is not None:
+        return held.member
+    taken = {m.pk for m in exclude if m is not None}
+    member = (
+        Member.objects.filter(org=branch, party_status_code="normal", posts__isnull=True)
+        .exclude(pk__in=taken)
+        .order_by("pk")
+        .last()
+    )
+    if member is not None:
+        post_assign(
+            scope=Scope.system(),
+            org=branch,
+            member=member,
+            post_code="publicity",
+            started_at=date(2024, 1, 1),
+        )
+    return member
+
+
 def _same_name(user: User, name: str) -> None:
     """A login shows the name of the person it belongs to (the top bar, recipients)."""
     if user.full_name != name:
@@ -162,12 +189,17 @@ def _seed_county(d: DemoDistrict) -> None:
     for town in d.towns:
         committee = Organization.objects.get_children(root).filter(
             name=f"中共{town}委员会"
-        ).first() or org_create(parent=root, name=f"中共{town}委员会", type_code="base_committee")
+        ).first() or org_create(
+            scope=Scope.system(), parent=root, name=f"中共{town}委员会", type_code="base_committee"
+        )
         for i in (1, 2):
             name = f"{town}第{i}党支部"
             if not Organization.objects.get_children(committee).filter(name=name).exists():
                 org_create(
-                    parent=Organization.objects.get(pk=committee.pk), name=name, type_code="branch"
+                    scope=Scope.system(),
+                    parent=Organization.objects.get(pk=committee.pk),
+                    name=name,
+                    type_code="branch",
                 )
     if not Member.objects.exists():
         _seed_members(d)

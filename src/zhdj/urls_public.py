@@ -11,6 +11,7 @@ from zhdj.web.views import health_page, healthz
 urlpatterns = [
     path("", city_home, name="home"),
     path("accounts/", include("shared.accounts.urls")),
+    path("users/", include("shared.accounts.urls_city")),
     path("ops/", include("shared.customers.urls")),
     path("dashboard/", include("shared.rollups.urls")),
     path("pay/", include("shared.payments.urls")),

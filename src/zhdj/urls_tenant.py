@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from tenants.development.api import DevelopmentRecordViewSet
@@ -14,11 +13,13 @@ from tenants.notifications.api import NotificationViewSet
 from tenants.orgs.api import OrganizationViewSet
 from tenants.orgs.views import county_home
 from tenants.transfers.api import EnvelopeViewSet, TransferViewSet
+from zhdj.api import APIDocsView, APIRootView, APISchemaView
 from zhdj.web.views import healthz
 
 # No ".json" URL variants: nothing uses them, and the custom actions (warnings, unread,
 # records, timeline) do not take the ``format`` argument they add (a 500 on every call).
 router = DefaultRouter()
+router.APIRootView = APIRootView
 router.include_format_suffixes = False
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("notifications", NotificationViewSet, basename="notification")
@@ -47,8 +48,8 @@ urlpatterns = [
     path("logins/", include("tenants.logins.urls")),
     path("dashboard/", include("shared.rollups.urls_county")),
     path("api/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", APISchemaView.as_view(), name="api-schema"),
+    path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

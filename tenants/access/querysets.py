@@ -36,12 +36,14 @@ NOTHING = Q(pk__in=[])
 class ScopeFields:
     """``org``: the lookup path to the organization ("" when the model is the
     organization); ``own``: the lookup path to the member whose own row it is ("pk" for
-    the member itself, None when no member owns a row); ``permission``: what reading
-    needs (default: seeing members)."""
+    the member itself, None when no member owns a row); ``own_user``: the lookup path to
+    the login whose own row it is, for people with no member record yet (an applicant's
+    development record); ``permission``: what reading needs (default: seeing members)."""
 
     org: str | None
     own: str | None = None
     permission: str = "members.view"
+    own_user: str | None = None
 
 
 def path_q(paths: tuple[str, ...], prefix: str = "") -> Q:
@@ -86,6 +88,8 @@ def scope_q(
         q = Q(**{f"{fields.org}__in": orgs.values("id")})
     if fields.own is not None and scope.member_id is not None:
         q |= Q(**{fields.own: scope.member_id})
+    if fields.own_user is not None and scope.user_id is not None:
+        q |= Q(**{fields.own_user: scope.user_id})
     return q
 
 

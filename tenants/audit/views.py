@@ -6,17 +6,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from tenants.access.scope import Scope
 from tenants.audit.forms import AuditFilterForm
 from tenants.audit.selectors import TRACKED, audit_rows
-from zhdj.web.access import COUNTY_ADMIN, county_page
+from zhdj.web.access import COUNTY_ADMIN, scoped_page
 from zhdj.web.query import error_lines, filter_status
 
 PAGE = 50
 
 
 @never_cache
-@county_page(COUNTY_ADMIN)
-def audit_list(request: HttpRequest) -> HttpResponse:
+@scoped_page(COUNTY_ADMIN)
+def audit_list(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """Everything the county's history holds: its administrator's page (the role is the
+    guard; the scope is the whole county)."""
     form = AuditFilterForm(request.GET or None)
     status = filter_status(form)
     kind, page, rows = "", 1, []

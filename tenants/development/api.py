@@ -8,9 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tenants.access.scope import request_scope
+from tenants.access.permissions import Perm
 from tenants.development.models import DevelopmentRecord
-from tenants.development.selectors import records_in_scope
 from tenants.development.timeline import timeline
 from zhdj.api import TenantAPIMixin
 from zhdj.pii.masking import mask_id_number
@@ -48,9 +47,10 @@ class DevelopmentRecordViewSet(
 ):
     serializer_class = DevelopmentRecordSerializer
     filterset_fields = ("status", "org")
+    required_permission = Perm.DEVELOPMENT_MANAGE
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        return records_in_scope(request_scope(self.request)).select_related("org").order_by("id")
+        return DevelopmentRecord.objects.visible_to(self.scope).select_related("org").order_by("id")
 
     @action(detail=True, methods=["get"])
     def timeline(self, request: Request, pk: str | None = None) -> Response:

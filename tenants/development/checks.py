@@ -19,11 +19,12 @@ from typing import Any
 from django.utils import timezone
 
 from shared.standards.models import DevelopmentStep, OrganizationType
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord, Status, StepPerson
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 
 OUTCOMES = {"full": "按期转正", "extend": "延长预备期", "cancel": "取消预备党员资格"}
 
@@ -202,9 +203,11 @@ def committee_for(
     record: DevelopmentRecord,
     step: DevelopmentStep,
     committee: Organization | None,
+    permission: str = Perm.DEVELOPMENT_MANAGE,
 ) -> Organization:
     """The committee passing a submission: the one given, or the nearest fitting one above
-    the branch; it must fit the step and lie in the reviewer's scope."""
+    the branch; it must fit the step, and the reviewer's posts must carry ``permission``
+    over it."""
     approval = step.level == DevelopmentStep.Level.APPROVAL
     fits = _may_approve if approval else _is_committee
     ancestors = list(ancestors_of(record.org))
@@ -227,6 +230,6 @@ def committee_for(
         raise ApplicationError(
             f"{committee.name}（{kind_name}）不是党委，不能受理备案。", field="committee"
         )
-    if not scope.covers_org(committee):
-        raise ApplicationError(f"您无权以{committee.name}的名义审核。", field="committee")
+    if not scope.can(permission, committee):
+        raise AccessDenied(f"您无权以{committee.name}的名义审核。", field="committee")
     return committee

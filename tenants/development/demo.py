@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope
 from tenants.development.calendar import add_working_days
 from tenants.development.checks import VoteData, ancestors_of
 from tenants.development.documents import Upload
@@ -119,7 +119,7 @@ def seed_county() -> None:
     admin = User.objects.filter(role=User.Role.COUNTY_ADMIN, is_active=True).order_by("pk").first()
     if admin is None:
         return
-    scope = scope_for(admin)
+    scope = Scope.system()  # seeding is the platform's own work (no password to re-enter)
     holding = OrganizationType.objects.filter(holds_members=True).values_list("code", flat=True)
     branches = [
         b

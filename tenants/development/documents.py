@@ -51,31 +51,12 @@ def check_uploads(
 ) -> list[CheckedUpload]:
     """Every upload valid and every required document present, or an error naming it."""
     checked = []
-    limit = max_mb * 1024 * 1024
     for upload in uploads:
-        name = str(getattr(upload.file, "name", "") or "文件").rsplit("/", 1)[-1][:200]
         if upload.kind not in step.documents:
             raise ApplicationError(
                 f"第 {step.number} 步没有“{upload.kind}”这项材料。", field="documents"
             )
-        size = getattr(upload.file, "size", None)
-        if size is not None and size > limit:
-            raise ApplicationError(
-                f"“{name}”超过 {max_mb} MB，请压缩后再上传。", field=_field(upload.kind)
-            )
-        content = upload.file.read()
-        if len(content) > limit:
-            raise ApplicationError(
-                f"“{name}”超过 {max_mb} MB，请压缩后再上传。", field=_field(upload.kind)
-            )
-        content_type = sniff(content[:16])
-        if content_type is None:
-            raise ApplicationError(
-                f"“{name}”不是 PDF、JPEG 或 PNG 文件（{upload.kind}只接受这三种格式）。",
-                field=_field(upload.kind),
-            )
-        digest = hashlib.sha256(content).hexdigest()
-        checked.append(CheckedUpload(upload.kind, name, content, content_type, digest))
+        checked.append(check_upload(upload, max_mb=max_mb, field=_field(upload.kind)))
     given = {c.kind for c in checked}
     missing = [kind for kind in step.documents if kind not in given]
     if missing:
@@ -84,6 +65,26 @@ def check_uploads(
             field=_field(missing[0]),
         )
     return checked
+
+
+def check_upload(upload: Upload, *, max_mb: int, field: str) -> CheckedUpload:
+    """One file: within the size limit and a PDF, JPEG or PNG by its content."""
+    limit = max_mb * 1024 * 1024
+    name = str(getattr(upload.file, "name", "") or "文件").rsplit("/", 1)[-1][:200]
+    size = getattr(upload.file, "size", None)
+    if size is not None and size > limit:
+        raise ApplicationError(f"“{name}”超过 {max_mb} MB，请压缩后再上传。", field=field)
+    content = upload.file.read()
+    if len(content) > limit:
+        raise ApplicationError(f"“{name}”超过 {max_mb} MB，请压缩后再上传。", field=field)
+    content_type = sniff(content[:16])
+    if content_type is None:
+        raise ApplicationError(
+            f"“{name}”不是 PDF、JPEG 或 PNG 文件（{upload.kind}只接受这三种格式）。",
+            field=field,
+        )
+    digest = hashlib.sha256(content).hexdigest()
+    return CheckedUpload(upload.kind, name, content, content_type, digest)
 
 
 def _field(kind: str) -> str:

@@ -41,12 +41,15 @@ def apply_effects(
     entry: StepEntry,
     step: DevelopmentStep,
     actor: User,
+    password: str | None = None,
 ) -> None:
+    """``password``: the approver's, re-entered for the decision (step 24's cancellation
+    is a status change, which asks for it again)."""
     before = field_values(record)
     if step.number == 17:
         _admit(scope=scope, record=record, step=step)
     elif step.number == 24:
-        _decide_probation(scope=scope, record=record, entry=entry, actor=actor)
+        _decide_probation(scope=scope, record=record, entry=entry, actor=actor, password=password)
     elif step.enters_status:
         record.status = step.enters_status
     # Only what changed: a full save would re-encrypt the personal data, and the audit
@@ -89,7 +92,12 @@ def _admit(*, scope: Scope, record: DevelopmentRecord, step: DevelopmentStep) ->
 
 
 def _decide_probation(
-    *, scope: Scope, record: DevelopmentRecord, entry: StepEntry, actor: User
+    *,
+    scope: Scope,
+    record: DevelopmentRecord,
+    entry: StepEntry,
+    actor: User,
+    password: str | None,
 ) -> None:
     resolution = (
         record.entries.filter(
@@ -121,6 +129,7 @@ def _decide_probation(
             effective_date=entry.done_on,
             reason=CANCEL_REASON,
             actor=actor,
+            password=password,
         )
         record.status = Status.CANCELLED
     entry.save(update_fields=["details"])

@@ -10,6 +10,7 @@ from shared.standards.models import CodeTable, DevelopmentStep
 from tenants.access.scope import Scope
 from tenants.development.checks import OUTCOMES, VoteData
 from tenants.development.documents import Upload
+from tenants.development.models import Submission
 from tenants.development.person import PersonData
 from tenants.development.services import StepInput
 from tenants.members.forms import _codes
@@ -156,16 +157,49 @@ class StepForm(forms.Form):
         self.add_error(field if field in self.fields else None, message)
 
 
+def _password() -> forms.CharField:
+    return forms.CharField(
+        label="请输入您的登录密码",
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="审批接收预备党员、预备党员转正须再次输入密码",
+    )
+
+
 class ReviewForm(forms.Form):
+    """A committee's decision on a submitted step; the approval decisions (``approval``:
+    steps 17 and 24) ask for the reviewer's password again."""
+
     decided_on = forms.DateField(label="审核日期", widget=DATE, required=False)
     committee = forms.ChoiceField(label="审核党组织", required=False)
     reason = TextField(label="退回原因", max_length=200, required=False)
 
-    def __init__(self, *args: Any, committees: list[Organization], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, committees: list[Organization], approval: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["committee"].choices = [("", "（自动：最近的上级党委）")] + [
             (str(o.pk), o.name) for o in committees
         ]
+        if approval:
+            self.fields["password"] = _password()
+
+
+class SubmissionForm(forms.Form):
+    """The person hands in a document from their own page: a file or typed text."""
+
+    kind = forms.ChoiceField(label="材料名称", choices=Submission.Kind.choices)
+    file = forms.FileField(
+        label="上传文件",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        help_text="PDF、JPEG 或 PNG；可用手机拍照上传。也可以不上传文件，直接在下面填写正文",
+    )
+    title = TextField(label="标题", max_length=100, required=False)
+    text = TextField(
+        label="正文", widget=forms.Textarea(attrs={"rows": 8}), required=False, max_length=20000
+    )
 
 
 class BoardFilterForm(forms.Form):

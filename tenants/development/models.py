@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tenants.access.permissions import Perm
+from tenants.access.querysets import ScopedQuerySet, ScopeFields
 from tenants.members.models import Member, Sex
 from tenants.orgs.models import Organization
 from zhdj.audit import audited
@@ -33,6 +35,20 @@ OPEN_STATUSES = (Status.APPLICANT, Status.ACTIVIST, Status.TARGET, Status.PROBAT
 # The pipeline's columns, in order (a full member whose file is not archived yet counts
 # as 正式党员 until step 25).
 PIPELINE = (Status.APPLICANT, Status.ACTIVIST, Status.TARGET, Status.PROBATIONARY, Status.FULL)
+
+# Who sees a development record: post holders whose posts carry development work over
+# its branch, plus the person themself — by their login while an applicant, by their
+# member record once admitted.
+MANAGE = Perm.DEVELOPMENT_MANAGE.value
+
+
+def _fields(to_record: str) -> ScopeFields:
+    return ScopeFields(
+        org=f"{to_record}org",
+        own=f"{to_record}member",
+        own_user=f"{to_record}user",
+        permission=MANAGE,
+    )
 
 
 @audited
@@ -81,6 +97,9 @@ class DevelopmentRecord(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    scope_fields = _fields("")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["org_id", "applied_on", "id"]
@@ -134,6 +153,9 @@ class StepEntry(models.Model):
     return_reason = models.CharField("退回原因", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    scope_fields = _fields("record__")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["step_number", "done_on", "id"]
         indexes = [models.Index(fields=["record", "step_number", "state"])]
@@ -177,6 +199,9 @@ class StepDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    scope_fields = _fields("entry__record__")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["entry_id", "kind", "id"]
         verbose_name = "发展材料"
@@ -192,6 +217,56 @@ class StepDocument(models.Model):
         )
 
 
+def submission_path(instance: Submission, filename: str) -> str:
+    return (
+        f"development/{instance.record_id}/own-{instance.sha256[:16]}"
+        f"{EXTENSIONS.get(instance.content_type, '')}"
+    )
+
+
+EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+
+@audited
+class Submission(models.Model):
+    """A document the person hands in themself from their own page (本人递交材料): the
+    application (入党申请书) or a thought report (思想汇报), as a file or as typed text
+    (kept as text and as a PDF made from it). The branch sees it on the record."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "入党申请书", "入党申请书"
+        THOUGHT_REPORT = "思想汇报", "思想汇报"
+
+    record = models.ForeignKey(
+        DevelopmentRecord, on_delete=models.CASCADE, related_name="submissions"
+    )
+    kind = models.CharField("材料名称", max_length=32, choices=Kind.choices)
+    title = models.CharField("标题", max_length=100, blank=True)
+    text = models.TextField("正文", blank=True)
+    file = models.FileField("文件", upload_to=submission_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField(max_length=64)
+    submitted_on = models.DateField("递交日期")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = _fields("record__")
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["record_id", "-submitted_at", "-id"]
+        indexes = [models.Index(fields=["record", "kind", "submitted_on"])]
+        verbose_name = "本人递交材料"
+        verbose_name_plural = "本人递交材料"
+
+    def __str__(self) -> str:
+        return f"{self.kind}（{self.submitted_on:%Y-%m-%d}）"
+
+
 @audited
 class StepPerson(models.Model):
     """A full member named at a step: 培养联系人 (step 5) or 入党介绍人 (step 9)."""
@@ -203,6 +278,9 @@ class StepPerson(models.Model):
     entry = models.ForeignKey(StepEntry, on_delete=models.PROTECT, related_name="people")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=16, choices=Role.choices)
+
+    scope_fields = _fields("entry__record__")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "联系人和介绍人"

@@ -14,12 +14,13 @@ from django.core.exceptions import ValidationError
 
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import is_valid_code
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord
 from tenants.members.models import Member
 from tenants.members.validation import MOBILE_RE
 from tenants.orgs.models import Organization
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.pii.fields import index_for
 from zhdj.pii.idnumber import validate_id_number
 from zhdj.validation.names import name_problem, normalize_name, text_problem
@@ -72,8 +73,8 @@ def person_fill(record: DevelopmentRecord, data: PersonData, *, scope: Scope) ->
     holds = OrganizationType.objects.filter(code=org.type_code, holds_members=True).exists()
     if not holds or not org.is_active:
         raise ApplicationError(f"“{org.name}”不是党支部，请选择党支部。", field="org")
-    if not scope.covers_org(org):
-        raise ApplicationError("无权在该党组织登记发展对象。", field="org")
+    if not scope.can(Perm.DEVELOPMENT_MANAGE, org):  # the service's own check (scope.require)
+        raise AccessDenied("无权在该党组织登记发展对象。", field="org")
     id_index = index_for("id_number", info.value)
     clash = DevelopmentRecord.objects.filter(id_number_index=id_index)
     if record.pk:

@@ -1,7 +1,8 @@
 """Reads of development records, always through the user's Scope.
 
-A county administrator sees the county; a post holder the records of their organization
-subtree; an applicant only their own record.
+A county administrator sees the county; a post holder whose post carries development work
+(development.manage) the records of their organization subtree; everyone their own record
+(``DevelopmentRecord.objects.visible_to``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from shared.accounts.models import User
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.development.models import (
     PIPELINE,
@@ -23,25 +24,27 @@ from tenants.development.models import (
 from tenants.orgs.models import Organization
 
 
-def records_in_scope(scope: Scope) -> QuerySet[DevelopmentRecord]:
-    if scope.is_admin:
-        return DevelopmentRecord.objects.all()
-    q = Q(org_id__in=Organization.objects.visible_to(scope).values("id")) | Q(user_id=scope.user_id)
-    return DevelopmentRecord.objects.filter(q)
+def records_of(scope: Scope) -> QuerySet[DevelopmentRecord]:
+    """What the user sees: records where their posts carry development work, plus their own."""
+    return DevelopmentRecord.objects.visible_to(scope)
 
 
 def record_get(scope: Scope, record_id: int) -> DevelopmentRecord | None:
-    return (
-        records_in_scope(scope).select_related("org", "member", "user").filter(pk=record_id).first()
-    )
+    return records_of(scope).select_related("org", "member", "user").filter(pk=record_id).first()
 
 
-def record_of_user(user: User) -> DevelopmentRecord | None:
-    return DevelopmentRecord.objects.select_related("org").filter(user=user).first()
+def own_record(scope: Scope) -> DevelopmentRecord | None:
+    """The user's own record (by their login; once admitted also by their member record)."""
+    if scope.user_id is None:
+        return None
+    mine = Q(user_id=scope.user_id)
+    if scope.member_id is not None:
+        mine |= Q(member_id=scope.member_id)
+    return records_of(scope).select_related("org").filter(mine).order_by("-id").first()
 
 
 def manages_record(scope: Scope, record: DevelopmentRecord) -> bool:
-    return scope.covers_org(record.org)
+    return scope.can(Perm.DEVELOPMENT_MANAGE, record.org)
 
 
 def entries_of(record: DevelopmentRecord) -> QuerySet[StepEntry]:
@@ -101,7 +104,7 @@ class BranchRow:
 
 def pipeline(scope: Scope, org: Organization | None = None) -> list[BranchRow]:
     """Per branch of the scope (or of ``org``'s subtree): people per stage, with names."""
-    records = records_in_scope(scope).filter(status__in=PIPELINE).select_related("org")
+    records = records_of(scope).filter(status__in=PIPELINE).select_related("org")
     if org is not None:
         records = records.filter(org__path__startswith=org.path)
     by_org: dict[int, dict[str, list[DevelopmentRecord]]] = defaultdict(lambda: defaultdict(list))
@@ -121,7 +124,7 @@ def pipeline(scope: Scope, org: Organization | None = None) -> list[BranchRow]:
 
 
 def stage_totals(scope: Scope, org: Organization | None = None) -> list[dict]:
-    records = records_in_scope(scope)
+    records = records_of(scope)
     if org is not None:
         records = records.filter(org__path__startswith=org.path)
     counts = dict(records.values_list("status").annotate(n=Count("*")))
@@ -130,7 +133,8 @@ def stage_totals(scope: Scope, org: Organization | None = None) -> list[dict]:
 
 def pending_entries(scope: Scope) -> QuerySet[StepEntry]:
     return (
-        StepEntry.objects.filter(state=StepEntry.State.PENDING, record__in=records_in_scope(scope))
+        StepEntry.objects.visible_to(scope)
+        .filter(state=StepEntry.State.PENDING)
         .select_related("record__org", "submitted_by")
         .prefetch_related("documents")
         .order_by("created_at")

@@ -24,6 +24,7 @@ from django.utils import timezone
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import DevelopmentStep
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.development.checks import (
     VoteData,
@@ -49,7 +50,22 @@ from tenants.development.steps import step as step_of
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
 
-__all__ = ["PersonData", "StepInput", "Upload", "VoteData", "record_create", "step_record"]
+__all__ = [
+    "APPROVAL_DECISIONS",
+    "PersonData",
+    "StepInput",
+    "Upload",
+    "VoteData",
+    "development_record_link_user",
+    "record_create",
+    "step_record",
+    "step_review",
+]
+
+# The steps a committee with approval authority decides (上级党委审批): admitting a
+# probationary member (17) and making them full, extending or cancelling the probation (24).
+# Step 13 (预审) is that committee's check, not a decision on membership.
+APPROVAL_DECISIONS = (17, 24)
 
 
 @dataclass
@@ -198,8 +214,7 @@ def step_record(
 ) -> StepEntry:
     """Record step ``number`` (or submit it for review when a committee passes it)."""
     record = DevelopmentRecord.objects.select_for_update().select_related("org").get(pk=record.pk)
-    if not scope.covers_org(record.org):
-        raise ApplicationError("无权办理该发展对象的步骤。")
+    scope.require(Perm.DEVELOPMENT_MANAGE, record.org, message="无权办理该发展对象的步骤。")
     step = step_of(number)
     if number == 1:
         raise ApplicationError("第 1 步在登记入党申请人时记录。", field="step")
@@ -238,8 +253,12 @@ def step_review(
     reason: str = "",
     decided_on: date | None = None,
     committee: Organization | None = None,
+    password: str | None = None,
 ) -> StepEntry:
-    """A committee passes (通过) or returns (退回, with a reason) a submitted step."""
+    """A committee passes (通过) or returns (退回, with a reason) a submitted step. The
+    approval decisions (接收预备党员, 转正: ``APPROVAL_DECISIONS``) are taken in the name of a
+    committee with approval authority, by a post carrying development.approve there,
+    after the reviewer's password."""
     entry = StepEntry.objects.select_for_update().get(pk=entry.pk)
     record = (
         DevelopmentRecord.objects.select_for_update().select_related("org").get(pk=entry.record_id)
@@ -247,7 +266,18 @@ def step_review(
     if entry.state != StepEntry.State.PENDING:
         raise ApplicationError("该步骤不在待审核状态。")
     step = step_of(entry.step_number)
-    committee = committee_for(scope=scope, record=record, step=step, committee=committee)
+    decision = step.number in APPROVAL_DECISIONS
+    needs = Perm.DEVELOPMENT_APPROVE if decision else Perm.DEVELOPMENT_MANAGE
+    committee = committee_for(
+        scope=scope, record=record, step=step, committee=committee, permission=needs
+    )
+    if decision:
+        scope.require(
+            Perm.DEVELOPMENT_APPROVE,
+            committee,
+            password=password,
+            message=f"您无权以{committee.name}的名义审批。",
+        )
     entry.acting_org = committee
     entry.decided_by, entry.decided_at = actor, timezone.now()
     if not approve:
@@ -272,6 +302,33 @@ def step_review(
     entry.state, entry.done_on, entry.details = StepEntry.State.DONE, decided_on, details
     entry.late_days, entry.late_rule = verdict.late_days, verdict.late_rule[:100]
     entry.save()
-    apply_effects(scope=scope, record=record, entry=entry, step=step, actor=actor)
+    apply_effects(
+        scope=scope, record=record, entry=entry, step=step, actor=actor, password=password
+    )
     _after_commit()
     return entry
+
+
+@transaction.atomic
+def development_record_link_user(
+    *, scope: Scope, record: DevelopmentRecord, user: User
+) -> DevelopmentRecord:
+    """Make ``user`` the login of the person on ``record`` (their own pages: the timeline,
+    the next step, documents handed in). An applicant's login (role 入党申请人) while the
+    person is not yet a member; a login belongs to one record."""
+    record = DevelopmentRecord.objects.select_for_update().select_related("org").get(pk=record.pk)
+    scope.require(Perm.DEVELOPMENT_MANAGE, record.org, message="无权为该发展对象关联登录账号。")
+    if record.user_id == user.pk:
+        return record
+    if record.user_id is not None:
+        raise ApplicationError("该发展对象已关联其他登录账号。", field="user")
+    wanted = User.Role.MEMBER if record.member_id else User.Role.APPLICANT
+    if user.role != wanted:
+        raise ApplicationError(
+            f"账号“{user.username}”不是{wanted.label}账号，不能关联。", field="user"
+        )
+    if DevelopmentRecord.objects.filter(user=user).exclude(pk=record.pk).exists():
+        raise ApplicationError(f"账号“{user.username}”已关联其他发展对象。", field="user")
+    record.user = user
+    record.save(update_fields=["user", "updated_at"])
+    return record

@@ -3,7 +3,8 @@
 入党积极分子 and 发展对象 hand in a written thought report at least every
 ``development.thought_report_months`` months (rule parameter; quarterly by default, a
 county may override it). A report counts when the branch files it as a
-``思想汇报`` document on a recorded step (step 6, 培养教育考察, carries it). The first one
+``思想汇报`` document on a recorded step (step 6, 培养教育考察, carries it), or when the
+person hands one in from their own page (``Submission``, dated the day handed in). The first one
 falls due that many months after the person became an activist (step 3).
 
 Daily, with the step reminders: a report due within ``development.reminder_days_ahead``
@@ -28,6 +29,7 @@ from tenants.development.models import (
     Status,
     StepDocument,
     StepEntry,
+    Submission,
 )
 from tenants.development.steps import add_months, development_rules
 from tenants.notifications.services import notification_send
@@ -56,7 +58,7 @@ class ReportDue:
 
 
 def report_due_on(records: Iterable[DevelopmentRecord]) -> dict[int, tuple[date, date]]:
-    """Per record: (last report or activist date, next due date). Two queries."""
+    """Per record: (last report or activist date, next due date). Three queries."""
     ids = [r.pk for r in records if r.status in REPORTING]
     if not ids:
         return {}
@@ -75,9 +77,15 @@ def report_due_on(records: Iterable[DevelopmentRecord]) -> dict[int, tuple[date,
         .values_list("entry__record_id")
         .annotate(on=Max("entry__done_on"))
     )
+    handed_in = dict(
+        Submission.objects.filter(record_id__in=ids, kind=Submission.Kind.THOUGHT_REPORT)
+        .values_list("record_id")
+        .annotate(on=Max("submitted_on"))
+    )
     due: dict[int, tuple[date, date]] = {}
     for record_id in ids:
-        last = max((d for d in (since.get(record_id), reported.get(record_id)) if d), default=None)
+        found = (since.get(record_id), reported.get(record_id), handed_in.get(record_id))
+        last = max((d for d in found if d), default=None)
         if last is not None:
             due[record_id] = (last, add_months(last, months))
     return due
@@ -110,7 +118,8 @@ def _claim(item: ReportDue) -> bool:
     return created
 
 
-def _branch_holders(org_id: int) -> list[User]:
+def branch_holders(org_id: int) -> list[User]:
+    """The active logins of the branch's post holders (digest and hand-in notices)."""
     posts = Post.objects.filter(org_id=org_id, ended_at__isnull=True).select_related("member__user")
     return [p.member.user for p in posts if p.member.user and p.member.user.is_active]
 
@@ -141,7 +150,7 @@ def thought_reports_remind(*, today: date) -> int:
                 phone=item.record.phone or "",
             )
     for org_id, items in by_branch.items():
-        holders = _branch_holders(org_id)
+        holders = branch_holders(org_id)
         if holders:
             notification_send(
                 recipients=holders,

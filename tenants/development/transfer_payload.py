@@ -19,7 +19,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from tenants.development.models import DevelopmentRecord, MeetingVote, StepDocument, StepEntry
+from tenants.development.models import (
+    EXTENSIONS,
+    DevelopmentRecord,
+    MeetingVote,
+    StepDocument,
+    StepEntry,
+    Submission,
+)
 from tenants.members.models import Member
 from tenants.transfers.payload import ImportContext, from_iso, iso, part
 from zhdj.errors import ApplicationError
@@ -58,7 +65,20 @@ def _entry(e: StepEntry) -> dict[str, Any]:
     }
 
 
-def _read(document: StepDocument) -> bytes:
+def _submission(s: Submission) -> dict[str, Any]:
+    return {
+        "kind": s.kind,
+        "title": s.title,
+        "text": s.text,
+        "original_name": s.original_name,
+        "content_type": s.content_type,
+        "sha256": s.sha256,
+        "submitted_on": iso(s.submitted_on),
+        "content": base64.b64encode(_read(s)).decode(),
+    }
+
+
+def _read(document: StepDocument | Submission) -> bytes:
     with document.file.open("rb") as f:
         return f.read()
 
@@ -84,6 +104,7 @@ class DevelopmentPart:
             "probation_end": iso(record.probation_end),
             "probation_round": record.probation_round,
             "entries": [_entry(e) for e in entries],
+            "submissions": [_submission(s) for s in record.submissions.order_by("id")],
         }
 
     @staticmethod
@@ -125,6 +146,8 @@ class DevelopmentPart:
                 MeetingVote.objects.create(entry=entry, **item["vote"])
             for doc in item["documents"]:
                 _copy_document(ctx, entry, doc)
+        for item in data.get("submissions", []):  # handed in by the person themself
+            _copy_submission(ctx, record, item)
         ctx.notes.append(f"发展党员纪实档案已随转（{len(data['entries'])} 个步骤记录）。")
 
 
@@ -145,3 +168,26 @@ def _copy_document(ctx: ImportContext, entry: StepEntry, doc: dict[str, Any]) ->
         name = default_storage.save(name, ContentFile(content))
     document.file.name = name
     document.save()
+
+
+def _copy_submission(ctx: ImportContext, record: DevelopmentRecord, doc: dict[str, Any]) -> None:
+    content = base64.b64decode(doc["content"])
+    if hashlib.sha256(content).hexdigest() != doc["sha256"]:
+        raise ApplicationError(f"本人递交的“{doc['original_name']}”在转接中损坏，未接收。")
+    submission = Submission(
+        record=record,
+        kind=doc["kind"],
+        title=doc.get("title", ""),
+        text=doc.get("text", ""),
+        original_name=doc["original_name"],
+        content_type=doc["content_type"],
+        size=len(content),
+        sha256=doc["sha256"],
+        submitted_on=from_iso(doc["submitted_on"]),
+    )
+    extension = EXTENSIONS.get(doc["content_type"], "")
+    name = f"development/transfer-{ctx.envelope_id}/own-{doc['sha256'][:16]}{extension}"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(content))
+    submission.file.name = name
+    submission.save()

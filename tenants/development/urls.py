@@ -15,4 +15,5 @@ urlpatterns = [
     path("records/<int:record_id>/steps/<int:number>/", views.step_new, name="step"),
     path("records/<int:record_id>/export.pdf", views.record_export, name="export"),
     path("documents/<int:document_id>/", views.document, name="document"),
+    path("handed-in/<int:submission_id>/", views.submission_file, name="submission"),
 ]

@@ -1,6 +1,9 @@
 """Development pages (发展党员): the branch board, a record's timeline and steps, the
-committee's review queue, the applicant's own timeline, documents and the PDF file.
-Every page goes through the user's Scope; another county's or branch's ids are 404."""
+committee's review queue, the applicant's own page (timeline, next step, documents handed
+in), documents and the PDF file. Every page is handed the user's Scope (``scoped_page``):
+the branch pages need development.manage somewhere (else 403); a record, document or
+file outside what the user sees (``visible_to``: their posts' subtrees plus their own
+record) is 404."""
 
 from __future__ import annotations
 
@@ -13,54 +16,70 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.accounts.models import User
-from tenants.access.scope import Scope, request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.development.checks import ancestors_for, ancestors_of
-from tenants.development.forms import ApplicantForm, BoardFilterForm, ReviewForm, StepForm
-from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry
+from tenants.development.forms import (
+    ApplicantForm,
+    BoardFilterForm,
+    ReviewForm,
+    StepForm,
+    SubmissionForm,
+)
+from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry, Submission
 from tenants.development.pdf import record_pdf
 from tenants.development.reminders import due_items
 from tenants.development.selectors import (
     manages_record,
+    own_record,
     pending_entries,
     pipeline,
     record_get,
-    record_of_user,
-    records_in_scope,
+    records_of,
     stage_totals,
 )
-from tenants.development.services import record_create, step_record, step_review
+from tenants.development.services import (
+    APPROVAL_DECISIONS,
+    record_create,
+    step_record,
+    step_review,
+)
 from tenants.development.steps import step as step_of
 from tenants.development.steps import steps
+from tenants.development.submissions import submission_create
 from tenants.development.thought_reports import report_due_on
 from tenants.development.timeline import timeline
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page, scoped_page
+from zhdj.web.access import scoped_page
 from zhdj.web.query import filter_status, refuse_query
 
+MANAGE = Perm.DEVELOPMENT_MANAGE
 
-def _record(request: HttpRequest, record_id: int) -> DevelopmentRecord:
-    record = record_get(request_scope(request), record_id)
+
+def _record(scope: Scope, record_id: int) -> DevelopmentRecord:
+    """A record the user sees (one they work on, or their own); others are 404."""
+    record = record_get(scope, record_id)
     if record is None:
         raise Http404("档案不存在")
     return record
 
 
-def _managed(request: HttpRequest, record_id: int) -> DevelopmentRecord:
-    record = _record(request, record_id)
-    if not manages_record(request_scope(request), record):
+def _managed(scope: Scope, record_id: int) -> DevelopmentRecord:
+    record = _record(scope, record_id)
+    if not manages_record(scope, record):
         raise Http404("页面不存在")
     return record
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=MANAGE)
 def board(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = BoardFilterForm(request.GET or None, scope=scope)
     if filter_status(form) != 200:
         return refuse_query(request, form, title="发展党员", back=reverse("development:board"))
     org = form.cleaned_data["org"] if form.is_bound else None
     today = timezone.localdate()
-    records = records_in_scope(scope)
+    records = records_of(scope)
     if org is not None:
         records = records.filter(org__path__startswith=org.path)
     items = due_items(records, today)
@@ -75,7 +94,7 @@ def board(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(request, "development/board.html", context)
 
 
-@scoped_page(manages=True)
+@scoped_page(permission=MANAGE)
 def record_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = ApplicantForm(request.POST or None, request.FILES or None, scope=scope)
     if request.method == "POST" and form.is_valid():
@@ -91,37 +110,63 @@ def record_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
-    record = _record(request, record_id)
-    scope = request_scope(request)
-    may_manage = manages_record(scope, record)
-    if not may_manage and record.user_id != request.user.pk:
-        raise Http404("档案不存在")
+@scoped_page()
+def record_detail(request: HttpRequest, record_id: int, *, scope: Scope) -> HttpResponse:
+    """A record for those who work on it; the person sees their own too (read only)."""
+    record = _record(scope, record_id)
     return render(
         request,
         "development/record.html",
         {
             "record": record,
             "steps": timeline(record),
-            "may_manage": may_manage,
+            "may_manage": manages_record(scope, record),
+            "submissions": list(record.submissions.select_related("submitted_by")),
             "today": timezone.localdate(),
         },
     )
 
 
 @never_cache
-@county_page(roles=(User.Role.APPLICANT, User.Role.MEMBER))
-def mine(request: HttpRequest) -> HttpResponse:
-    record = record_of_user(request.user)
+@scoped_page(roles=(User.Role.APPLICANT, User.Role.MEMBER))
+def mine(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """The person's own record on their phone: where they are, what comes next and by
+    when, and the application and thought reports they hand in."""
+    record = own_record(scope)
+    form = None
+    if record is not None and record.is_open:
+        form = SubmissionForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                submission_create(
+                    scope=scope,
+                    record=record,
+                    kind=data["kind"],
+                    actor=request.user,
+                    file=data["file"] or None,
+                    title=data["title"],
+                    text=data["text"],
+                )
+            except ApplicationError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, f"已递交{data['kind']}，党支部可以查看。")
+                return redirect("development:mine")
+    elif request.method == "POST":
+        raise Http404("档案不存在")
     dues = report_due_on([record]) if record else {}
     last_report, report_due = dues.get(record.pk, (None, None)) if record else (None, None)
+    views = timeline(record) if record else []
     return render(
         request,
         "development/mine.html",
         {
             "record": record,
-            "steps": timeline(record) if record else [],
+            "steps": views,
+            "next_steps": [v for v in views if v.is_next],
+            "form": form,
+            "submissions": list(record.submissions.all()) if record else [],
             "today": timezone.localdate(),
             "last_report": last_report,
             "report_due": report_due,
@@ -129,10 +174,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-@county_page()
-def step_new(request: HttpRequest, record_id: int, number: int) -> HttpResponse:
-    record = _managed(request, record_id)
-    scope = request_scope(request)
+@scoped_page(permission=MANAGE)
+def step_new(request: HttpRequest, record_id: int, number: int, *, scope: Scope) -> HttpResponse:
+    record = _managed(scope, record_id)
     try:
         step = step_of(number)
     except ApplicationError:
@@ -170,8 +214,12 @@ def _committees(entry: StepEntry) -> list:
     return ancestors_of(entry.record.org)
 
 
+def _reviewer_permission(number: int) -> str:
+    return Perm.DEVELOPMENT_APPROVE if number in APPROVAL_DECISIONS else MANAGE
+
+
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=MANAGE)
 def review_queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     entries = list(pending_entries(scope))
     # One query for the step template and one for every row's committees, whatever the rows.
@@ -179,12 +227,15 @@ def review_queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     above = ancestors_for([e.record.org for e in entries])
     rows = []
     for e in entries:
-        mine = [o for o in above[e.record.org_id] if scope.covers_org(o)]
+        needs = _reviewer_permission(e.step_number)
+        mine = [o for o in above[e.record.org_id] if scope.can(needs, o)]
+        approval = e.step_number in APPROVAL_DECISIONS
         rows.append(
             {
                 "entry": e,
                 "step": template[e.step_number],
-                "form": ReviewForm(committees=mine),
+                "form": ReviewForm(committees=mine, approval=approval),
+                "approval": approval,
                 "may_review": bool(mine),
             }
         )
@@ -192,13 +243,15 @@ def review_queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 @require_POST
-@county_page()
-def review_decide(request: HttpRequest, entry_id: int, outcome: str) -> HttpResponse:
-    scope = request_scope(request)
+@scoped_page(permission=MANAGE)
+def review_decide(
+    request: HttpRequest, entry_id: int, outcome: str, *, scope: Scope
+) -> HttpResponse:
     entry = pending_entries(scope).filter(pk=entry_id).first()
     if entry is None or outcome not in ("pass", "return"):
         raise Http404("待审核事项不存在")
-    form = ReviewForm(request.POST, committees=_committees(entry))
+    approval = entry.step_number in APPROVAL_DECISIONS
+    form = ReviewForm(request.POST, committees=_committees(entry), approval=approval)
     form.is_valid()
     committee_id = form.cleaned_data.get("committee")
     committee = next((o for o in _committees(entry) if str(o.pk) == committee_id), None)
@@ -211,6 +264,7 @@ def review_decide(request: HttpRequest, entry_id: int, outcome: str) -> HttpResp
             reason=form.cleaned_data.get("reason", ""),
             decided_on=form.cleaned_data.get("decided_on"),
             committee=committee,
+            password=form.cleaned_data.get("password") if approval else None,
         )
     except ApplicationError as exc:
         messages.error(request, f"{entry.record.name} 第 {entry.step_number} 步：{exc.message}")
@@ -221,16 +275,26 @@ def review_decide(request: HttpRequest, entry_id: int, outcome: str) -> HttpResp
 
 
 @never_cache
-@county_page()
-def document(request: HttpRequest, document_id: int) -> FileResponse:
-    scope = request_scope(request)
-    doc = (
-        StepDocument.objects.select_related("entry__record")
-        .filter(pk=document_id, entry__record__in=records_in_scope(scope))
-        .first()
-    )
+@scoped_page()
+def document(request: HttpRequest, document_id: int, *, scope: Scope) -> FileResponse:
+    """A step's document, for those who see the record (the person included)."""
+    doc = StepDocument.objects.visible_to(scope).filter(pk=document_id).first()
     if doc is None:
         raise Http404("材料不存在")
+    return _file_response(doc)
+
+
+@never_cache
+@scoped_page()
+def submission_file(request: HttpRequest, submission_id: int, *, scope: Scope) -> FileResponse:
+    """A document the person handed in, for the branch and the person."""
+    doc = Submission.objects.visible_to(scope).filter(pk=submission_id).first()
+    if doc is None:
+        raise Http404("材料不存在")
+    return _file_response(doc)
+
+
+def _file_response(doc: StepDocument | Submission) -> FileResponse:
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(doc.original_name)}"
     response["X-Content-Type-Options"] = "nosniff"
@@ -246,11 +310,10 @@ def _quote(name: str) -> str:
 
 
 @never_cache
-@county_page()
-def record_export(request: HttpRequest, record_id: int) -> HttpResponse:
-    record = _record(request, record_id)
-    if not manages_record(request_scope(request), record) and record.user_id != request.user.pk:
-        raise Http404("档案不存在")
+@scoped_page()
+def record_export(request: HttpRequest, record_id: int, *, scope: Scope) -> HttpResponse:
+    """The whole file as a PDF: for those who work on it, and for the person themself."""
+    record = _record(scope, record_id)
     response = HttpResponse(record_pdf(record), content_type="application/pdf")
     response["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{_quote(record.name + '发展党员纪实.pdf')}"
@@ -267,4 +330,5 @@ __all__ = [
     "record_export",
     "record_new",
     "require_POST",
+    "submission_file",
 ]

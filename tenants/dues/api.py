@@ -1,16 +1,14 @@
 """Dues API (read-only): bills and payments, scoped like the pages.
 
-A manager sees the bills of the organizations in their scope; everyone sees their own.
+Those whose posts carry dues.manage see the bills and payments of those subtrees
+(``visible_to(self.scope)``); everyone sees their own.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
 from rest_framework import serializers, viewsets
 
-from tenants.access.scope import request_scope
 from tenants.dues.models import DuesBill, DuesPayment
-from tenants.orgs.models import Organization
 from zhdj.api import TenantAPIMixin
 
 
@@ -53,22 +51,13 @@ class DuesPaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-def _visible(request, model):  # type: ignore[no-untyped-def]
-    scope = request_scope(request)
-    if scope.is_admin:
-        return model.objects.all()
-    own = Q(member_id=scope.member_id) if scope.member_id is not None else Q(pk__in=[])
-    return model.objects.filter(
-        Q(org_id__in=Organization.objects.visible_to(scope).values("id")) | own
-    )
-
-
 class DuesBillViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = DuesBillSerializer
     filterset_fields = ["month", "status", "member"]
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        return _visible(self.request, DuesBill).select_related("member").order_by("-month", "pk")
+        bills = DuesBill.objects.visible_to(self.scope)
+        return bills.select_related("member").order_by("-month", "pk")
 
 
 class DuesPaymentViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
@@ -76,4 +65,4 @@ class DuesPaymentViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status", "channel", "member"]
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        return _visible(self.request, DuesPayment).order_by("-created_at", "pk")
+        return DuesPayment.objects.visible_to(self.scope).order_by("-created_at", "pk")

@@ -28,11 +28,13 @@ from django.utils import timezone
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from tenants.access.models import Post
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.dues.calc import Tables, add_months, month_start, months_between
 from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBase, DuesBill, DuesReduction
 from tenants.dues.services import price
 from tenants.members.models import Member
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 
 BATCH = 5000
 
@@ -42,6 +44,12 @@ class BillingResult:
     month: date
     created: int
     without_base: int
+
+
+def _require_county(scope: Scope, message: str) -> None:
+    """Work on the whole county: the scheduled job (``Scope.system()``) or its administrator."""
+    if not scope.is_admin:
+        raise AccessDenied(message)
 
 
 def _quarter_months(month: date) -> list[date]:
@@ -117,8 +125,9 @@ def bill_month_check(*, month: date, today: date | None = None) -> date:
 
 
 @transaction.atomic
-def bills_generate(*, month: date, today: date | None = None) -> BillingResult:
-    """The month's bills for the whole county (the monthly job)."""
+def bills_generate(*, scope: Scope, month: date, today: date | None = None) -> BillingResult:
+    """The month's bills for the whole county (the monthly job, or the county administrator)."""
+    _require_county(scope, "只有区县管理员可以生成全县党费账单。")
     month = month_start(month)
     _not_ahead(month, month_start(today or timezone.localdate()))
     tables = Tables()
@@ -138,8 +147,9 @@ def bills_generate(*, month: date, today: date | None = None) -> BillingResult:
 
 
 @transaction.atomic
-def bills_backfill(*, member: Member, through: date | None = None) -> int:
+def bills_backfill(*, scope: Scope, member: Member, through: date | None = None) -> int:
     """Bills from the account start, at most ``dues.back_payment_months`` back."""
+    scope.require(Perm.DUES_MANAGE, member.org, message="无权管理该党员的党费。")
     account = DuesAccount.objects.filter(member=member).first()
     if account is None or member.party_status_code != "normal":
         return 0
@@ -168,8 +178,9 @@ def consecutive_unpaid(month_statuses: list[tuple[date, str, int]]) -> tuple[int
 
 
 @transaction.atomic
-def arrears_scan(*, through: date | None = None) -> list[ArrearsFlag]:
+def arrears_scan(*, scope: Scope, through: date | None = None) -> list[ArrearsFlag]:
     """Raise flags for long arrears, resolve flags that no longer hold; tell the branch."""
+    _require_county(scope, "只有区县管理员可以检查全县欠缴。")
     from tenants.dues.reminders import tell_branch_of_flags
 
     tables = Tables()

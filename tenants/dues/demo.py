@@ -52,7 +52,7 @@ def seed_county() -> None:
             note="演示数据",
         )
     for n in range(MONTHS):
-        bills_generate(month=add_months(first, n))
+        bills_generate(scope=scope, month=add_months(first, n))
     for i, member in enumerate(members):
         # Everyone paid the older months; two in three paid this month.
         months = [add_months(first, n) for n in range(MONTHS - 1)]
@@ -74,4 +74,4 @@ def seed_county() -> None:
             months=unpaid,
             actor=None,  # type: ignore[arg-type]
         )
-    arrears_scan(through=current)
+    arrears_scan(scope=scope, through=current)

@@ -17,6 +17,9 @@
   gateway's bill file.
 
 Money is integer 分 everywhere.
+
+Every record here is read through ``visible_to(scope)``: the rows of the subtrees where
+the user's posts carry dues.manage (党费收缴), and the member's own.
 """
 
 from __future__ import annotations
@@ -26,10 +29,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tenants.access.permissions import Perm
+from tenants.access.querysets import ScopedQuerySet, ScopeFields
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from zhdj.audit import audited
 from zhdj.pii.fields import EncryptedTextField
+
+MANAGE = Perm.DUES_MANAGE
 
 
 class Channel(models.TextChoices):
@@ -52,6 +59,9 @@ class BranchDuesPolicy(models.Model):
     quarterly_allowed = models.BooleanField("允许按季度交纳", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    scope_fields = ScopeFields(org="org", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "支部党费约定"
         verbose_name_plural = "支部党费约定"
@@ -68,6 +78,9 @@ class DuesAccount(models.Model):
     pays_from = models.DateField("起交日期", help_text="预备党员为支部大会通过之日")
     quarterly = models.BooleanField("按季度交纳", default=False)
     updated_at = models.DateTimeField(auto_now=True)
+
+    scope_fields = ScopeFields(org="member__org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = "党费账户"
@@ -90,6 +103,9 @@ class DuesBase(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ScopeFields(org="member__org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["member_id", "-from_month"]
@@ -133,6 +149,9 @@ class DuesReduction(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    scope_fields = ScopeFields(org="member__org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-from_month", "-id"]
         verbose_name = "党费减免"
@@ -169,6 +188,9 @@ class DuesPayment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ScopeFields(org="org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -215,6 +237,9 @@ class DuesBill(models.Model):
     )
     paid_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ScopeFields(org="org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["member_id", "month"]
@@ -266,6 +291,9 @@ class ArrearsFlag(models.Model):
     unpaid_months = models.PositiveSmallIntegerField("连续未交月数")
     raised_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+
+    scope_fields = ScopeFields(org="org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at"]

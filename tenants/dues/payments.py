@@ -38,6 +38,7 @@ from shared.payments.providers import checkout_start, order_no_reusable
 from shared.payments.providers.base import Checkout, CheckoutFailed, Notice, Order
 from shared.payments.registry import order_no_new, order_register
 from shared.rollups.dirty import rollup_mark_dirty
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.dues.billing import flag_resolve_if_settled
 from tenants.dues.calc import Tables, add_months, month_start
@@ -350,8 +351,7 @@ def payment_offline_record(
     voluntary_fen: int = 0,
 ) -> DuesPayment:
     """Cash or bank transfer received by the branch (线下收缴), with its receipt number."""
-    if not scope.manages_member(member):
-        raise ApplicationError("无权为该党员登记党费。")
+    scope.require(Perm.DUES_MANAGE, member.org, message="无权为该党员登记党费。")
     if channel not in OFFLINE_CHANNELS:
         raise ApplicationError("请选择现金或银行转账。", field="channel")
     receipt_no = (receipt_no or "").strip()

@@ -16,8 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.dues.models import ArrearsFlag, DuesBill
+from tenants.dues.selectors import dues_orgs
 from tenants.members.models import Member
 from tenants.notifications.services import notification_send
 from zhdj.formats import yuan_plain as yuan
@@ -46,10 +48,10 @@ def _also_message(users: list[User], template: str, params: dict, url: str) -> N
 
 
 @transaction.atomic
-def remind_unpaid(
-    *, scope: Scope | None = None, sender: User | None = None, today: date | None = None
-) -> int:
-    """Tell each member (with a login) in scope what they owe. Returns how many were told."""
+def remind_unpaid(*, scope: Scope, sender: User | None = None, today: date | None = None) -> int:
+    """Tell each member (with a login) whose dues the user handles what they owe (the
+    monthly job: ``Scope.system()``, the whole county). Returns how many were told."""
+    scope.require(Perm.DUES_MANAGE, message="无权催缴党费。")
     bills = DuesBill.objects.filter(
         status=DuesBill.Status.UNPAID,
         amount_fen__gt=0,
@@ -57,8 +59,8 @@ def remind_unpaid(
         member__party_status_code="normal",
         month__lte=(today or timezone.localdate()),
     )
-    if scope is not None:
-        bills = bills.filter(member__in=Member.objects.visible_to(scope))
+    if not scope.is_admin:
+        bills = bills.filter(member__org__in=dues_orgs(scope).values("id"))
     owed: dict[int, list[int]] = defaultdict(list)
     for member_id, amount in bills.values_list("member_id", "amount_fen"):
         owed[member_id].append(amount)

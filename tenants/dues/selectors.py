@@ -1,4 +1,5 @@
-"""Reads of dues, always through a Scope (or the member's own record)."""
+"""Reads of dues, always through a Scope: ``visible_to(scope)`` on the dues models gives the
+rows of the subtrees where the user's posts carry dues.manage, plus the member's own."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.dues.calc import add_months, month_start
-from tenants.dues.models import ArrearsFlag, DuesBase, DuesBill, DuesPayment
+from tenants.dues.models import ArrearsFlag, DuesBase, DuesBill, DuesPayment, DuesReduction
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 
@@ -61,14 +63,21 @@ class Collection:
 
 
 def scoped_bills(scope: Scope) -> QuerySet[DuesBill]:
+    """The bills of the organizations whose dues the user handles (not their own: the
+    figures are the organizations')."""
     if scope.is_admin:
         return DuesBill.objects.all()
-    return DuesBill.objects.filter(org_id__in=Organization.objects.visible_to(scope).values("id"))
+    return DuesBill.objects.filter(org_id__in=dues_orgs(scope).values("id"))
+
+
+def dues_orgs(scope: Scope) -> QuerySet[Organization]:
+    """The organizations whose dues the user handles (dues.manage)."""
+    return Organization.objects.visible_to(scope, Perm.DUES_MANAGE)
 
 
 def collection_by_org(scope: Scope, month: date) -> list[Collection]:
     """Each top organization of the scope's subtrees with its direct children."""
-    orgs = list(Organization.objects.visible_to(scope).order_by("path"))
+    orgs = list(dues_orgs(scope).order_by("path"))
     if not orgs:
         return []
     top_depth = min(o.depth for o in orgs)
@@ -133,8 +142,8 @@ def unpaid_bills(scope: Scope, month: date) -> QuerySet[DuesBill]:
 
 def open_flags(scope: Scope) -> QuerySet[ArrearsFlag]:
     qs = ArrearsFlag.objects.filter(resolved_at__isnull=True).select_related("member", "org")
-    if not scope.is_admin:
-        qs = qs.filter(org_id__in=Organization.objects.visible_to(scope).values("id"))
+    if not scope.is_admin:  # the branch's flags, not the user's own
+        qs = qs.filter(org_id__in=dues_orgs(scope).values("id"))
     return qs.order_by("org__path", "member__name")
 
 
@@ -155,8 +164,31 @@ def member_statement(member: Member, months: int = 24) -> dict:
 
 
 def scope_member(scope: Scope, member_id: int) -> Member | None:
-    return Member.objects.visible_to(scope).select_related("org").filter(pk=member_id).first()
+    """A member whose dues the user handles (not their own record: a post holder pays
+    their own dues on 我的党费, and does not keep their own base)."""
+    members = Member.objects.visible_to(scope, Perm.DUES_MANAGE).select_related("org")
+    member = members.filter(pk=member_id).first()
+    if member is None or not scope.can(Perm.DUES_MANAGE, member.org):
+        return None
+    return member
 
 
 def org_in_scope(scope: Scope, org_id: int) -> Organization | None:
-    return Organization.objects.visible_to(scope).filter(pk=org_id).first()
+    return dues_orgs(scope).filter(pk=org_id).first()
+
+
+def managed_reductions(scope: Scope) -> QuerySet[DuesReduction]:
+    """Reduction requests of the members whose dues the user handles (their own only where
+    their post covers it: a member does not approve for themselves)."""
+    qs = DuesReduction.objects.visible_to(scope)
+    if not scope.is_admin:
+        qs = qs.filter(member__org__in=dues_orgs(scope).values("id"))
+    return qs.select_related("member", "member__org")
+
+
+def pending_reductions(scope: Scope) -> QuerySet[DuesReduction]:
+    return managed_reductions(scope).filter(status=DuesReduction.Status.PENDING)
+
+
+def reduction_in_scope(scope: Scope, reduction_id: int) -> DuesReduction | None:
+    return managed_reductions(scope).filter(pk=reduction_id).first()

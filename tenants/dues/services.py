@@ -20,6 +20,7 @@ from django.utils import timezone
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import DuesCategory
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.dues.calc import Tables, month_start
 from tenants.dues.models import (
@@ -31,18 +32,16 @@ from tenants.dues.models import (
 )
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 
 
 def _require_manage(scope: Scope, member: Member) -> None:
-    if not scope.manages_member(member):
-        raise ApplicationError("无权管理该党员的党费。")
+    scope.require(Perm.DUES_MANAGE, member.org, message="无权管理该党员的党费。")
 
 
 @transaction.atomic
 def policy_set(*, scope: Scope, org: Organization, quarterly_allowed: bool) -> BranchDuesPolicy:
-    if not scope.covers_org(org):
-        raise ApplicationError("无权设置该组织的党费约定。", field="org")
+    scope.require(Perm.DUES_MANAGE, org, message="无权设置该组织的党费约定。")
     policy, _ = BranchDuesPolicy.objects.update_or_create(
         org=org, defaults={"quarterly_allowed": quarterly_allowed}
     )
@@ -208,10 +207,9 @@ def reduction_decide(
     )
     # The parent's path is the branch's path less one step (treebeard materialized path).
     parent_path = reduction.member.org.path[: -Organization.steplen]
-    if not (
-        scope.is_admin or (parent_path and any(parent_path.startswith(p) for p in scope.org_paths))
-    ):
-        raise ApplicationError("减免须由支部的上级党委审批。")
+    dues_paths = scope.paths(Perm.DUES_MANAGE)
+    if not (scope.is_admin or (parent_path and any(parent_path.startswith(p) for p in dues_paths))):
+        raise AccessDenied("减免须由支部的上级党委审批。")
     if reduction.status != DuesReduction.Status.PENDING:
         raise ApplicationError("该减免申请已审批。")
     reduction.status = DuesReduction.Status.APPROVED if approve else DuesReduction.Status.REJECTED

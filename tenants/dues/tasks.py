@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from tenants.access.scope import Scope
 from tenants.dues import billing, reconcile, reminders
 from tenants.dues.payments import orders_expire
 from tenants.rules.selectors import rule_value
@@ -21,8 +22,8 @@ from zhdj.tasks import tenant_task
 @tenant_task(name="tenants.dues.tasks.bill_month", acks_late=True)
 def bill_month(month: str | None = None) -> dict:
     day = date.fromisoformat(month) if month else timezone.localdate()
-    result = billing.bills_generate(month=day)
-    flags = billing.arrears_scan(through=day)
+    result = billing.bills_generate(scope=Scope.system(), month=day)
+    flags = billing.arrears_scan(scope=Scope.system(), through=day)
     return {"month": result.month.isoformat(), "created": result.created, "flags": len(flags)}
 
 
@@ -38,7 +39,7 @@ def remind_unpaid(force: bool = False) -> int:
     today = timezone.localdate()
     if not force and today.day != int(rule_value("dues.reminder_day")):
         return 0
-    return reminders.remind_unpaid(today=today)
+    return reminders.remind_unpaid(scope=Scope.system(), today=today)
 
 
 @tenant_task(name="tenants.dues.tasks.expire_orders", acks_late=True)

@@ -15,7 +15,10 @@ from tenants.dues.models import DuesAccount, DuesBase
 from tenants.dues.selectors import current_base, dues_paid_until
 from tenants.dues.services import account_ensure
 from tenants.members.models import Member
-from tenants.transfers.payload import ImportContext, from_iso, iso, part
+from tenants.transfers.payload import ImportContext, from_iso, iso, paid_until_source, part
+
+# 党费交至 for a transfer's application and letter (the transfers app asks, never imports).
+paid_until_source(dues_paid_until)
 
 
 @part("dues", order=30)

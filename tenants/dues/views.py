@@ -18,7 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shared.payments.providers.base import Order
-from tenants.access.scope import Scope, request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.dues import selectors
 from tenants.dues.billing import bill_month_check, bills_backfill, bills_generate
 from tenants.dues.calc import month_start
@@ -28,7 +29,6 @@ from tenants.dues.models import (
     ONLINE_CHANNELS,
     DuesBill,
     DuesPayment,
-    DuesReduction,
     ReconciliationMismatch,
 )
 from tenants.dues.payments import (
@@ -42,16 +42,9 @@ from tenants.dues.services import dues_base_set, reduction_decide, reduction_pro
 from tenants.members.models import Member
 from zhdj.db import snapshot
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page
+from zhdj.web.access import open_page, scoped_page
 from zhdj.web.forms import add_errors
 from zhdj.web.query import QueryRefused
-
-
-def _manager(request: HttpRequest) -> Scope:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied
-    return scope
 
 
 def _month(request: HttpRequest, *, export: bool = False) -> date:
@@ -63,10 +56,10 @@ def _month(request: HttpRequest, *, export: bool = False) -> date:
 
 
 @never_cache
-@county_page()
-def overview(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
+@scoped_page()
+def overview(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """The dues work of those whose posts carry dues.manage; anyone else goes to 我的党费."""
+    if not scope.has(Perm.DUES_MANAGE):
         if scope.member_id is None:
             raise PermissionDenied  # an applicant: no dues of their own either
         return redirect("dues:mine")
@@ -86,32 +79,28 @@ def overview(request: HttpRequest) -> HttpResponse:
             "flags": selectors.open_flags(scope)[:100],
             "trend": trend,
             "chart_orgs": [{"name": c.org_name, "value": c.rate or 0} for c in collection[1:]],
-            "pending_reductions": DuesReduction.objects.filter(
-                status=DuesReduction.Status.PENDING, member__in=Member.objects.visible_to(scope)
-            ).select_related("member")[:50],
+            "pending_reductions": selectors.pending_reductions(scope)[:50],
             "mismatches": ReconciliationMismatch.objects.all()[:20] if scope.is_admin else [],
         },
     )
 
 
 @require_POST
-@county_page()
-def remind(request: HttpRequest) -> HttpResponse:
-    scope = _manager(request)
+@scoped_page(permission=Perm.DUES_MANAGE)
+def remind(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     told = remind_unpaid(scope=scope, sender=request.user)
     messages.success(request, f"已向 {told} 名党员发送党费交纳提醒。")
     return redirect("dues:overview")
 
 
 @require_POST
-@county_page()
-def generate(request: HttpRequest) -> HttpResponse:
-    scope = _manager(request)
+@scoped_page(permission=Perm.DUES_MANAGE)
+def generate(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     if not scope.is_admin:
-        raise PermissionDenied
+        raise PermissionDenied  # the whole county's bills: its administrator
     month = _month(request)
     try:
-        result = bills_generate(month=bill_month_check(month=month))
+        result = bills_generate(scope=scope, month=bill_month_check(month=month))
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(f"{reverse('dues:overview')}?month={month:%Y-%m}")
@@ -120,9 +109,8 @@ def generate(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def export(request: HttpRequest) -> HttpResponse:
-    scope = _manager(request)
+@scoped_page(permission=Perm.DUES_MANAGE)
+def export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     month = _month(request, export=True)
     data = dues_workbook(scope, month, selectors.collection_by_org(scope, month))
     response = HttpResponse(
@@ -132,18 +120,12 @@ def export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _managed_member(request: HttpRequest, member_id: int) -> tuple[Scope, Member]:
-    scope = _manager(request)
-    member = selectors.scope_member(scope, member_id)
-    if member is None or not scope.manages_member(member):
-        raise Http404("党员不存在")
-    return scope, member
-
-
 @never_cache
-@county_page()
-def member_dues(request: HttpRequest, member_id: int) -> HttpResponse:
-    scope, member = _managed_member(request, member_id)
+@scoped_page(permission=Perm.DUES_MANAGE)
+def member_dues(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
+    member = selectors.scope_member(scope, member_id)
+    if member is None:
+        raise Http404("党员不存在")
     unpaid = list(
         DuesBill.objects.filter(member=member, status=DuesBill.Status.UNPAID).order_by("month")
     )
@@ -166,7 +148,7 @@ def member_dues(request: HttpRequest, member_id: int) -> HttpResponse:
                         actor=request.user,
                         note=d["note"],
                     )
-                    bills_backfill(member=member)
+                    bills_backfill(scope=scope, member=member)
                     messages.success(request, "党费基数已保存。")
                     return redirect("dues:member", member_id=member.pk)
             elif action == "offline":
@@ -221,14 +203,9 @@ def member_dues(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @require_POST
-@county_page()
-def reduction_decision(request: HttpRequest, reduction_id: int) -> HttpResponse:
-    scope = _manager(request)
-    reduction = (
-        DuesReduction.objects.filter(pk=reduction_id, member__in=Member.objects.visible_to(scope))
-        .select_related("member")
-        .first()
-    )
+@scoped_page(permission=Perm.DUES_MANAGE)
+def reduction_decision(request: HttpRequest, reduction_id: int, *, scope: Scope) -> HttpResponse:
+    reduction = selectors.reduction_in_scope(scope, reduction_id)
     if reduction is None:
         raise Http404("减免申请不存在")
     try:
@@ -245,8 +222,11 @@ def reduction_decision(request: HttpRequest, reduction_id: int) -> HttpResponse:
     return redirect("dues:overview")
 
 
-def _own(request: HttpRequest) -> Member:
-    member = Member.objects.filter(user=request.user).select_related("org").first()
+def _own(scope: Scope) -> Member:
+    """The user's own member record (每人只看自己的党费)."""
+    member = None
+    if scope.member_id is not None:
+        member = Member.objects.filter(pk=scope.member_id).select_related("org").first()
     if member is None:
         raise Http404("您的账号未关联党员信息")
     return member
@@ -283,9 +263,9 @@ def _mine_page(request: HttpRequest, member: Member, form: PayForm) -> HttpRespo
 
 
 @never_cache
-@county_page()
-def mine(request: HttpRequest) -> HttpResponse:
-    member = _own(request)
+@scoped_page()
+def mine(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    member = _own(scope)
     initial = {"channel": "alipay"}
     retry = request.session.pop(RETRY_KEY, None)
     if isinstance(retry, dict) and retry.get("channel") in ONLINE_CHANNELS:
@@ -302,9 +282,9 @@ def _public_base(request: HttpRequest) -> str:
 
 @require_POST
 @never_cache
-@county_page()
-def pay(request: HttpRequest) -> HttpResponse:
-    member = _own(request)
+@scoped_page()
+def pay(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    member = _own(scope)
     form = PayForm(request.POST)
     if form.is_valid():
         base = _public_base(request)
@@ -347,6 +327,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     return _mine_page(request, member, form)
 
 
+@open_page  # the gateway's hop back arrives without the login; the GET is a scoped page
 @csrf_exempt  # UnionPay returns the payer with a cross-site form POST (frontUrl)
 @require_http_methods(["GET", "POST"])
 def paid(request: HttpRequest, order_no: str) -> HttpResponse:
@@ -361,9 +342,9 @@ def paid(request: HttpRequest, order_no: str) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def _paid_page(request: HttpRequest, order_no: str) -> HttpResponse:
-    member = _own(request)
+@scoped_page()
+def _paid_page(request: HttpRequest, order_no: str, *, scope: Scope) -> HttpResponse:
+    member = _own(scope)
     payment = DuesPayment.objects.filter(member=member, order_no=order_no).first()
     if payment is None or payment.channel not in ONLINE_CHANNELS:
         raise Http404("订单不存在")
@@ -372,9 +353,9 @@ def _paid_page(request: HttpRequest, order_no: str) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def order_status(request: HttpRequest, order_no: str) -> JsonResponse:
-    member = _own(request)
+@scoped_page()
+def order_status(request: HttpRequest, order_no: str, *, scope: Scope) -> JsonResponse:
+    member = _own(scope)
     payment = DuesPayment.objects.filter(member=member, order_no=order_no).first()
     if payment is None:
         raise Http404("订单不存在")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from django.db import connection
 from django.utils import timezone
 
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.imports.columns import HEADER_OF
 from tenants.imports.validate import (
@@ -60,7 +61,7 @@ def recheck(plan: Plan, *, scope: Scope) -> list[RowError]:
         problems = lookups.org_problems(org)
         if problems:
             org_errors[org.pk] = problems[0]
-        elif not scope.covers_org(org):
+        elif not scope.can(Perm.MEMBERS_EDIT, org):
             org_errors[org.pk] = f"“{org.name}”已不在您的管理范围内。"
     existing = existing_by_index(r.id_index for r in plan.rows)
     errors: list[RowError] = []
@@ -130,7 +131,7 @@ def _lock_and_recheck(updates: list[PlannedRow], scope: Scope) -> None:
         )
         current.update({pk: (index, org_id) for pk, index, org_id in rows})
     orgs = Organization.objects.in_bulk({org_id for _, org_id in current.values()})
-    covered = {pk: scope.covers_org(org) for pk, org in orgs.items()}
+    covered = {pk: scope.can(Perm.MEMBERS_EDIT, org) for pk, org in orgs.items()}
     errors = []
     for row in updates:
         now = current.get(row.member_id)  # type: ignore[arg-type]

@@ -25,13 +25,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope, scope_for
 from tenants.imports.commit import CommitConflict, recheck, write_plan
 from tenants.imports.models import ImportJob
 from tenants.imports.preview import preview_of
 from tenants.imports.snapshot import snapshot_drop, snapshot_load, snapshot_save
 from tenants.imports.validate import Plan, RowError, plan_import
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.pii.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
 
 logger = logging.getLogger(__name__)
@@ -109,9 +110,21 @@ def _error_fields(errors: list[RowError]) -> dict[str, Any]:
     return {"errors": [list(e) for e in errors[:MAX_STORED_ERRORS]], "error_count": len(errors)}
 
 
+def _job_scope(job: ImportJob) -> Scope:
+    """The scope of the user who queued the job, as it is now (job code may compute it:
+    a worker has no request; a post ended meanwhile is no longer covered)."""
+    return scope_for(job.created_by)
+
+
+def _require_own(scope: Scope, job: ImportJob) -> None:
+    """A job is its creator's (the platform, ``Scope.system()``, may act on any)."""
+    if scope.user_id is not None and job.created_by_id != scope.user_id:
+        raise AccessDenied("导入任务不存在。")
+
+
 def _read_upload(job: ImportJob) -> Plan:
-    scope = scope_for(job.created_by)
-    if not scope.manages_orgs:
+    scope = _job_scope(job)
+    if not scope.has(Perm.MEMBERS_EDIT):
         return Plan(errors=[(0, "", NO_LONGER_MANAGES)])
     if not job.file:
         return Plan(errors=[(0, "", "上传的文件已不存在，请重新上传。")])
@@ -132,8 +145,9 @@ def _file_aad(job_id: Any) -> bytes:
 # -- steps -------------------------------------------------------------------------------
 
 
-def import_job_start(*, user: User, upload: UploadedFile) -> ImportJob:
+def import_job_start(*, scope: Scope, user: User, upload: UploadedFile) -> ImportJob:
     """Store the upload and check it: now if it is small, else on the worker."""
+    scope.require(Perm.MEMBERS_EDIT, message="您没有导入党员信息的权限。")
     from tenants.imports.tasks import validate_import
 
     job = ImportJob(created_by=user, original_name=(upload.name or "")[:255], step="等待校验")
@@ -206,8 +220,11 @@ def _validate(job_id: Any) -> str:
     return State.VALIDATED
 
 
-def import_job_confirm(job: ImportJob) -> ImportJob:
-    """The user confirmed the preview: write (now if small, else on the worker)."""
+def import_job_confirm(job: ImportJob, *, scope: Scope) -> ImportJob:
+    """The user confirmed the preview: write (now if small, else on the worker). The rows
+    are checked again at the write against the scope of the job's creator."""
+    scope.require(Perm.MEMBERS_EDIT, message="您没有导入党员信息的权限。")
+    _require_own(scope, job)
     from tenants.imports.tasks import commit_import
 
     moved = ImportJob.objects.filter(pk=job.pk, state=State.VALIDATED).update(
@@ -239,7 +256,7 @@ def import_job_commit(job_id: Any) -> str:
 def _commit(job: ImportJob) -> str:
     job_id = job.pk
     _report(job_id, 0, "正在复核")
-    scope = scope_for(job.created_by)
+    scope = _job_scope(job)
     plan = snapshot_load(job_id)
     if plan is None:
         return _fail(job_id, "校验结果已失效，未写入任何数据，请重新上传。")
@@ -289,8 +306,9 @@ def _fail(job_id: Any, message: str, errors: list[RowError] | None = None) -> st
     return State.FAILED
 
 
-def import_job_cancel(job: ImportJob) -> None:
+def import_job_cancel(job: ImportJob, *, scope: Scope) -> None:
     """Drop a job that has not been written; its file and checked rows go at once."""
+    _require_own(scope, job)
     cancellable = (State.QUEUED, State.VALIDATING, State.VALIDATED)
     # Conditional on the state read: a step that moved the job meanwhile wins.
     if job.state not in cancellable or not _finish(

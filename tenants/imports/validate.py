@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from shared.standards.models import CodeTable
 from shared.standards.selectors import codes
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.imports.columns import COLUMN_ORDER, COLUMNS, HEADER_OF
 from tenants.imports.parse import (
@@ -118,7 +119,7 @@ class Lookups:
             raise CellError(self.org_problems(found[0])[0])
         if len(fit) > 1:
             raise CellError(f"有 {len(fit)} 个名为“{name}”的党支部，无法确定，请联系管理员。")
-        if not self.scope.covers_org(fit[0]):
+        if not self.scope.can(Perm.MEMBERS_EDIT, fit[0]):
             raise CellError(f"“{name}”不在您的管理范围内。")
         return fit[0]
 
@@ -243,7 +244,7 @@ def existing_by_index(indexes: Iterable[str]) -> dict[str, tuple[int, int]]:
 def _match_existing(plan: Plan, scope: Scope) -> None:
     existing = existing_by_index(r.id_index for r in plan.rows)
     orgs = Organization.objects.in_bulk({org_id for _, org_id in existing.values()})
-    covered = {pk: scope.covers_org(org) for pk, org in orgs.items()}
+    covered = {pk: scope.can(Perm.MEMBERS_EDIT, org) for pk, org in orgs.items()}
     kept: list[PlannedRow] = []
     for planned in plan.rows:
         match = existing.get(planned.id_index)

@@ -1,6 +1,6 @@
 """Import and export pages (党员信息导入导出), all through the user's Scope.
 
-Importing needs a post that manages organizations (else 403); a job is seen only by its
+Importing needs a post carrying members.edit (else 403); a job is seen only by its
 creator (anyone else gets 404). Exporting gives the list the user's scope holds (a member
 without a post: their own record, masked).
 """
@@ -17,7 +17,8 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tenants.access.scope import Scope, request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.imports.export import errors_workbook, members_export
 from tenants.imports.forms import MemberImportForm
 from tenants.imports.jobs import (
@@ -30,18 +31,11 @@ from tenants.imports.models import ImportJob
 from tenants.imports.xlsx_template import template_workbook
 from tenants.members.forms import MemberSearchForm
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page
+from zhdj.web.access import scoped_page
 from zhdj.web.query import filter_status, refuse_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS_SHOWN = 200
-
-
-def _manager(request: HttpRequest) -> Scope:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise PermissionDenied
-    return scope
 
 
 def _job(request: HttpRequest, job_id: object) -> ImportJob:
@@ -59,30 +53,29 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def member_import(request: HttpRequest) -> HttpResponse:
-    _manager(request)
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def member_import(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = MemberImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = import_job_start(user=request.user, upload=form.cleaned_data["file"])
+        upload = form.cleaned_data["file"]
+        job = import_job_start(scope=scope, user=request.user, upload=upload)
         return redirect("imports:job", job_id=job.pk)
     jobs = ImportJob.objects.filter(created_by=request.user)[:10]
     return render(request, "imports/member_import.html", {"form": form, "jobs": jobs})
 
 
 @never_cache
-@county_page()
-def member_template(request: HttpRequest) -> HttpResponse:
-    return _xlsx(template_workbook(_manager(request)), "党员信息导入模板.xlsx")
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def member_template(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    return _xlsx(template_workbook(scope), "党员信息导入模板.xlsx")
 
 
 @never_cache
-@county_page()
-def member_export(request: HttpRequest) -> HttpResponse:
+@scoped_page()
+def member_export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """The filtered list as a workbook. Masked: a plain GET. Full values (``full=1``): a page
     asking for the password again, then a POST (the export is logged either way)."""
     full = request.GET.get("full") == "1"
-    scope = request_scope(request)
     if full and not scope.reveals_any:
         raise PermissionDenied
     form = MemberSearchForm(request.GET or None, scope=scope)
@@ -115,8 +108,8 @@ def member_export(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def job_detail(request: HttpRequest, job_id: object) -> HttpResponse:
+@scoped_page()  # the creator's own job, also after losing the post
+def job_detail(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpResponse:
     job = _job(request, job_id)
     percent, step = job_progress(job)
     partial = bool(request.headers.get("HX-Request"))
@@ -131,23 +124,23 @@ def job_detail(request: HttpRequest, job_id: object) -> HttpResponse:
 
 
 @require_POST
-@county_page()
-def job_confirm(request: HttpRequest, job_id: object) -> HttpResponse:
-    _manager(request)
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def job_confirm(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpResponse:
     job = _job(request, job_id)
     try:
-        import_job_confirm(job)
+        import_job_confirm(job, scope=scope)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("imports:job", job_id=job.pk)
 
 
 @require_POST
-@county_page()
-def job_cancel(request: HttpRequest, job_id: object) -> HttpResponse:
+@scoped_page()
+def job_cancel(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpResponse:
+    """The creator may drop their job even after losing the post that let them import."""
     job = _job(request, job_id)
     try:
-        import_job_cancel(job)
+        import_job_cancel(job, scope=scope)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("imports:job", job_id=job.pk)
@@ -156,7 +149,7 @@ def job_cancel(request: HttpRequest, job_id: object) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def job_errors(request: HttpRequest, job_id: object) -> HttpResponse:
+@scoped_page()  # the creator's own job, also after losing the post
+def job_errors(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpResponse:
     job = _job(request, job_id)
     return _xlsx(errors_workbook(job.errors), "导入错误清单.xlsx")

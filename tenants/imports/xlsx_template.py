@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.standards.models import OrganizationType
 from shared.standards.selectors import codes
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.imports.columns import (
     COLUMNS,
@@ -53,7 +54,9 @@ def _lists(scope: Scope) -> dict[str, list[str]]:
             lists[column.header] = list(codes(column.table).values_list("name", flat=True))
     holding = OrganizationType.objects.filter(holds_members=True).values_list("code", flat=True)
     orgs = (
-        Organization.objects.visible_to(scope).filter(type_code__in=list(holding)).order_by("path")
+        Organization.objects.visible_to(scope, Perm.MEMBERS_EDIT)
+        .filter(type_code__in=list(holding))
+        .order_by("path")
     )
     lists["所在党支部"] = [org.name for org in orgs]
     return lists

@@ -13,7 +13,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shared.standards.selectors import code_name
-from tenants.access.scope import request_scope
 from tenants.members.models import EditProposal, Member, Sex, StatusAction
 from tenants.members.proposals import (
     proposal_approve,
@@ -190,7 +189,7 @@ class MemberRecordsMixin:
         incoming = RecordAddSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         row = record_add(
-            scope=request_scope(request),
+            scope=self.scope,  # type: ignore[attr-defined]
             member=member,
             slug=incoming.validated_data["set"],
             data=incoming.validated_data["values"],
@@ -235,7 +234,7 @@ class ProposalViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericVie
     serializer_class = ProposalSerializer
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        return proposals_to_review(request_scope(self.request))
+        return proposals_to_review(self.scope)
 
     @extend_schema(request=ProposalSubmitSerializer, responses=ProposalSerializer)
     def create(self, request: Request) -> Response:
@@ -248,7 +247,7 @@ class ProposalViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericVie
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         proposal = proposal_approve(
-            scope=request_scope(request), proposal=self.get_object(), actor=request.user
+            scope=self.scope, proposal=self.get_object(), actor=request.user
         )
         return Response(ProposalSerializer(proposal).data)
 
@@ -258,7 +257,7 @@ class ProposalViewSet(TenantAPIMixin, mixins.ListModelMixin, viewsets.GenericVie
         incoming = ReturnSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         proposal = proposal_return(
-            scope=request_scope(request),
+            scope=self.scope,
             proposal=self.get_object(),
             actor=request.user,
             **incoming.validated_data,
@@ -304,21 +303,21 @@ class MemberViewSet(
             category_code=params.get("category", ""),
             sex=params.get("sex", ""),
         )
-        return member_list(request_scope(self.request), f)
+        return member_list(self.scope, f)
 
     @extend_schema(request=MemberWriteSerializer, responses=MemberSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        scope = request_scope(request)
+        scope = self.scope
         incoming = MemberWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        member = member_create(
-            scope=scope, data=incoming.to_member_data(Organization.objects.visible_to(scope))
-        )
+        # Organizations the user sees: one where they may not register is the service's 403.
+        orgs = Organization.objects.visible_to(scope)
+        member = member_create(scope=scope, data=incoming.to_member_data(orgs))
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberWriteSerializer, responses=MemberSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        scope = request_scope(request)
+        scope = self.scope
         member = self.get_object()
         incoming = MemberWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
@@ -332,7 +331,7 @@ class MemberViewSet(
         incoming = RevealSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         value = member_reveal(
-            scope=request_scope(request),
+            scope=self.scope,
             member=self.get_object(),
             field=incoming.validated_data["field"],
             user=request.user,
@@ -349,7 +348,7 @@ class MemberViewSet(
         incoming = StatusChangeSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         change = member_change_status(
-            scope=request_scope(request),
+            scope=self.scope,
             member=self.get_object(),
             actor=request.user,
             **incoming.validated_data,

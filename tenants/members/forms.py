@@ -32,7 +32,7 @@ def keep_withdrawn_codes(form: forms.Form, tables: dict[str, CodeTable]) -> None
 
 
 class MemberForm(forms.Form):
-    org = OrgPickerField(label="所在党支部", source="branches")
+    org = OrgPickerField(label="所在党支部", source="edit_branches")
     name = NameField(label="姓名", max_length=32)
     id_number = TextField(label="公民身份号码", max_length=18)
     sex = forms.ChoiceField(

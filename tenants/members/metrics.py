@@ -4,10 +4,11 @@ Counted by formal organization relationship: the members of the county on the ro
 today (party status flagged ``on_roll``: 正常 and 停止党籍), in their current
 organization. The dimensions are those of 党内统计: sex, minorities, college and above,
 category (正式/预备), age bands and joining periods (code tables ``age_band`` and
-``joining_period``, read through ``tenants.stats.selectors`` so the 周岁 rule is written
-once), education by GB/T 4658 category, occupation; plus flowing (流动党员), lost contact
-(失联) and profile completeness (信息完整度: items filled and items expected, the items
-of ``tenants.members.completeness``, the same as the member page's percentage).
+``joining_period``, read through ``tenants.members.dimensions`` so the 周岁 rule is
+written once, shared with 党内统计), education by GB/T 4658 category, occupation; plus
+flowing (流动党员), lost contact (失联) and profile completeness (信息完整度: items
+filled and items expected, the items of ``tenants.members.completeness``, the same as
+the member page's percentage). Also ``orgs.small_branches``, which counts members.
 
 Every figure comes from ONE grouped query (``count(*) FILTER (WHERE …)`` per cell,
 grouped by organization), shared by the metrics through ``memo``: the county figures
@@ -28,8 +29,9 @@ from shared.rollups.registry import CountAll, OrgRow, Row, memo, metric, run_mem
 from shared.standards.models import CodeTable
 from shared.standards.selectors import codes, codes_flagged
 from tenants.members.completeness import ITEMS, item_conditions
+from tenants.members.dimensions import age_bands, joining_periods
 from tenants.members.models import Member, Sex
-from tenants.stats.selectors import age_bands, joining_periods
+from tenants.orgs.metrics import active_orgs
 
 UNKNOWN = "未填写"
 PROBATIONARY = "probationary"
@@ -37,6 +39,8 @@ SUSPENDED = "suspended"
 # Cells of the completeness items (one per item, members with it filled): not a metric of
 # their own, summed per organization into ``members.profile_filled``.
 PROFILE_ITEM = "members.profile_item"
+BRANCH = "branch"
+MIN_FULL_MEMBERS = 3  # 《中国共产党章程》第三十条: 正式党员三人以上的，都应当成立党的基层组织
 
 
 def counted_members() -> Any:
@@ -263,3 +267,26 @@ def members_profile_filled() -> Iterable[Row]:
 )
 def members_profile_items() -> Iterable[Row]:
     return [("", sum(n for _, _, n in _profile_per_org()))]
+
+
+@memo
+def _small_branches() -> list[int]:
+    # Full members per organization come from the members' single grouped pass.
+    full = {org_id: n for org_id, (n,) in org_cells(("members.by_category", "正式党员"))}
+    return [
+        o["id"]
+        for o in active_orgs()
+        if o["type_code"] == BRANCH and full.get(o["id"], 0) < MIN_FULL_MEMBERS
+    ]
+
+
+# An organization figure that counts members: declared here, above both apps (the
+# organizations app does not read members).
+@metric(
+    "orgs.small_branches",
+    label="正式党员不足3人的党支部",
+    unit="个",
+    per_org=lambda: ((org_id, "", 1) for org_id in _small_branches()),
+)
+def orgs_small_branches() -> Iterable[Row]:
+    return [("", len(_small_branches()))]

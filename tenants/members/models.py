@@ -134,6 +134,9 @@ class MemberStatusChange(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    scope_fields = ScopeFields(org="member__org", own="member")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-effective_date", "-id"]
         verbose_name = "党籍变动"
@@ -151,6 +154,10 @@ class PersonalDataAccess(models.Model):
     field = models.CharField(max_length=32)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    # Who viewed whose full values: for those who may see them (members.reveal).
+    scope_fields = ScopeFields(org="member__org", permission="members.reveal")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
@@ -189,6 +196,9 @@ class EditProposal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ScopeFields(org="member__org", own="member")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

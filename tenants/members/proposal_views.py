@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from shared.standards.models import CodeTable
-from tenants.access.scope import request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.members.forms import BLANK, _codes, keep_withdrawn_codes
 from tenants.members.models import EditProposal, Member
 from tenants.members.proposals import (
@@ -20,10 +21,10 @@ from tenants.members.proposals import (
     proposals_to_review,
 )
 from tenants.members.validation import CODE_FIELDS, FIELD_LABELS
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.pii.masking import mask_address, mask_phone
 from zhdj.validation.names import TextField
-from zhdj.web.access import county_page
+from zhdj.web.access import scoped_page
 from zhdj.web.forms import PhoneInput, add_errors
 
 
@@ -45,21 +46,26 @@ class ProposalForm(forms.Form):
         keep_withdrawn_codes(self, CODE_FIELDS)
 
 
-def _own(request: HttpRequest) -> Member:
-    member = Member.objects.filter(user=request.user).select_related("org").first()
+def _own(scope: Scope) -> Member:
+    """The user's own member record (a login without one has none: 404)."""
+    member = (
+        Member.objects.filter(pk=scope.member_id).select_related("org").first()
+        if scope.member_id is not None
+        else None
+    )
     if member is None:
         raise Http404("您的账号未关联党员信息")
     return member
 
 
-@county_page()
-def my_record(request: HttpRequest) -> HttpResponse:
-    return redirect("members:detail", member_id=_own(request).pk)
+@scoped_page()
+def my_record(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    return redirect("members:detail", member_id=_own(scope).pk)
 
 
-@county_page()
-def propose(request: HttpRequest) -> HttpResponse:
-    member = _own(request)
+@scoped_page()
+def propose(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    member = _own(scope)
     initial = {f: getattr(member, f) for f in ProposalForm.base_fields if f != "note"}
     form = ProposalForm(request.POST or None, initial=initial)
     pending = member.proposals.filter(status=EditProposal.Status.PENDING).first()
@@ -95,11 +101,8 @@ def _shown(field: str, value: str) -> str:
     return MASKS[field](value) if field in MASKS else value
 
 
-@county_page()
-def review_queue(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise Http404("页面不存在")
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def review_queue(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     rows = [
         {
             "p": p,
@@ -114,9 +117,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@county_page()
-def decide(request: HttpRequest, proposal_id: int, outcome: str) -> HttpResponse:
-    scope = request_scope(request)
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def decide(request: HttpRequest, proposal_id: int, outcome: str, *, scope: Scope) -> HttpResponse:
     proposal = get_object_or_404(proposals_to_review(scope), pk=proposal_id)
     try:
         if outcome == "approve":
@@ -132,6 +134,8 @@ def decide(request: HttpRequest, proposal_id: int, outcome: str) -> HttpResponse
             messages.success(request, f"已退回{proposal.member.name}的修改申请。")
         else:
             raise Http404("页面不存在")
+    except AccessDenied:
+        raise
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("members:review")

@@ -10,13 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.grants import effective_grants
 from tenants.access.models import Post
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.members.models import EditProposal, Member
 from tenants.members.services import member_update
 from tenants.members.validation import FIELD_LABELS, MemberData, validate_member
 from tenants.notifications.services import notification_send
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 
 # What a member may propose to change in their own record.
 SELF_EDITABLE = ("phone", "landline", "address", "job_title", "education_code", "occupation_code")
@@ -31,11 +33,16 @@ def proposal_changes(proposal: EditProposal) -> dict[str, str]:
 
 
 def _reviewers(member: Member) -> list[User]:
-    """Post holders of the member's branch (they review the proposal)."""
+    """Post holders of the member's branch whose post may review it (members.edit)."""
+    carries = effective_grants()
     posts = Post.objects.filter(org=member.org, ended_at__isnull=True).select_related(
         "member__user"
     )
-    return [p.member.user for p in posts if p.member.user is not None]
+    return [
+        p.member.user
+        for p in posts
+        if p.member.user is not None and Perm.MEMBERS_EDIT in carries.get(p.post_code, ())
+    ]
 
 
 @transaction.atomic
@@ -81,8 +88,9 @@ def _decide(scope: Scope, proposal: EditProposal) -> EditProposal:
         .select_related("member__org", "member__user")
         .get(pk=proposal.pk)
     )
-    if not scope.manages_member(proposal.member) or scope.member_id == proposal.member_id:
-        raise ApplicationError("无权审核该申请。")
+    scope.require(Perm.MEMBERS_EDIT, proposal.member.org, message="无权审核该申请。")
+    if scope.member_id == proposal.member_id:
+        raise AccessDenied("不能审核本人的修改申请。")
     if proposal.status != EditProposal.Status.PENDING:
         raise ApplicationError("该申请已处理。")
     return proposal
@@ -132,10 +140,11 @@ def proposal_return(
 
 
 def proposals_to_review(scope: Scope):  # type: ignore[no-untyped-def]
+    """Pending proposals of members the user keeps the record of (members.edit), not
+    their own."""
     return (
-        EditProposal.objects.filter(
-            status=EditProposal.Status.PENDING, member__in=Member.objects.visible_to(scope)
-        )
+        EditProposal.objects.visible_to(scope, Perm.MEMBERS_EDIT)
+        .filter(status=EditProposal.Status.PENDING)
         .exclude(member_id=scope.member_id)
         .select_related("member__org")
     )

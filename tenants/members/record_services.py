@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db import transaction
 
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.members import completeness
 from tenants.members.models import Member
@@ -58,8 +59,7 @@ def _formfield(db_field: Any, **kwargs: Any) -> forms.Field | None:
 
 
 def _check(scope: Scope, member: Member) -> None:
-    if not scope.manages_member(member):
-        raise ApplicationError("无权维护该党员的信息。")
+    scope.require(Perm.MEMBERS_EDIT, member.org, message="无权维护该党员的信息。")
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from django.db import models
 
+from tenants.access.querysets import ScopedQuerySet, ScopeFields
 from tenants.members.models import Member
 from zhdj.audit import audited
 
@@ -18,6 +19,9 @@ from zhdj.audit import audited
 class _Record(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ScopeFields(org="member__org", own="member")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tenants.access.scope import Scope
+from tenants.members.dimensions import years_before
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from zhdj.pii.fields import index_for
@@ -74,17 +75,10 @@ def member_list(scope: Scope, f: MemberFilter, *, today: date | None = None) -> 
             qs = qs.filter(**{field: value})
     today = today or timezone.localdate()
     if f.age_min is not None:  # at least age_min years old: born on or before today - age_min
-        qs = qs.filter(birth_date__lte=_years_before(today, f.age_min))
+        qs = qs.filter(birth_date__lte=years_before(today, f.age_min))
     if f.age_max is not None:  # at most age_max: born after today - (age_max + 1) years
-        qs = qs.filter(birth_date__gt=_years_before(today, f.age_max + 1))
+        qs = qs.filter(birth_date__gt=years_before(today, f.age_max + 1))
     return qs.order_by(order, "name", "id")
-
-
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def _search_q(text: str) -> Q:
@@ -99,9 +93,13 @@ def _search_q(text: str) -> Q:
     return Q(name__contains=text)
 
 
-def member_get(scope: Scope, member_id: int) -> Member | None:
+def member_get(scope: Scope, member_id: int, permission: str | None = None) -> Member | None:
+    """The member if the user sees them (with ``permission``: may act on them there)."""
     return (
-        Member.objects.visible_to(scope).select_related("org", "user").filter(pk=member_id).first()
+        Member.objects.visible_to(scope, permission)
+        .select_related("org", "user")
+        .filter(pk=member_id)
+        .first()
     )
 
 

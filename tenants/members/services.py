@@ -6,7 +6,6 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
 
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
@@ -24,8 +23,9 @@ from tenants.members.models import (
 from tenants.members.validation import CODE_FIELDS, MemberData, validate_member
 from tenants.orgs.models import Organization
 from zhdj.db import field_values, save_changed
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.pii.fields import index_for
+from zhdj.pinyin import name_keys
 
 REVEALABLE = ("id_number", "phone", "address")
 
@@ -43,13 +43,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 def _raise(errors: dict[str, list[str]]) -> None:
     field, messages = next(iter(errors.items()))
     raise ApplicationError(messages[0], field=field, extra={"errors": errors})
-
-
-def name_keys(name: str) -> tuple[str, str]:
-    """Full pinyin and initials for search: 张三 → ("zhangsan", "zs")."""
-    syllables = lazy_pinyin(name, errors="ignore")
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(syllables).lower(), "".join(initials).lower()
 
 
 def member_fill(member: Member, data: MemberData) -> None:
@@ -77,8 +70,7 @@ def member_create(*, scope: Scope, data: MemberData) -> Member:
     errors = validate_member(data)
     if errors:
         _raise(errors)
-    if not scope.covers_org(data.org):
-        raise ApplicationError("无权在该组织登记党员。", field="org")
+    scope.require(Perm.MEMBERS_EDIT, data.org, message="无权在该组织登记党员。")
     _check_unique_id(data, exclude_pk=None)
     member = Member()
     member_fill(member, data)
@@ -91,13 +83,11 @@ def member_create(*, scope: Scope, data: MemberData) -> Member:
 def member_update(*, scope: Scope, member: Member, data: MemberData) -> Member:
     """Edit a member's record. Status fields are not editable here (see member_change_status)."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    if not scope.manages_member(member):
-        raise ApplicationError("无权修改该党员信息。")
+    scope.require(Perm.MEMBERS_EDIT, member.org, message="无权修改该党员信息。")
     errors = validate_member(data, kept={f: getattr(member, f) for f in CODE_FIELDS})
     if errors:
         _raise(errors)
-    if not scope.covers_org(data.org):
-        raise ApplicationError("无权将党员编入该组织。", field="org")
+    scope.require(Perm.MEMBERS_EDIT, data.org, message="无权将党员编入该组织。")
     _check_unique_id(data, exclude_pk=member.pk)
     before = field_values(member)
     member_fill(member, data)
@@ -186,17 +176,22 @@ def member_reveal(
     return getattr(member, field) or ""
 
 
-@transaction.atomic
-def members_reassign(*, source: Organization, target: Organization) -> int:
-    """Move every member of ``source`` to ``target`` (used when branches merge)."""
-    transaction.on_commit(rollup_mark_dirty)
-    return Member.objects.filter(org=source).update(org=target, updated_at=timezone.now())
+def _require_development(scope: Scope, member: Member, message: str) -> None:
+    """Outcomes of member development (转正, the applicant's login kept) are written by
+    those who keep the member record (members.edit) or do development work there
+    (development.manage)."""
+    if not (
+        scope.can(Perm.MEMBERS_EDIT, member.org) or scope.can(Perm.DEVELOPMENT_MANAGE, member.org)
+    ):
+        raise AccessDenied(message)
 
 
 @transaction.atomic
 def member_relocate(*, member: Member, org: Organization | None, ended_at: date) -> Member:
     """A transfer (组织关系转接) moved the member: their posts end; within the county they
-    join ``org`` (``None``: they left the county, see member_change_status 已转出)."""
+    join ``org`` (``None``: they left the county, see member_change_status 已转出).
+    Internal: called inside the transfer's transaction, whose service checked the
+    caller's transfers.manage itself."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     reason = "组织关系转出本县" if org is None else "组织关系转接"
     posts_end_for_member(member=member, ended_at=ended_at, reason=reason, logout=org is None)
@@ -212,8 +207,7 @@ def member_make_full(*, scope: Scope, member: Member, full_member_at: date) -> M
     """转为正式党员: a probationary member becomes full; 党龄 counts from ``full_member_at``
     (the end of the probation period). Used by member development (step 24)."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    if not scope.manages_member(member):
-        raise ApplicationError("无权办理该党员转正。")
+    _require_development(scope, member, "无权办理该党员转正。")
     if member.category_code != "probationary":
         raise ApplicationError("只有预备党员可以转为正式党员。", field="category_code")
     if member.party_status_code != "normal":
@@ -232,8 +226,7 @@ def member_link_user(*, scope: Scope, member: Member, user: User) -> Member:
     """Make ``user`` the member's login (登录账号), e.g. an applicant admitted as a
     probationary member (member development, step 17). A login belongs to one member."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
-    if not scope.manages_member(member):
-        raise ApplicationError("无权为该党员关联登录账号。")
+    _require_development(scope, member, "无权为该党员关联登录账号。")
     if member.user_id not in (None, user.pk):
         raise ApplicationError("该党员已关联其他登录账号。", field="user")
     if Member.objects.filter(user=user).exclude(pk=member.pk).exists():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.standards.selectors import code_name
-from tenants.access.scope import Scope, request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.members.forms import MemberForm, MemberSearchForm, RevealForm, StatusForm
 from tenants.members.models import Member
 from tenants.members.pickers import SOURCES as MEMBER_SOURCES
@@ -31,9 +31,9 @@ from tenants.members.services import (
     member_reveal,
     member_update,
 )
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.pagination import CountingPaginator
-from zhdj.web.access import county_page, scoped_page
+from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
 from zhdj.web.query import filter_status
 
@@ -44,21 +44,22 @@ LIST_COLUMNS = (
 )  # fmt: skip
 
 
-def _get(request: HttpRequest, member_id: int) -> Member:
-    member = member_get(request_scope(request), member_id)
+def _get(scope: Scope, member_id: int, permission: str | None = None) -> Member:
+    """A member the user may see (or act on with ``permission``); else 404."""
+    member = member_get(scope, member_id, permission)
     if member is None:
         raise Http404("党员不存在")
     return member
 
 
 @never_cache
-@county_page()
-def member_list_view(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        # A member without a post has one record to see: their own; anyone else none.
+@scoped_page()
+def member_list_view(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    if not scope.has(Perm.MEMBERS_VIEW):
+        # A member without a post has one record to see: their own (a login without a
+        # member record has none: 403).
         if scope.member_id is None:
-            raise PermissionDenied
+            raise AccessDenied("您没有可查看的党员信息。")
         return redirect("members:me")
     form = MemberSearchForm(request.GET or None, scope=scope)
     f = form.to_filter() if form.is_valid() else MemberFilter()
@@ -77,6 +78,7 @@ def member_list_view(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "scope": scope,
+            "may_edit": scope.has(Perm.MEMBERS_EDIT),
         },
         status=filter_status(form),
     )
@@ -97,16 +99,16 @@ def member_options(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = _get(request, member_id)
-    scope = request_scope(request)
+@scoped_page()  # a post holder's members, or the user's own record
+def member_detail(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
+    member = _get(scope, member_id)
     if member.pk == scope.member_id:
         request.nav_section = "members:me"  # the menu highlights 我的信息, not 党员信息
     context = {
         "member": member,
         "scope": scope,
-        "may_manage": scope.manages_member(member),
+        "may_manage": scope.can(Perm.MEMBERS_EDIT, member.org),
+        "may_change_status": scope.can(Perm.MEMBERS_STATUS, member.org),
         "may_reveal": scope.may_reveal(member),
         "names": {
             "ethnicity": code_name("ethnicity", member.ethnicity_code),
@@ -124,11 +126,12 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     return render(request, "members/detail.html", context)
 
 
-@county_page()
-def record_add_view(request: HttpRequest, member_id: int, slug: str) -> HttpResponse:
-    member = _get(request, member_id)
-    scope = request_scope(request)
-    if not scope.manages_member(member) or slug not in RECORD_SETS:
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def record_add_view(
+    request: HttpRequest, member_id: int, slug: str, *, scope: Scope
+) -> HttpResponse:
+    member = _get(scope, member_id, Perm.MEMBERS_EDIT)
+    if slug not in RECORD_SETS:
         raise Http404("页面不存在")
     form = record_form_class(slug)(request.POST or None)
     # The form first, as member_new does: the service checks the same form again, and its
@@ -136,6 +139,8 @@ def record_add_view(request: HttpRequest, member_id: int, slug: str) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             record_add(scope=scope, member=member, slug=slug, data=request.POST)
+        except AccessDenied:
+            raise
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
@@ -147,27 +152,28 @@ def record_add_view(request: HttpRequest, member_id: int, slug: str) -> HttpResp
 
 
 @require_POST
-@county_page()
+@scoped_page(permission=Perm.MEMBERS_EDIT)
 def record_remove_view(
-    request: HttpRequest, member_id: int, slug: str, record_id: int
+    request: HttpRequest, member_id: int, slug: str, record_id: int, *, scope: Scope
 ) -> HttpResponse:
-    member = _get(request, member_id)
+    member = _get(scope, member_id, Perm.MEMBERS_EDIT)
     try:
-        record_remove(scope=request_scope(request), member=member, slug=slug, record_id=record_id)
+        record_remove(scope=scope, member=member, slug=slug, record_id=record_id)
+    except AccessDenied:
+        raise
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("members:detail", member_id=member.pk)
 
 
-@county_page()
-def member_new(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise Http404("页面不存在")
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def member_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = MemberForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
             member = member_create(scope=scope, data=form.to_data())
+        except AccessDenied:
+            raise
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
@@ -177,17 +183,16 @@ def member_new(request: HttpRequest) -> HttpResponse:
     return render(request, "members/form.html", {"form": form, "title": "登记党员", "back": back})
 
 
-@county_page()
-def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = _get(request, member_id)
-    scope = request_scope(request)
-    if not scope.manages_member(member):
-        raise Http404("页面不存在")
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def member_edit(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
+    member = _get(scope, member_id, Perm.MEMBERS_EDIT)
     initial = {f: getattr(member, f) for f in MemberForm.base_fields}
     form = MemberForm(request.POST or None, scope=scope, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             member_update(scope=scope, member=member, data=form.to_data())
+        except AccessDenied:
+            raise
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
@@ -198,18 +203,17 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     return render(request, "members/form.html", {"form": form, "title": title, "back": back})
 
 
-@county_page()
-def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = _get(request, member_id)
-    scope = request_scope(request)
-    if not scope.manages_member(member):
-        raise Http404("页面不存在")
+@scoped_page(permission=Perm.MEMBERS_STATUS)
+def member_status(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
+    member = _get(scope, member_id, Perm.MEMBERS_STATUS)
     form = StatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             change = member_change_status(
                 scope=scope, member=member, actor=request.user, **form.change_kwargs()
             )
+        except AccessDenied:
+            raise
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
@@ -220,15 +224,15 @@ def member_status(request: HttpRequest, member_id: int) -> HttpResponse:
 
 @never_cache
 @require_POST
-@county_page()
-def member_reveal_view(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = _get(request, member_id)
+@scoped_page(permission=Perm.MEMBERS_REVEAL)
+def member_reveal_view(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
+    member = _get(scope, member_id, Perm.MEMBERS_REVEAL)
     form = RevealForm(request.POST)
     value, error = None, None
     if form.is_valid():
         try:
             value = member_reveal(
-                scope=request_scope(request),
+                scope=scope,
                 member=member,
                 field=form.cleaned_data["field"],
                 user=request.user,

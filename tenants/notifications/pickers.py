@@ -1,5 +1,7 @@
-"""The recipient picker of a notice (接收人): the county's active users, found by name,
-login name, or the pinyin keys of the member record behind the login."""
+"""The recipient picker of a notice (接收人): the active users the sender may reach
+(``notice_recipients``: the whole county for its administrator, the members of the
+subtrees of a post carrying notices.publish), found by name, login name, or the pinyin
+keys of the member record behind the login."""
 
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
 
 from shared.accounts.models import User
+from tenants.notifications.selectors import notice_recipients
 from zhdj.web.forms import MultiplePickerField
 
 LIMIT = 20
 
 SOURCES: dict[str, Callable[[object, dict[str, str]], QuerySet[User]]] = {
-    "active": lambda scope, p: User.objects.filter(is_active=True),
+    "active": lambda scope, p: notice_recipients(scope),
 }
 
 
@@ -52,7 +55,7 @@ def user_labels(ids: Iterable[int]) -> list[tuple[int, str]]:
 
 
 def RecipientsField(**kwargs) -> MultiplePickerField:  # type: ignore[no-untyped-def]
-    """Several users chosen by typing; call ``scope_to(None)`` in the form."""
+    """Several users chosen by typing; call ``scope_to(scope)`` in the form."""
     return MultiplePickerField(
         url=reverse_lazy("notifications:recipients"),
         sources=SOURCES,

@@ -11,10 +11,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.notifications.channels import user_group
 from tenants.notifications.models import Notification
-from tenants.notifications.selectors import unread_count
-from zhdj.errors import ApplicationError
+from tenants.notifications.selectors import notice_recipients, unread_count
+from zhdj.errors import AccessDenied, ApplicationError
 
 MAX_TITLE = 100
 
@@ -55,6 +57,25 @@ def notification_send(
 
 
 @transaction.atomic
+def notice_publish(
+    *, scope: Scope, recipients: Iterable[User], title: str, body: str = "", sender: User | None
+) -> list[Notification]:
+    """A notice composed by a person (发布通知): only to users within their reach
+    (``notice_recipients``); the platform's own messages use ``notification_send``."""
+    scope.require(Perm.NOTICES_PUBLISH, message="您没有发布通知的权限。")
+    people = list({u.pk: u for u in recipients}.values())
+    if not scope.is_admin and people:
+        allowed = set(
+            notice_recipients(scope)
+            .filter(pk__in=[u.pk for u in people])
+            .values_list("pk", flat=True)
+        )
+        if any(u.pk not in allowed for u in people):
+            raise AccessDenied("只能向本人所在组织及下级组织的党员发送通知。")
+    return notification_send(recipients=people, title=title, body=body, sender=sender)
+
+
+@transaction.atomic
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or all) of ``user``'s notifications read; returns how many changed."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
@@ -74,4 +95,10 @@ def notification_purge_read(*, older_than_days: int) -> int:
     return deleted
 
 
-__all__ = ["notification_mark_read", "notification_purge_read", "notification_send", "unread_count"]
+__all__ = [
+    "notice_publish",
+    "notification_mark_read",
+    "notification_purge_read",
+    "notification_send",
+    "unread_count",
+]

@@ -1,4 +1,5 @@
-"""The user's messages, and notices sent by the county administrator."""
+"""The user's messages, and notices (发布通知) sent by the county administrator to anyone
+in the county or by a post carrying notices.publish to the members of its subtrees."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.notifications.forms import NoticeForm
 from tenants.notifications.pickers import SOURCES, user_results
 from tenants.notifications.selectors import notifications_for
-from tenants.notifications.services import notification_mark_read, notification_send
+from tenants.notifications.services import notice_publish, notification_mark_read
 from zhdj.errors import ApplicationError
-from zhdj.web.access import COUNTY_ADMIN, county_page
+from zhdj.web.access import county_page, scoped_page
 from zhdj.web.forms import add_errors
 
 
@@ -32,22 +35,23 @@ def mark_read(request: HttpRequest, notification_id: int | None = None) -> HttpR
     return redirect("notifications:list")
 
 
-@county_page(COUNTY_ADMIN)
-def recipients(request: HttpRequest) -> HttpResponse:
+@scoped_page(permission=Perm.NOTICES_PUBLISH)
+def recipients(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """The recipient picker's search (``static/js/picker.js``), for who may send notices."""
-    users = SOURCES["active"](None, {})
+    users = SOURCES["active"](scope, {})
     results, more = user_results(users, request.GET.get("q", "")[:50])
     response = JsonResponse({"results": results, "more": more})
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-@county_page(COUNTY_ADMIN)
-def compose(request: HttpRequest) -> HttpResponse:
-    form = NoticeForm(request.POST or None)
+@scoped_page(permission=Perm.NOTICES_PUBLISH)
+def compose(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    form = NoticeForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
-            sent = notification_send(
+            sent = notice_publish(
+                scope=scope,
                 recipients=form.chosen(),
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],

@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tenants.access.scope import request_scope
 from tenants.orgs.models import Organization
 from tenants.orgs.selectors import org_warnings
 from tenants.orgs.services import (
@@ -80,7 +79,7 @@ class OrganizationViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
     filterset_fields = ("type_code",)
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        return Organization.objects.visible_to(request_scope(self.request)).order_by("path")
+        return Organization.objects.visible_to(self.scope).order_by("path")
 
     def get_serializer_context(self):  # type: ignore[no-untyped-def]
         # Parents by materialized path: one query instead of one per organization.
@@ -107,7 +106,7 @@ class OrganizationViewSet(TenantAPIMixin, viewsets.ReadOnlyModelViewSet):
         return Response(self.get_serializer(org).data, status=code)
 
     def _common(self) -> dict[str, Any]:
-        return {"scope": request_scope(self.request), "actor": self.request.user}
+        return {"scope": self.scope, "actor": self.request.user}
 
     @extend_schema(request=ChildSerializer, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from shared.customers.models import Tenant
 from shared.rollups.boundaries import SEATS
+from tenants.access.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_update
 
@@ -39,7 +40,7 @@ def _point(lat: float, lng: float) -> dict[str, Decimal]:
 
 def _place(org: Organization, lat: float, lng: float) -> None:
     if org.latitude is None:
-        org_update(scope=None, org=org, values=_point(lat, lng), actor=None)  # type: ignore[arg-type]
+        org_update(scope=Scope.system(), org=org, values=_point(lat, lng), actor=None)  # type: ignore[arg-type]
 
 
 @transaction.atomic

@@ -71,7 +71,7 @@ class RenameForm(forms.Form):
 class TargetForm(forms.Form):
     """Move (target = new parent) or merge (target = the organization merged into)."""
 
-    target = OrgPickerField(label="目标组织")
+    target = OrgPickerField(label="目标组织", source="managed")
     effective_date = forms.DateField(label="日期", widget=DATE)
     reason = TextField(label="说明", max_length=200, required=False)
 

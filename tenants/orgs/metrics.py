@@ -2,8 +2,9 @@
 
 * organizations by type (基层党委 / 党总支 / 党支部 …, ``standards.OrganizationType``) and
   by category (①–⑨, code table ``org_category``), active ones only;
-* branches (党支部) with fewer than 3 full members on the roll — the charter's minimum
-  for a branch (正式党员 3 人以上), fixed by regulation;
+* (branches with fewer than 3 full members, ``orgs.small_branches``, count members: they
+  are declared with the member figures, ``tenants.members.metrics``, which may read
+  organizations; this app may not read members);
 * terms (任期) already ended or ending within ``rollups.term_warning_days`` (a county rule);
 * organizations placed on the e-map (with coordinates).
 
@@ -29,17 +30,14 @@ from shared.rollups.registry import (
 )
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices
-from tenants.members.metrics import org_cells
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
 
-BRANCH = "branch"
-MIN_FULL_MEMBERS = 3  # 《中国共产党章程》第三十条: 正式党员三人以上的，都应当成立党的基层组织
 UNKNOWN = "未填写"
 
 
 @memo
-def _orgs() -> list[dict]:
+def active_orgs() -> list[dict]:
     return list(
         Organization.objects.filter(is_active=True)
         .order_by("path")
@@ -69,23 +67,12 @@ def _counted(rows: Iterable[tuple[int, str]]) -> list[Row]:
 
 def _by_type() -> list[tuple[int, str]]:
     names = _type_names()
-    return [(o["id"], names.get(o["type_code"], "其他")) for o in _orgs()]
+    return [(o["id"], names.get(o["type_code"], "其他")) for o in active_orgs()]
 
 
 def _by_category() -> list[tuple[int, str]]:
     names = _category_names()
-    return [(o["id"], names.get(o["category_code"], UNKNOWN)) for o in _orgs()]
-
-
-@memo
-def _small_branches() -> list[int]:
-    # Full members per organization come from the members' single grouped pass.
-    full = {org_id: n for org_id, (n,) in org_cells(("members.by_category", "正式党员"))}
-    return [
-        o["id"]
-        for o in _orgs()
-        if o["type_code"] == BRANCH and full.get(o["id"], 0) < MIN_FULL_MEMBERS
-    ]
+    return [(o["id"], names.get(o["category_code"], UNKNOWN)) for o in active_orgs()]
 
 
 @memo
@@ -94,7 +81,7 @@ def _terms() -> list[tuple[int, str]]:
     days = int(rule_value("rollups.term_warning_days"))
     soon = today + timedelta(days=days)
     out = []
-    for o in _orgs():
+    for o in active_orgs():
         ends = o["term_ends_at"]
         if ends is None:
             continue
@@ -110,10 +97,10 @@ def _ones(rows: Iterable[tuple[int, str]]) -> Iterable[OrgRow]:
 
 
 @metric("orgs.total", label="党组织总数", unit="个", per_org=lambda: _ones(
-    (o["id"], "") for o in _orgs()
+    (o["id"], "") for o in active_orgs()
 ))  # fmt: skip
 def orgs_total() -> Iterable[Row]:
-    return [("", len(_orgs()))]
+    return [("", len(active_orgs()))]
 
 
 @metric(
@@ -139,16 +126,6 @@ def orgs_by_category() -> Iterable[Row]:
 
 
 @metric(
-    "orgs.small_branches",
-    label="正式党员不足3人的党支部",
-    unit="个",
-    per_org=lambda: ((org_id, "", 1) for org_id in _small_branches()),
-)
-def orgs_small_branches() -> Iterable[Row]:
-    return [("", len(_small_branches()))]
-
-
-@metric(
     "orgs.term_due",
     label="换届到期党组织",
     unit="个",
@@ -162,7 +139,12 @@ def orgs_term_due() -> Iterable[Row]:
 @metric("orgs.located", label="已标注位置的党组织", unit="个")
 def orgs_located() -> Iterable[Row]:
     return [
-        ("", sum(1 for o in _orgs() if o["latitude"] is not None and o["longitude"] is not None))
+        (
+            "",
+            sum(
+                1 for o in active_orgs() if o["latitude"] is not None and o["longitude"] is not None
+            ),
+        )
     ]
 
 
@@ -178,5 +160,5 @@ def org_directory() -> Iterable[OrgEntry]:
             latitude=o["latitude"],
             longitude=o["longitude"],
         )
-        for o in _orgs()
+        for o in active_orgs()
     )

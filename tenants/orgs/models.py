@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from tenants.access.querysets import ScopeFields, scoped
+from tenants.access.querysets import ScopedQuerySet, ScopeFields, scoped
 from zhdj.audit import audited
 
 OrganizationQuerySet = scoped(MP_NodeQuerySet)
@@ -81,6 +81,9 @@ class OrganizationChange(models.Model):
         "accounts.User", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_fields = ScopeFields(org="org")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-effective_date", "-id"]

@@ -21,10 +21,11 @@ from django.db.models import QuerySet
 from django.urls import reverse_lazy
 
 from shared.standards.models import OrganizationType
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
-from tenants.members.services import name_keys
 from tenants.orgs.models import Organization
 from tenants.orgs.selectors import org_tree_version
+from zhdj.pinyin import name_keys
 from zhdj.web.forms import PickerField
 
 LIMIT = 20
@@ -55,6 +56,19 @@ SOURCES: dict[str, Source] = {
     "branches": lambda scope, p: _narrowed(
         Organization.objects.visible_to(scope).filter(type_code__in=_holding_codes()), p
     ),
+    # Branches where the user keeps the member record (members.edit): where they register.
+    "edit_branches": lambda scope, p: _narrowed(
+        Organization.objects.visible_to(scope, Perm.MEMBERS_EDIT).filter(
+            type_code__in=_holding_codes()
+        ),
+        p,
+    ),
+    # Organizations the user adjusts (orgs.manage): where they move or merge one to.
+    "managed": lambda scope, p: _narrowed(
+        Organization.objects.visible_to(scope, Perm.ORGS_MANAGE), p
+    ),
+    # Organizations whose statistics the user reads (stats.view).
+    "stats": lambda scope, p: _narrowed(Organization.objects.visible_to(scope, Perm.STATS_VIEW), p),
     # Any branch of the county: where a member may be transferred to within the county.
     "county_branches": lambda scope, p: _narrowed(
         Organization.objects.filter(is_active=True, type_code__in=_holding_codes()), p

@@ -97,9 +97,9 @@ def org_warnings(orgs: QuerySet[Organization], *, today: date | None = None) -> 
 
 
 def _subtree_total(org: Organization) -> int:
-    from tenants.members.models import Member
-
-    return Member.objects.filter(
-        org__path__startswith=org.path,
-        party_status_code__in=codes_flagged(CodeTable.PARTY_STATUS, "on_roll"),
-    ).count()
+    """Members on the roll in ``org``'s subtree, through the reverse relation (this app
+    does not import members)."""
+    on_roll = codes_flagged(CodeTable.PARTY_STATUS, "on_roll")
+    return Organization.objects.filter(path__startswith=org.path).aggregate(
+        n=Count("members", filter=Q(members__party_status_code__in=on_roll))
+    )["n"]

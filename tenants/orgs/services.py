@@ -16,6 +16,8 @@ from shared.customers.models import Tenant
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import codes_flagged, is_valid_code
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.access.services import posts_end_for_org
 from tenants.orgs.models import Organization, OrganizationChange
 from zhdj.errors import ApplicationError
@@ -79,9 +81,9 @@ def _history(
     transaction.on_commit(rollup_mark_dirty)
 
 
-def _covers(scope: Any, org: Organization) -> None:
-    if scope is not None and not scope.covers_org(org):
-        raise ApplicationError(f"无权调整“{org.name}”。")
+def _covers(scope: Scope, org: Organization) -> None:
+    """The caller's posts carry 管理党组织 (orgs.manage) over ``org``."""
+    scope.require(Perm.ORGS_MANAGE, org, message=f"无权调整“{org.name}”。")
 
 
 def _type(code: str) -> OrganizationType:
@@ -124,10 +126,10 @@ def org_create_county_root(*, tenant: Tenant, city_org_id: int, **_: object) -> 
 @transaction.atomic
 def org_create(
     *,
+    scope: Scope,
     parent: Organization,
     name: str,
     type_code: str,
-    scope: Any = None,
     actor: User | None = None,
 ) -> Organization:
     """A new organization under ``parent``; the type must be allowed there."""
@@ -234,7 +236,7 @@ def _point_errors(lat: Any, lng: Any) -> dict[str, list[str]]:
 
 @transaction.atomic
 def org_update(
-    *, scope: Any, org: Organization, values: dict[str, Any], actor: User
+    *, scope: Scope, org: Organization, values: dict[str, Any], actor: User
 ) -> Organization:
     """Edit the organization's fields (§6); name, place and status have their own actions."""
     org = _fresh(org)
@@ -269,7 +271,13 @@ def org_update(
 
 @transaction.atomic
 def org_rename(
-    *, scope: Any, org: Organization, name: str, effective_date: date, actor: User, reason: str = ""
+    *,
+    scope: Scope,
+    org: Organization,
+    name: str,
+    effective_date: date,
+    actor: User,
+    reason: str = "",
 ) -> Organization:
     org = _fresh(org)
     _covers(scope, org)
@@ -305,7 +313,7 @@ def org_rename(
 @transaction.atomic
 def org_move(
     *,
-    scope: Any,
+    scope: Scope,
     org: Organization,
     new_parent: Organization,
     effective_date: date,
@@ -343,11 +351,9 @@ def org_move(
 
 @transaction.atomic
 def org_dissolve(
-    *, scope: Any, org: Organization, effective_date: date, actor: User, reason: str
+    *, scope: Scope, org: Organization, effective_date: date, actor: User, reason: str
 ) -> Organization:
     """Dissolve an organization (撤销). Its members and sub-organizations must be placed first."""
-    from tenants.members.models import Member
-
     org = _fresh(org)
     _covers(scope, org)
     if org.depth == 1:
@@ -358,8 +364,8 @@ def org_dissolve(
         raise ApplicationError("请填写撤销原因。", field="reason")
     if Organization.objects.get_children(org).filter(is_active=True).exists():
         raise ApplicationError("请先撤销或调整其下级组织。")
-    remaining = Member.objects.filter(
-        org=org, party_status_code__in=codes_flagged(CodeTable.PARTY_STATUS, "on_roll")
+    remaining = org.members.filter(  # the reverse relation: this app does not import members
+        party_status_code__in=codes_flagged(CodeTable.PARTY_STATUS, "on_roll")
     ).count()
     if remaining:
         raise ApplicationError(f"该组织还有 {remaining} 名党员，请先将党员编入其他党支部。")
@@ -378,10 +384,16 @@ def org_dissolve(
     return org
 
 
+def _members_move(source: Organization, target: Organization) -> int:
+    """Every member of ``source`` joins ``target`` (their organization relationship follows
+    the merge), through the reverse relation: this app does not import members."""
+    return source.members.update(org=target, updated_at=timezone.now())
+
+
 @transaction.atomic
 def org_merge(
     *,
-    scope: Any,
+    scope: Scope,
     source: Organization,
     target: Organization,
     effective_date: date,
@@ -390,8 +402,6 @@ def org_merge(
 ) -> Organization:
     """Merge ``source`` into ``target`` (合并): its members and sub-organizations move to
     ``target``, then ``source`` is dissolved. Both must be of the same type."""
-    from tenants.members.services import members_reassign
-
     source, target = _fresh(source), _fresh(target)
     _covers(scope, source)
     _covers(scope, target)
@@ -403,7 +413,7 @@ def org_merge(
         raise ApplicationError(f"“{target.name}”已撤销。", field="target")
     if target.path.startswith(source.path):
         raise ApplicationError("不能合并到自己的下级组织。", field="target")
-    moved = members_reassign(source=source, target=target)
+    moved = _members_move(source, target)
     for child in Organization.objects.get_children(source).filter(is_active=True):
         org_move(
             scope=scope,

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 
 from shared.accounts.models import User
 from shared.standards.models import OrganizationType
-from tenants.access.scope import Scope, request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.notifications.selectors import notifications_for, unread_count
 from tenants.orgs.forms import ChildForm, DissolveForm, OrgFieldsForm, RenameForm, TargetForm
 from tenants.orgs.models import Organization
@@ -26,7 +27,7 @@ from tenants.orgs.services import (
     org_update,
 )
 from tenants.orgs.views_map import map_pick_context
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.web.access import county_page, scoped_page
 from zhdj.web.forms import add_errors
 
@@ -49,7 +50,7 @@ def county_home(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/county_home.html", context)
 
 
-@scoped_page(manages=True)  # the tree is a tool of post holders and administrators
+@scoped_page(permission=Perm.MEMBERS_VIEW)  # a tool of post holders and administrators
 def tree(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
     orgs = Organization.objects.visible_to(scope).order_by("path").annotate(n=Count("members"))
@@ -61,17 +62,17 @@ def tree(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(request, "orgs/tree.html", {"orgs": rows, "warnings": warnings})
 
 
-def _org(request: HttpRequest, org_id: int) -> Organization:
-    org = Organization.objects.visible_to(request_scope(request)).filter(pk=org_id).first()
+def _org(scope: Scope, org_id: int, permission: str | None = None) -> Organization:
+    """An organization the user sees (with ``permission``: may act on there); else 404."""
+    org = Organization.objects.visible_to(scope, permission).filter(pk=org_id).first()
     if org is None:
         raise Http404("组织不存在")
     return org
 
 
-@county_page()
-def detail(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = _org(request, org_id)
-    scope = request_scope(request)
+@scoped_page(permission=Perm.MEMBERS_VIEW)
+def detail(request: HttpRequest, org_id: int, *, scope: Scope) -> HttpResponse:
+    org = _org(scope, org_id)
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
     context = {
         "org": org,
@@ -82,20 +83,20 @@ def detail(request: HttpRequest, org_id: int) -> HttpResponse:
         "warnings": org_warnings(Organization.objects.filter(pk=org.pk)),
         "changes": org.changes.select_related("actor")[:30],
         "posts": org.posts.filter(ended_at__isnull=True).select_related("member"),
-        "manage": scope.covers_org(org),
+        "manage": scope.can(Perm.ORGS_MANAGE, org),
     }
     return render(request, "orgs/detail.html", context)
 
 
-@county_page()
-def edit(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = _org(request, org_id)
+@scoped_page(permission=Perm.ORGS_MANAGE)
+def edit(request: HttpRequest, org_id: int, *, scope: Scope) -> HttpResponse:
+    org = _org(scope, org_id, Perm.ORGS_MANAGE)
     form = OrgFieldsForm(request.POST or None, initial={f: getattr(org, f) for f in EDITABLE})
     if request.method == "POST" and form.is_valid():
         try:
-            org_update(
-                scope=request_scope(request), org=org, values=form.cleaned_data, actor=request.user
-            )
+            org_update(scope=scope, org=org, values=form.cleaned_data, actor=request.user)
+        except AccessDenied:
+            raise
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
@@ -105,11 +106,10 @@ def edit(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "orgs/action.html", context)
 
 
-@county_page()
-def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
+@scoped_page(permission=Perm.ORGS_MANAGE)
+def action(request: HttpRequest, org_id: int, kind: str, *, scope: Scope) -> HttpResponse:
     """One page for the adjustments: child, rename, move, merge, dissolve."""
-    org = _org(request, org_id)
-    scope = request_scope(request)
+    org = _org(scope, org_id, Perm.ORGS_MANAGE)
     forms = {
         "child": (lambda data: ChildForm(data, parent_type=org.type_code), "成立下级组织"),
         "rename": (RenameForm, "更名"),
@@ -159,6 +159,8 @@ def action(request: HttpRequest, org_id: int, kind: str) -> HttpResponse:
                 result = org_dissolve(
                     org=org, effective_date=d["effective_date"], reason=d["reason"], **common
                 )
+        except AccessDenied:
+            raise
         except ApplicationError as exc:
             add_errors(form, exc)
         else:

@@ -17,9 +17,10 @@ from shared.customers.models import Tenant
 from shared.rollups.boundaries import SEATS
 from shared.rollups.maps import tiles
 from shared.standards.models import Region
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from zhdj.geocoding import GeocoderError, geocoder
-from zhdj.web.access import county_page, scoped_page
+from zhdj.web.access import scoped_page
 
 log = logging.getLogger(__name__)
 ADDRESS_MAX = 120
@@ -50,8 +51,8 @@ def _geocoder_on() -> bool:
 
 
 @never_cache
-@county_page()
-def map_base(request: HttpRequest) -> JsonResponse:
+@scoped_page(permission=Perm.ORGS_MANAGE)  # the base map of the organization edit form
+def map_base(request: HttpRequest, *, scope: Scope) -> JsonResponse:
     code = _region_code()
     boundary = (
         Region.objects.filter(code=code, boundary__isnull=False)
@@ -74,7 +75,7 @@ def map_base(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=Perm.ORGS_MANAGE)
 def geocode(request: HttpRequest, *, scope: Scope) -> JsonResponse:
     address = (request.GET.get("address") or "").strip()[:ADDRESS_MAX]
     if not address:

@@ -9,9 +9,15 @@ from django.db import transaction
 
 from shared.accounts.models import User
 from shared.standards.models import RuleParameter
+from tenants.access.scope import Scope
 from tenants.rules.display import shown, shown_unit, stored_text
 from tenants.rules.models import RuleOverride
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
+
+
+def _require_admin(scope: Scope) -> None:
+    if not scope.is_admin:
+        raise AccessDenied("规则参数由区县管理员调整。")
 
 
 def _parse(parameter: RuleParameter, raw: Any) -> Any:
@@ -51,7 +57,11 @@ def _parse(parameter: RuleParameter, raw: Any) -> Any:
 
 
 @transaction.atomic
-def rule_override_set(*, key: str, value: Any, reason: str, actor: User) -> RuleOverride:
+def rule_override_set(
+    *, scope: Scope, key: str, value: Any, reason: str, actor: User | None
+) -> RuleOverride:
+    """The county's own value of a rule (本县取值): its administrator's decision."""
+    _require_admin(scope)
     parameter = RuleParameter.objects.filter(key=key).first()
     if parameter is None:
         raise ApplicationError("没有这个规则参数", field="key")
@@ -67,6 +77,7 @@ def rule_override_set(*, key: str, value: Any, reason: str, actor: User) -> Rule
 
 
 @transaction.atomic
-def rule_override_clear(*, key: str) -> None:
+def rule_override_clear(*, scope: Scope, key: str) -> None:
     """Return to the city default."""
+    _require_admin(scope)
     RuleOverride.objects.filter(key=key).delete()

@@ -7,12 +7,12 @@ from datetime import date
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenants.access.scope import request_scope
+from tenants.access.permissions import Perm
 from tenants.stats.selectors import party_statistics
 from zhdj.api import IdField, TenantAPIMixin, query_params
 from zhdj.errors import ApplicationError
@@ -65,15 +65,14 @@ class StatisticsSerializer(serializers.Serializer):
 class StatisticsAPIView(TenantAPIMixin, APIView):
     """GET /stats/api/?org=<id>&on=<YYYY-MM-DD>: statistics of a subtree on a date."""
 
+    required_permission = Perm.STATS_VIEW
+
     @extend_schema(parameters=[StatisticsQuerySerializer], responses=StatisticsSerializer)
     def get(self, request: Request) -> Response:
-        scope = request_scope(request)
-        if not scope.manages_orgs:
-            raise PermissionDenied("您没有可统计的党组织。")
         params = query_params(request, StatisticsQuerySerializer)
         try:
             stats = party_statistics(
-                scope,
+                self.scope,
                 org_id=params.get("org"),
                 on=params.get("on") or timezone.localdate(),
             )

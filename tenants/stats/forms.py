@@ -17,6 +17,7 @@ DATE = DateInput()
 class StatisticsForm(forms.Form):
     org = OrgPickerField(
         label="党组织（含下级）",
+        source="stats",
         required=False,
         empty_label="全部（我管理的范围）",
         placeholder="全部（我管理的范围）；输入名称、拼音或首字母搜索",

@@ -28,15 +28,16 @@ query per member or per organization.
 from __future__ import annotations
 
 from datetime import date
-from functools import reduce
-from operator import or_
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices, code_name, codes, codes_flagged
+from tenants.access.permissions import Perm
+from tenants.access.querysets import path_q
 from tenants.access.scope import Scope
+from tenants.members.dimensions import age_bands, joining_periods
 from tenants.members.models import Member, MemberStatusChange, Sex, StatusAction
 from tenants.orgs.models import Organization
 from tenants.orgs.selectors import org_root
@@ -49,33 +50,24 @@ PROBATIONARY = "probationary"
 UNKNOWN = "未填写"
 
 
-def _years_before(day: date, years: int) -> date:
-    """The same calendar day ``years`` earlier; 29 February becomes the 28th. Someone born
-    on or before it is at least ``years`` old on ``day`` (the 周岁 rule of ``age_on``)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def _path_q(paths: tuple[str, ...] | list[str], prefix: str = "") -> Q:
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in paths))
-
-
 def _subtree(scope: Scope, org_id: int | None) -> tuple[list[str] | None, int | None, str]:
     """Root paths of the subtrees counted (None: the whole county), the org id and a name."""
     if org_id is not None:
-        org = Organization.objects.visible_to(scope).filter(pk=org_id).only("path", "name").first()
+        org = (
+            Organization.objects.visible_to(scope, Perm.STATS_VIEW)
+            .filter(pk=org_id)
+            .only("path", "name")
+            .first()
+        )
         if org is None:
             raise ApplicationError("组织不存在或不在您的管理范围内。", field="org")
         return [org.path], org.pk, org.name
     if scope.is_admin:
         root = org_root()
         return None, None, root.name if root else ""
-    roots = Organization.objects.filter(path__in=scope.org_paths).order_by("path")
-    return list(scope.org_paths), None, "、".join(o.name for o in roots)
+    paths = scope.paths(Perm.STATS_VIEW)
+    roots = Organization.objects.filter(path__in=paths).order_by("path")
+    return list(paths), None, "、".join(o.name for o in roots)
 
 
 def _status_on(on: date, statuses: frozenset[str] | set[str]) -> Q:
@@ -91,39 +83,6 @@ def _status_on(on: date, statuses: frozenset[str] | set[str]) -> Q:
     )
     unchanged = Q(party_status_code__in=statuses) & ~Q(pk__in=later.values("member_id"))
     return unchanged | Q(pk__in=was.values("member_id"))
-
-
-def _range_q(field: str, low: Any, high: Any) -> Q:
-    q = Q()
-    if low is not None:
-        q &= Q(**{f"{field}__gte": low})
-    if high is not None:
-        q &= Q(**{f"{field}__lte": high})
-    return q
-
-
-def age_bands(on: date) -> list[tuple[str, str, Q]]:
-    """(code, name, condition) per age band: age on ``on`` between min and max years."""
-    bands = []
-    for code, name, extra in codes(CodeTable.AGE_BAND).values_list("code", "name", "extra"):
-        low, high = extra.get("min"), extra.get("max")
-        q = Q()
-        if low:  # at least ``low``: born on or before ``on`` minus ``low`` years
-            q &= Q(birth_date__lte=_years_before(on, low))
-        if high is not None:  # at most ``high``: born after ``on`` minus ``high + 1`` years
-            q &= Q(birth_date__gt=_years_before(on, high + 1))
-        bands.append((code, name, q))
-    return bands
-
-
-def joining_periods() -> list[tuple[str, str, Q]]:
-    """(code, name, condition) per joining period: joined between its from and to dates."""
-    return [
-        (code, name, _range_q("joined_at", extra.get("from"), extra.get("to")))
-        for code, name, extra in codes(CodeTable.JOINING_PERIOD).values_list(
-            "code", "name", "extra"
-        )
-    ]
 
 
 def _grouped(qs: QuerySet[Member], field: str) -> dict[str, int]:
@@ -160,7 +119,7 @@ def _education_rows(counts: dict[str, int], total: int) -> tuple[Row, ...]:
 def _org_types(paths: list[str] | None, on: date) -> Table:
     orgs = Organization.objects.filter(Q(is_active=True) | Q(dissolved_at__gt=on))
     if paths is not None:
-        orgs = orgs.filter(_path_q(paths))
+        orgs = orgs.filter(path_q(tuple(paths)))
     counts = {
         row["type_code"]: row["n"]
         for row in orgs.order_by().values("type_code").annotate(n=Count("id"))
@@ -193,9 +152,9 @@ def party_statistics(scope: Scope, *, org_id: int | None, on: date) -> Statistic
     Raises ``ApplicationError`` when ``org_id`` is not an active organization in scope.
     """
     paths, org_id, org_name = _subtree(scope, org_id)
-    members = Member.objects.visible_to(scope)
+    members = Member.objects.visible_to(scope, Perm.STATS_VIEW)
     if paths is not None:
-        members = members.filter(_path_q(paths, "org__"))
+        members = members.filter(path_q(tuple(paths), "org__"))
     on_roll = codes_flagged(CodeTable.PARTY_STATUS, "on_roll")
     counted = members.filter(_status_on(on, on_roll), joined_at__lte=on)
 

@@ -1,7 +1,7 @@
 """Party statistics pages (党内统计): the tables and charts, and their Excel export.
 
-Statistics describe organizations: a user with no post (a plain member, whose scope is
-only their own record) gets a 404, as on every page of managed data.
+Statistics describe organizations: a user whose posts do not carry 查看党内统计
+(stats.view), e.g. a plain member, gets a 403.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.stats.export import content_disposition, statistics_workbook
 from tenants.stats.forms import StatisticsForm
@@ -34,7 +35,7 @@ def _statistics(scope: Scope, form: StatisticsForm) -> Statistics | None:
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=Perm.STATS_VIEW)
 def overview(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = StatisticsForm(request.GET or None, scope=scope)
     stats = _statistics(scope, form)
@@ -52,7 +53,7 @@ def overview(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=Perm.STATS_VIEW)
 def export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = StatisticsForm(request.GET or None, scope=scope)
     stats = _statistics(scope, form)

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shared.interchange.models import TransferEnvelope
-from tenants.access.scope import request_scope
+from tenants.access.permissions import Perm
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.transfers import selectors as sel
@@ -103,7 +103,7 @@ class TransferViewSet(
     lookup_value_regex = r"\d+"
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        qs = sel.transfers_visible(request_scope(self.request)).prefetch_related("actions")
+        qs = sel.transfers_visible(self.scope).prefetch_related("actions")
         params = query_params(self.request, TransferQuerySerializer)
         if params.get("state"):
             qs = qs.filter(state=params["state"])
@@ -117,7 +117,7 @@ class TransferViewSet(
 
     @extend_schema(request=StartSerializer, responses=TransferSerializer)
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        scope = request_scope(request)
+        scope = self.scope
         incoming = StartSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         d = incoming.validated_data
@@ -152,7 +152,7 @@ class TransferViewSet(
         incoming = NoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         transfer = svc.transfer_approve(
-            scope=request_scope(request),
+            scope=self.scope,
             actor=request.user,
             transfer=self.get_object(),
             note=incoming.validated_data.get("note", ""),
@@ -174,7 +174,7 @@ class TransferViewSet(
         incoming = ReasonSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         transfer = svc.transfer_return(
-            scope=request_scope(request),
+            scope=self.scope,
             actor=request.user,
             transfer=self.get_object(),
             reason=incoming.validated_data["reason"],
@@ -185,7 +185,7 @@ class TransferViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         transfer = svc.transfer_withdraw(
-            scope=request_scope(request), actor=request.user, transfer=self.get_object()
+            scope=self.scope, actor=request.user, transfer=self.get_object()
         )
         return self._reply(transfer)
 
@@ -195,7 +195,7 @@ class TransferViewSet(
         incoming = NoteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         transfer = svc.transfer_resend(
-            scope=request_scope(request),
+            scope=self.scope,
             actor=request.user,
             transfer=self.get_object(),
             note=incoming.validated_data.get("note", ""),
@@ -233,10 +233,11 @@ class EnvelopeViewSet(
     """The inbox: envelopes other counties sent to this one (committee level only)."""
 
     serializer_class = EnvelopeSerializer
+    required_permission = Perm.TRANSFERS_MANAGE
     lookup_value_regex = r"[0-9a-fA-F-]{36}"
 
     def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
-        scope = request_scope(self.request)
+        scope = self.scope
         if not sel.receives_envelopes(scope):
             return TransferEnvelope.objects.none()
         qs = TransferEnvelope.objects.filter(target_schema=connection.schema_name)
@@ -259,11 +260,13 @@ class EnvelopeViewSet(
         incoming = AcceptSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         envelope = self.get_object()
-        scope = request_scope(request)
+        scope = self.scope
         org = Organization.objects.filter(pk=incoming.validated_data["org"]).first()
-        if org is None or not scope.covers_org(org):
+        if org is None or not scope.can(Perm.TRANSFERS_MANAGE, org):
             raise ApplicationError("请选择本人管理范围内的党支部。", field="org")
-        transfer = svc.envelope_accept(envelope_id=envelope.pk, org=org, actor=request.user)
+        transfer = svc.envelope_accept(
+            scope=scope, envelope_id=envelope.pk, org=org, actor=request.user
+        )
         return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses=EnvelopeSerializer)
@@ -273,6 +276,7 @@ class EnvelopeViewSet(
         incoming.is_valid(raise_exception=True)
         envelope = self.get_object()
         svc.envelope_return(
+            scope=self.scope,
             envelope_id=envelope.pk,
             actor=request.user,
             reason=incoming.validated_data["reason"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from shared.accounts.models import User
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.transfers.models import Kind, Transfer
@@ -29,7 +29,7 @@ def seed_county() -> None:
     admin = User.objects.filter(role=User.Role.COUNTY_ADMIN, is_active=True).first()
     if admin is None:
         return
-    scope = scope_for(admin)
+    scope = Scope.system()  # the demo acts as the platform, in the administrator's name
     members = list(Member.objects.filter(party_status_code="normal").order_by("id")[:6])
     branches = list(Organization.objects.filter(type_code="branch", is_active=True)[:2])
     if len(members) < 4 or len(branches) < 2:

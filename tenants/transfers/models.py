@@ -16,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tenants.access.permissions import Perm
+from tenants.access.querysets import ScopedQuerySet, ScopeFields, scope_q
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from zhdj.audit import audited
@@ -52,6 +54,26 @@ OPEN_STATES = frozenset(
         State.AWAITING_RECEIPT,
     }
 )
+
+
+# Who handles transfers: the posts carrying transfers.manage over the organization, and
+# the member for their own (domain-rules §3).
+MANAGE = Perm.TRANSFERS_MANAGE
+
+
+class TransferQuerySet(ScopedQuerySet):
+    """A transfer is seen from both ends: out of (``from_org``) or into (``to_org``) the
+    subtrees where the user's posts carry the permission, and the member's own."""
+
+    def visible_to(self, scope, permission=None):  # type: ignore[no-untyped-def]
+        if scope.is_admin:
+            return self
+        fields = self.model.scope_fields
+        q = scope_q(self.model, fields, scope, permission)
+        q |= scope_q(
+            self.model, ScopeFields(org="to_org", permission=fields.permission), scope, permission
+        )
+        return self.filter(q)
 
 
 @audited
@@ -98,6 +120,9 @@ class Transfer(models.Model):
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     completed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    scope_fields = ScopeFields(org="from_org", own="member", permission=MANAGE)
+    objects = TransferQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -224,6 +249,9 @@ class ProofLetter(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    scope_fields = ScopeFields(org="member__org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-issued_on", "-id"]
         verbose_name = "党员证明信"
@@ -247,6 +275,9 @@ class Retention(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    scope_fields = ScopeFields(org="member__org", own="member", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["ends_on", "id"]

@@ -23,6 +23,12 @@ county's: values read through encrypted fields come out in clear and are re-encr
 the receiving county's key when saved. ``load`` must only insert rows for ``ctx.member``
 (no commits, no tasks, no side effects outside the transaction); if it raises, the whole
 acceptance rolls back. The ``members`` part (order 0) creates ``ctx.member``.
+
+The same modules may also answer questions a transfer asks of another app without the
+transfers app importing it (the dependency stays one way, the app → transfers)::
+
+    @paid_until_source
+    def paid_until(member): ...   # 党费交至 (first day of the month), or None
 """
 
 from __future__ import annotations
@@ -91,6 +97,26 @@ def parts() -> list[Registered]:
         autodiscover_modules("transfer_payload")
         _discovered = True
     return sorted(_PARTS.values(), key=lambda p: (p.order, p.key))
+
+
+_PAID_UNTIL: list[Callable[[Member], date | None]] = []
+
+
+def paid_until_source(fn: Callable[[Member], date | None]) -> Callable[[Member], date | None]:
+    """Register where 党费交至 comes from (the dues app, in its ``transfer_payload.py``)."""
+    if fn not in _PAID_UNTIL:
+        _PAID_UNTIL.append(fn)
+    return fn
+
+
+def paid_until(member: Member) -> date | None:
+    """党费交至 of ``member`` from the registered source, else None (no dues app)."""
+    parts()  # discovers the transfer_payload modules, which register the sources
+    for source in _PAID_UNTIL:
+        value = source(member)
+        if value is not None:
+            return value
+    return None
 
 
 def export_member(member: Member) -> dict[str, Any]:

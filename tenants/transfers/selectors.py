@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from shared.interchange.models import TransferEnvelope
 from shared.interchange.selectors import envelope_for_target, envelope_inbox
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
-from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.transfers.models import (
     OPEN_STATES,
@@ -25,39 +25,35 @@ from tenants.transfers.models import (
 )
 
 
-def _org_q(scope: Scope, *fields: str) -> Q:
-    if scope.is_admin:
-        return Q()
-    ids = Organization.objects.visible_to(scope).values("id")
-    q = Q(pk__in=[])
-    for f in fields:
-        q |= Q(**{f"{f}__in": ids})
-    return q
-
-
 def transfers_visible(scope: Scope) -> QuerySet[Transfer]:
-    """Transfers out of or into the user's subtree, and the user's own."""
-    q = _org_q(scope, "from_org_id", "to_org_id")
-    if scope.member_id is not None and not scope.is_admin:
-        q |= Q(member_id=scope.member_id)
-    return Transfer.objects.filter(q).select_related("member", "from_org", "to_org")
+    """Transfers out of or into the subtrees where the user handles transfers, and their own."""
+    return Transfer.objects.visible_to(scope).select_related("member", "from_org", "to_org")
 
 
 def transfer_get(scope: Scope, transfer_id: int) -> Transfer | None:
     return transfers_visible(scope).filter(pk=transfer_id).first()
 
 
+def _managed(scope: Scope, field: str) -> Q:
+    """Rows whose ``field`` organization is one the user handles transfers for."""
+    if scope.is_admin:
+        return Q()
+    orgs = Organization.objects.visible_to(scope, Perm.TRANSFERS_MANAGE).values("id")
+    return Q(**{f"{field}__in": orgs})
+
+
 def transfers_outgoing(scope: Scope) -> QuerySet[Transfer]:
     return (
-        transfers_visible(scope).filter(from_org__isnull=False).filter(_org_q(scope, "from_org_id"))
+        transfers_visible(scope).filter(from_org__isnull=False).filter(_managed(scope, "from_org"))
     )
 
 
 def transfers_incoming(scope: Scope) -> QuerySet[Transfer]:
-    return transfers_visible(scope).filter(to_org__isnull=False).filter(_org_q(scope, "to_org_id"))
+    return transfers_visible(scope).filter(to_org__isnull=False).filter(_managed(scope, "to_org"))
 
 
 def my_transfers(scope: Scope) -> QuerySet[Transfer]:
+    """The member's own transfers only (a post holder's page of their own too)."""
     if scope.member_id is None:
         return Transfer.objects.none()
     return Transfer.objects.filter(member_id=scope.member_id).prefetch_related("actions")
@@ -84,27 +80,22 @@ def inbox_envelope(scope: Scope, envelope_id: object) -> TransferEnvelope | None
 def _at_committee(scope: Scope) -> bool:
     from tenants.transfers.services.common import may_act_as_committee
 
-    return any(
-        may_act_as_committee(scope, org) for org in Organization.objects.visible_to(scope)[:50]
-    )
+    orgs = Organization.objects.visible_to(scope, Perm.TRANSFERS_MANAGE)[:50]
+    return any(may_act_as_committee(scope, org) for org in orgs)
 
 
 def letters_visible(scope: Scope) -> QuerySet[Letter]:
-    return Letter.objects.filter(transfer__in=transfers_visible(scope).values("id")).select_related(
-        "transfer"
-    )
+    """A letter is seen with its transfer."""
+    transfers = Transfer.objects.visible_to(scope).values("id")
+    return Letter.objects.filter(transfer__in=transfers).select_related("transfer")
 
 
 def proof_letters_visible(scope: Scope) -> QuerySet[ProofLetter]:
-    return ProofLetter.objects.filter(
-        member__in=Member.objects.visible_to(scope).values("id")
-    ).select_related("member")
+    return ProofLetter.objects.visible_to(scope).select_related("member")
 
 
 def retentions_visible(scope: Scope) -> QuerySet[Retention]:
-    return Retention.objects.filter(
-        member__in=Member.objects.visible_to(scope).values("id")
-    ).select_related("member", "org")
+    return Retention.objects.visible_to(scope).select_related("member", "org")
 
 
 def late_receipts(*, today: date | None = None) -> QuerySet[Letter]:

@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shared.interchange.models import TransferEnvelope
-from tenants.access.scope import Scope, request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
@@ -27,7 +28,7 @@ from tenants.transfers.pdf import letter_pdf
 from tenants.transfers.services.common import may_act_as_committee
 from tenants.transfers.services.crosscounty import envelope_preview
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page, scoped_page
+from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
 
 WITHDRAWABLE = (
@@ -62,10 +63,10 @@ TABS = {
 
 
 @never_cache
-@county_page()
-def transfer_list(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
+@scoped_page()
+def transfer_list(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """The work list of those who handle transfers; anyone else goes to their own page."""
+    if not scope.has(Perm.TRANSFERS_MANAGE):
         if scope.member_id is None:
             raise PermissionDenied  # an applicant: no transfers of their own either
         return redirect("transfers:mine")
@@ -96,9 +97,8 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def transfer_mine(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
+@scoped_page()
+def transfer_mine(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     if scope.member_id is None:
         raise PermissionDenied  # a page for party members (an applicant has none)
     data = None
@@ -108,7 +108,7 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
     form = StartForm(data, scope=scope, own_member_id=scope.member_id)
     if request.method == "POST" and form.is_valid():
         try:
-            transfer = _start(request, form)
+            transfer = _start(request, form, scope)
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
@@ -122,8 +122,7 @@ def transfer_mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _start(request: HttpRequest, form: StartForm):  # type: ignore[no-untyped-def]
-    scope = request_scope(request)
+def _start(request: HttpRequest, form: StartForm, scope: Scope):  # type: ignore[no-untyped-def]
     member = Member.objects.visible_to(scope).filter(pk=form.cleaned_data["member"]).first()
     if member is None:
         raise ApplicationError("党员不存在。", field="member")
@@ -146,15 +145,12 @@ def _start(request: HttpRequest, form: StartForm):  # type: ignore[no-untyped-de
     )
 
 
-@county_page()
-def transfer_new(request: HttpRequest) -> HttpResponse:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise Http404("页面不存在")
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
+def transfer_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = StartForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         try:
-            transfer = _start(request, form)
+            transfer = _start(request, form, scope)
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
@@ -164,9 +160,9 @@ def transfer_new(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
-    scope = request_scope(request)
+@scoped_page()
+def transfer_detail(request: HttpRequest, transfer_id: int, *, scope: Scope) -> HttpResponse:
+    """A member sees their own; those who handle transfers the ones of their subtrees."""
     transfer = sel.transfer_get(scope, transfer_id)
     if transfer is None:
         raise Http404("转接不存在")
@@ -183,7 +179,9 @@ def transfer_detail(request: HttpRequest, transfer_id: int) -> HttpResponse:
         and may_act_as_committee(scope, transfer.from_org),
         "envelope": _envelope_of(transfer),
         "letter": letter,
-        "may_receipt": letter is not None and letter.receipt_on is None and scope.manages_orgs,
+        "may_receipt": letter is not None
+        and letter.receipt_on is None
+        and may_act_as_committee(scope, transfer.from_org),
         "decide_form": DecideForm(),
         "letter_form": _letter_form(transfer) if may_letter else None,
         "letter_expired": letter is not None
@@ -209,7 +207,7 @@ def _letter_form(transfer) -> LetterForm:  # type: ignore[no-untyped-def]
 
 def _may_withdraw(scope, transfer) -> bool:  # type: ignore[no-untyped-def]
     return transfer.state in WITHDRAWABLE and (
-        scope.member_id == transfer.member_id or scope.covers_org(transfer.from_org)
+        scope.member_id == transfer.member_id or scope.can(Perm.TRANSFERS_MANAGE, transfer.from_org)
     )
 
 
@@ -239,9 +237,10 @@ def transfer_withdraw(request: HttpRequest, transfer_id: int, *, scope: Scope) -
 
 
 @require_POST
-@county_page()
-def transfer_act(request: HttpRequest, transfer_id: int, action: str) -> HttpResponse:
-    scope = request_scope(request)
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
+def transfer_act(
+    request: HttpRequest, transfer_id: int, action: str, *, scope: Scope
+) -> HttpResponse:
     transfer = sel.transfer_get(scope, transfer_id)
     if transfer is None:
         raise Http404("转接不存在")
@@ -255,10 +254,10 @@ def transfer_act(request: HttpRequest, transfer_id: int, action: str) -> HttpRes
             svc.transfer_return(scope=scope, actor=request.user, transfer=transfer, reason=note)
             done = "转接已退回，退回原因已记入办理记录。"
         elif action == "letter":
-            letter = _issue(request, transfer)
+            letter = _issue(request, transfer, scope)
             done = f"介绍信已开具（编号 {letter.serial}），请下载打印后交党员本人。"
         elif action == "receipt":
-            _receipt(request, transfer)
+            _receipt(request, transfer, scope)
             done = "回执已登记，本次转接已完成。"
         elif action == "resend":
             svc.transfer_resend(scope=scope, actor=request.user, transfer=transfer, note=note)
@@ -290,36 +289,34 @@ def _approved(transfer) -> str:  # type: ignore[no-untyped-def]
     return f"已同意，转接当前为“{transfer.get_state_display()}”。"
 
 
-def _issue(request: HttpRequest, transfer) -> Letter:  # type: ignore[no-untyped-def]
+def _issue(request: HttpRequest, transfer, scope: Scope) -> Letter:  # type: ignore[no-untyped-def]
     form = LetterForm(request.POST)
     if not form.is_valid():
         field, errors = next(iter(form.errors.items()))
         raise ApplicationError(f"{form.fields[field].label}：{errors[0]}", field=field)
     return svc.letter_issue(
-        scope=request_scope(request),
+        scope=scope,
         actor=request.user,
         transfer=transfer,
         data=svc.LetterData(**form.cleaned_data),
     )
 
 
-def _receipt(request: HttpRequest, transfer) -> None:  # type: ignore[no-untyped-def]
+def _receipt(request: HttpRequest, transfer, scope: Scope) -> None:  # type: ignore[no-untyped-def]
     form = ReceiptForm(request.POST)
     if not form.is_valid():
         raise ApplicationError("请填写回执日期。", field="received_on")
     letter = Letter.objects.filter(transfer=transfer).first()
     if letter is None:
         raise ApplicationError("该转接没有介绍信。")
-    svc.letter_receipt_register(
-        scope=request_scope(request), actor=request.user, letter=letter, **form.cleaned_data
-    )
+    svc.letter_receipt_register(scope=scope, actor=request.user, letter=letter, **form.cleaned_data)
 
 
-@scoped_page()
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
 def letter_download(request: HttpRequest, transfer_id: int, *, scope: Scope) -> HttpResponse:
     transfer = sel.transfer_get(scope, transfer_id)
     letter = Letter.objects.filter(transfer=transfer).first() if transfer else None
-    if letter is None or not scope.manages_orgs:
+    if letter is None or not may_act_as_committee(scope, transfer.from_org):
         raise Http404("介绍信不存在")
     response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
     name = f"组织关系介绍信-{letter.serial}.pdf"
@@ -329,9 +326,8 @@ def letter_download(request: HttpRequest, transfer_id: int, *, scope: Scope) -> 
 
 
 @never_cache
-@county_page()
-def envelope_detail(request: HttpRequest, envelope_id: str) -> HttpResponse:
-    scope = request_scope(request)
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
+def envelope_detail(request: HttpRequest, envelope_id: str, *, scope: Scope) -> HttpResponse:
     envelope = sel.inbox_envelope(scope, envelope_id)
     if envelope is None:
         raise Http404("转接不存在")
@@ -340,14 +336,19 @@ def envelope_detail(request: HttpRequest, envelope_id: str) -> HttpResponse:
         try:
             if request.POST.get("outcome") == "return":
                 svc.envelope_return(
-                    envelope_id=envelope.pk, actor=request.user, reason=form.cleaned_data["reason"]
+                    scope=scope,
+                    envelope_id=envelope.pk,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
                 )
                 messages.success(request, "已退回转出区县。")
             else:
                 org = Organization.objects.filter(pk=form.cleaned_data["org"]).first()
-                if org is None or not scope.covers_org(org):
+                if org is None or not scope.can(Perm.TRANSFERS_MANAGE, org):
                     raise ApplicationError("请选择本人管理范围内的党支部。", field="org")
-                transfer = svc.envelope_accept(envelope_id=envelope.pk, org=org, actor=request.user)
+                transfer = svc.envelope_accept(
+                    scope=scope, envelope_id=envelope.pk, org=org, actor=request.user
+                )
                 messages.success(request, f"已接收，{transfer.member.name}已编入{org.name}。")
                 return redirect("transfers:detail", transfer_id=transfer.pk)
             return redirect("transfers:list")

@@ -6,8 +6,8 @@
   its printable PDF (WeasyPrint, Noto Sans CJK);
 - 组织关系保留: a graduate's relationship kept at most ``transfers.retention_max_months``.
 
-Only users who manage organizations reach the forms (others get 404); a fetch outside the
-scope is a 404 too.
+Only users whose posts carry transfers.manage reach the forms (others get 403); a fetch
+outside the scope is a 404.
 """
 
 from __future__ import annotations
@@ -21,22 +21,16 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from tenants.access.scope import Scope, request_scope
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.members.models import Member
 from tenants.transfers import selectors as sel
 from tenants.transfers import services as svc
 from tenants.transfers.forms import PaperForm, ProofForm, RetentionEndForm, RetentionForm
 from tenants.transfers.pdf import proof_pdf
 from zhdj.errors import ApplicationError
-from zhdj.web.access import county_page
+from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
-
-
-def _managing(request: HttpRequest) -> Scope:
-    scope = request_scope(request)
-    if not scope.manages_orgs:
-        raise Http404("页面不存在")
-    return scope
 
 
 def _form_page(request: HttpRequest, form, *, title: str, intro: str, back: str) -> HttpResponse:  # type: ignore[no-untyped-def]
@@ -48,9 +42,8 @@ def _form_page(request: HttpRequest, form, *, title: str, intro: str, back: str)
 
 
 @never_cache
-@county_page()
-def paper_register(request: HttpRequest) -> HttpResponse:
-    scope = _managing(request)
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
+def paper_register(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = PaperForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -80,9 +73,8 @@ def paper_register(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def proof_new(request: HttpRequest) -> HttpResponse:
-    scope = _managing(request)
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
+def proof_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = ProofForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -115,20 +107,24 @@ def proof_new(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def proof_detail(request: HttpRequest, proof_id: int) -> HttpResponse:
-    scope = request_scope(request)
+@scoped_page()
+def proof_detail(request: HttpRequest, proof_id: int, *, scope: Scope) -> HttpResponse:
+    """The member's own letter, or one of a subtree where the user handles transfers."""
     proof = sel.proof_letters_visible(scope).select_related("member__org").filter(pk=proof_id)
     proof = proof.first()
     if proof is None:
         raise Http404("证明信不存在")
-    context = {"p": proof, "today": timezone.localdate(), "user_manages": scope.manages_orgs}
+    context = {
+        "p": proof,
+        "today": timezone.localdate(),
+        "user_manages": scope.has(Perm.TRANSFERS_MANAGE),
+    }
     return render(request, "transfers/proof.html", context)
 
 
-@county_page()
-def proof_download(request: HttpRequest, proof_id: int) -> HttpResponse:
-    proof = sel.proof_letters_visible(request_scope(request)).filter(pk=proof_id).first()
+@scoped_page()
+def proof_download(request: HttpRequest, proof_id: int, *, scope: Scope) -> HttpResponse:
+    proof = sel.proof_letters_visible(scope).filter(pk=proof_id).first()
     if proof is None:
         raise Http404("证明信不存在")
     response = HttpResponse(proof_pdf(proof), content_type="application/pdf")
@@ -139,9 +135,8 @@ def proof_download(request: HttpRequest, proof_id: int) -> HttpResponse:
 
 
 @never_cache
-@county_page()
-def retention_new(request: HttpRequest) -> HttpResponse:
-    scope = _managing(request)
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
+def retention_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = RetentionForm(request.POST or None, scope=scope)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -176,11 +171,10 @@ def retention_new(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@county_page()
-def retention_finish(request: HttpRequest, retention_id: int) -> HttpResponse:
-    scope = _managing(request)
+@scoped_page(permission=Perm.TRANSFERS_MANAGE)
+def retention_finish(request: HttpRequest, retention_id: int, *, scope: Scope) -> HttpResponse:
     retention = sel.retentions_visible(scope).filter(pk=retention_id).first()
-    if retention is None or not scope.manages_member(retention.member):
+    if retention is None or not scope.can(Perm.TRANSFERS_MANAGE, retention.member.org):
         raise Http404("组织关系保留不存在")
     form = RetentionEndForm(request.POST)
     try:

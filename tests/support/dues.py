@@ -6,7 +6,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.dues.billing import bills_generate
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
@@ -25,5 +25,5 @@ def bill_member(schema: str, *, base_fen: int, username: str = "member") -> Memb
             from_month=month,
             actor=None,
         )
-        bills_generate(month=month)
+        bills_generate(scope=Scope.system(), month=month)
         return member

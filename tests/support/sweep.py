@@ -121,6 +121,7 @@ KINDS = {
     "record_id": "dev_record",
     "entry_id": "step_entry",
     "document_id": "document",
+    "submission_id": "submission",
     "reduction_id": "reduction",
     "order_no": "order",
     "job_id": "import_job",
@@ -130,6 +131,7 @@ KINDS = {
     "proof_id": "proof",
     "retention_id": "retention",
     "transfer_id": "transfer",
+    "post_id": "post",
     "number": "step_number",
     "outcome": "outcome",
     "kind": "org_action",
@@ -199,7 +201,8 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
     from shared.interchange.models import TransferEnvelope
     from shared.payments.models import DoubleTrade
     from shared.standards.models.rules import RuleParameter
-    from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry
+    from tenants.access.models import Post
+    from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry, Submission
     from tenants.dues.models import ONLINE_CHANNELS, DuesBill, DuesPayment, DuesReduction
     from tenants.imports.models import ImportJob
     from tenants.members.models import EditProposal, Member
@@ -224,6 +227,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("dev_record", DevelopmentRecord.objects.order_by("user", "pk"))  # the applicant's
         c.add("step_entry", StepEntry.objects.order_by("state", "pk"))
         c.add("document", StepDocument.objects.order_by("pk"), 2)
+        c.add("submission", Submission.objects.order_by("pk"))
         c.add("reduction", DuesReduction.objects.order_by("pk"))
         c.add("import_job", ImportJob.objects.order_by("pk"))
         c.add("proposal", EditProposal.objects.order_by("pk"))
@@ -234,6 +238,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("transfer", Transfer.objects.order_by("pk"), 4)
         c.add("bill", DuesBill.objects.order_by("pk"), 2)
         c.add("payment", DuesPayment.objects.order_by("pk"), 2)
+        c.add("post", Post.objects.order_by("pk"))
         c.first["order"], c.every["order"] = list(order_nos), set(order_nos)
     c.words(
         {

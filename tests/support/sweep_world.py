@@ -162,7 +162,7 @@ def _seed_applicant(county: County) -> None:
         username=APPLICANT, full_name="陈申请", password=PASSWORD, role=User.Role.APPLICANT
     )
     branch = Organization.objects.get(name=f"{county.name}某村党支部")
-    record_create(
+    record = record_create(
         scope=scope_for(_admin()),
         person=PersonData(
             org=branch,
@@ -178,6 +178,11 @@ def _seed_applicant(county: County) -> None:
         ),
         actor=_admin(),
         user=user,
+    )
+    from tenants.development.submissions import submission_create
+
+    submission_create(  # a thought report typed on the applicant's own page
+        scope=scope_for(user), record=record, kind="思想汇报", actor=user, text="学习体会。"
     )
 
 
@@ -240,6 +245,7 @@ def _seed_import_job() -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from openpyxl import Workbook
 
+    from tenants.access.scope import Scope
     from tenants.imports.columns import HEADERS
     from tenants.imports.jobs import import_job_start
 
@@ -254,7 +260,7 @@ def _seed_import_job() -> None:
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    import_job_start(user=_admin(), upload=upload)
+    import_job_start(scope=Scope.system(), user=_admin(), upload=upload)
 
 
 def _seed_order() -> list[str]:

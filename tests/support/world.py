@@ -13,7 +13,7 @@ from shared.accounts.models import User
 from shared.accounts.services import user_create
 from shared.customers.models import Tenant
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.access.services import post_assign
 from tenants.members.services import member_create
 from tenants.members.validation import MemberData
@@ -67,6 +67,7 @@ def build_world() -> None:
         root = Organization.objects.get_root_nodes().get()
         for i in range(5):
             org_create(
+                scope=Scope.system(),
                 parent=Organization.objects.get(pk=root.pk),
                 name=f"横山区直属第{i}党支部",
                 type_code="branch",
@@ -79,13 +80,17 @@ def _populate(county: County) -> None:
     ``member`` (no post, in 某村党支部), and ``other`` (no login, in 另一村党支部)."""
     admin_scope = scope_for(User.objects.get(username="admin"))
     root = Organization.objects.get_root_nodes().get()
-    town = org_create(parent=root, name=f"{county.name}某镇党委", type_code="base_committee")
+    town = org_create(
+        scope=admin_scope, parent=root, name=f"{county.name}某镇党委", type_code="base_committee"
+    )
     village = org_create(
+        scope=admin_scope,
         parent=Organization.objects.get(pk=town.pk),
         name=f"{county.name}某村党支部",
         type_code="branch",
     )
     other_village = org_create(
+        scope=admin_scope,
         parent=Organization.objects.get(pk=town.pk),
         name=f"{county.name}另一村党支部",
         type_code="branch",

@@ -101,6 +101,7 @@ def _habit(rng: random.Random) -> str:
 def dues(schema: str, seed: int, today: date, months: int = 3) -> int:
     """Dues standing data, ``months`` of bills (this month included) and their payments in
     one county (see the package docstring). Returns the bills of those months."""
+    from tenants.access.scope import Scope
     from tenants.dues.billing import arrears_scan, bills_generate
     from tenants.dues.calc import add_months, month_start
     from tenants.dues.models import DuesBill
@@ -116,9 +117,9 @@ def dues(schema: str, seed: int, today: date, months: int = 3) -> int:
         payers = _payers(rng, first)
         _standing(rng, payers, first, current, admin)
         for n in range(months):
-            bills_generate(month=add_months(first, n))
+            bills_generate(scope=Scope.system(), month=add_months(first, n))
         _pay(schema, seed, rng, payers, first, today, admin)
-        arrears_scan(through=current)
+        arrears_scan(scope=Scope.system(), through=current)
         return DuesBill.objects.filter(month__gte=first, month__lte=current).count()
 
 

@@ -22,6 +22,7 @@ from shared.payments.double.gateway import (
 from shared.payments.models import DoubleTrade
 from shared.payments.providers.base import fen_of, pay_setting, yuan
 from shared.payments.providers.unionpay import signing_string
+from zhdj.web.access import open_page
 
 
 def _double_only() -> None:
@@ -29,6 +30,7 @@ def _double_only() -> None:
         raise Http404("测试支付网关未启用")
 
 
+@open_page
 @require_http_methods(["GET"])
 def alipay_gateway(request: HttpRequest) -> HttpResponse:
     """alipay.trade.wap.pay: verify the merchant's RSA2 signature, open the trade."""
@@ -54,6 +56,7 @@ def alipay_gateway(request: HttpRequest) -> HttpResponse:
     return redirect("payments:double-cashier", channel="alipay", txn_id=trade.txn_id)
 
 
+@open_page
 @csrf_exempt  # a cross-site form POST from the merchant's page, signed instead
 @require_http_methods(["GET", "POST"])
 def unionpay_front(request: HttpRequest) -> HttpResponse:
@@ -80,6 +83,7 @@ def unionpay_front(request: HttpRequest) -> HttpResponse:
 CHANNEL_NAMES = {"alipay": "支付宝", "wechat": "微信支付", "unionpay": "银联云闪付"}
 
 
+@open_page
 @csrf_exempt  # the payer's own confirmation on the gateway's page (no session here)
 @require_http_methods(["GET", "POST"])
 def cashier(request: HttpRequest, channel: str, txn_id: str) -> HttpResponse:

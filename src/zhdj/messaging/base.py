@@ -13,6 +13,15 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger("zhdj.messaging")
 
 DEFAULT_BACKEND = "zhdj.messaging.logging.LoggingBackend"
+# Messages that must reach a phone (a login's password, a reset code) go through the SMS
+# backend, ``settings.ZHDJ_MESSAGING["SMS"]`` (``sms_aliyun``), when one is configured.
+SMS_TEMPLATES = ("accounts.",)
+# Template variables never written to a log (passwords, verification codes).
+SECRET_PARAMS = frozenset({"password", "code"})
+
+
+def loggable(params: dict[str, str]) -> str:
+    return ", ".join(f"{k}={'***' if k in SECRET_PARAMS else v}" for k, v in sorted(params.items()))
 
 
 @dataclass(frozen=True)
@@ -52,8 +61,10 @@ def _config() -> dict[str, Any]:
     return dict(getattr(settings, "ZHDJ_MESSAGING", {}) or {})
 
 
-def get_backend() -> Backend:
+def get_backend(template: str = "") -> Backend:
     config = _config()
+    if template.startswith(SMS_TEMPLATES) and config.get("SMS"):
+        config = dict(config["SMS"])
     cls = import_string(config.get("BACKEND") or DEFAULT_BACKEND)
     return cls(**config.get("OPTIONS", {}))
 
@@ -80,7 +91,7 @@ def message_send(
     returned (``sent=False``), never raised."""
     recipient = recipient_of(recipient_user, phone=phone, wechat_openid=wechat_openid)
     message = Message(template, {k: str(v) for k, v in params.items()}, url)
-    backend = get_backend()
+    backend = get_backend(template)
     try:
         result = backend.send(recipient, message)
     except Exception as exc:  # a provider outage must not break the caller's work

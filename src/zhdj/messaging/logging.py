@@ -1,13 +1,13 @@
 """The default backend: writes the message to the log (no personal data: the user id and
-the template key, not the phone or openid) and keeps the last messages in memory for
-inspection in a shell or a test."""
+the template key, not the phone or openid; no password or code) and keeps the last messages
+in memory for inspection in a shell or a test."""
 
 from __future__ import annotations
 
 import logging
 from collections import deque
 
-from zhdj.messaging.base import Message, MessageResult, Recipient
+from zhdj.messaging.base import Message, MessageResult, Recipient, loggable
 
 logger = logging.getLogger("zhdj.messaging")
 
@@ -26,6 +26,6 @@ class LoggingBackend:
             "message %s to user %s: %s",
             message.template,
             recipient.user_id,
-            ", ".join(f"{k}={v}" for k, v in sorted(message.params.items())),
+            loggable(message.params),
         )
         return MessageResult(True, self.name)

@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shared.accounts.middleware.PasswordChangeRequiredMiddleware",  # 首次登录须修改密码
     "django.contrib.messages.middleware.MessageMiddleware",
     # A NUL in a parameter, or a filter a view refused: a 400 naming it (zhdj/web/inputs.py).
     "zhdj.web.inputs.BadInputMiddleware",
@@ -430,4 +431,27 @@ ZHDJ_PAY["UNIONPAY_CERT_ORG"] = env(
 ZHDJ_MESSAGING = {
     "BACKEND": env("ZHDJ_MESSAGING_BACKEND", default="zhdj.messaging.logging.LoggingBackend"),
     "OPTIONS": env.json("ZHDJ_MESSAGING_OPTIONS", default={}),
+    # Accounts' messages (login issued, password reset, reset code; tenants/logins) go by
+    # SMS. Aliyun SMS: ZHDJ_SMS_BACKEND=zhdj.messaging.sms_aliyun.AliyunSmsBackend, the
+    # AccessKey, the approved sign name and one template code per key, e.g.
+    # ZHDJ_SMS_TEMPLATES='{"accounts.login_issued": "SMS_…", "accounts.password_reset":
+    # "SMS_…", "accounts.reset_code": "SMS_…"}'. ZHDJ_SMS_DOUBLE=1 (local, demo): the
+    # local double (zhdj.messaging.sms_double) at ZHDJ_SMS_ENDPOINT with its TEST ONLY key.
+    "SMS": {
+        "BACKEND": env("ZHDJ_SMS_BACKEND", default="zhdj.messaging.logging.LoggingBackend"),
+        "OPTIONS": {
+            "endpoint": env("ZHDJ_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com/"),
+            "access_key_id": env("ZHDJ_SMS_ACCESS_KEY_ID", default=""),
+            "access_key_secret": env("ZHDJ_SMS_ACCESS_KEY_SECRET", default=""),
+            "sign_name": env("ZHDJ_SMS_SIGN_NAME", default=""),
+            "templates": env.json("ZHDJ_SMS_TEMPLATES", default={}),
+        },
+    },
 }
+if env.bool("ZHDJ_SMS_DOUBLE", default=False):
+    from zhdj.messaging.sms_double import backend_options as _sms_double_options
+
+    ZHDJ_MESSAGING["SMS"] = {
+        "BACKEND": "zhdj.messaging.sms_aliyun.AliyunSmsBackend",
+        "OPTIONS": _sms_double_options(env("ZHDJ_SMS_ENDPOINT", default="http://127.0.0.1:8125/")),
+    }

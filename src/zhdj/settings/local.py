@@ -25,5 +25,8 @@ os.environ.setdefault("ZHDJ_PAYMENT_DOUBLE", "1")
 os.environ.setdefault("ZHDJ_SERVE_STATIC", "1")
 # Addresses are geocoded by the local double (no network, demo place names only).
 os.environ.setdefault("ZHDJ_GEOCODER", "double")
+# Accounts' SMS go to the local SMS double (Aliyun's protocol, TEST ONLY key), which
+# scripts/demo.sh starts on :8125 (its received messages: http://127.0.0.1:8125/).
+os.environ.setdefault("ZHDJ_SMS_DOUBLE", "1")
 
 from zhdj.settings.base import *

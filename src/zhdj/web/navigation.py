@@ -21,6 +21,10 @@ class NavItem:
     # URL namespaces of pages that belong to this item's section without being under its
     # address (the member import belongs to 党员信息).
     sections: tuple[str, ...] = ()
+    # Only for ops users and city account administrators (shared/accounts/manage.py).
+    account_admin: bool = False
+    # Only for users whose posts carry this permission somewhere (a Perm code).
+    permission: str = ""
 
     @property
     def namespace(self) -> str:
@@ -34,23 +38,29 @@ PUBLIC_NAV = (
     NavItem("区县管理", "customers:tenants", frozenset({User.Role.OPS}), "building"),
     NavItem("开通区县", "customers:onboard", frozenset({User.Role.OPS}), "plus"),
     NavItem("系统健康", "health-page", frozenset({User.Role.OPS}), "pulse"),
+    NavItem(
+        "市级账号", "cityusers:list", frozenset(User.PUBLIC_ROLES), "people", account_admin=True
+    ),
 )
 COUNTY_NAV = (
     NavItem("首页", "home", None, "home"),
     NavItem("组织架构", "orgs:tree", None, "tree", manages=True),
     NavItem("党员信息", "members:list", None, "people", manages=True, sections=("imports",)),
-    NavItem("党内统计", "stats:overview", None, "chart", manages=True),
+    NavItem("党内统计", "stats:overview", None, "chart", permission="stats.view"),
     NavItem("数据看板", "rollups:county_dashboard", None, "chart", manages=True),
     NavItem("电子地图", "rollups:county_map", None, "map", manages=True),
-    NavItem("发展党员", "development:board", None, "sprout", manages=True),
-    NavItem("党费收缴", "dues:overview", None, "coin", manages=True),
-    NavItem("关系转接", "transfers:list", None, "swap", manages=True),
+    NavItem("发展党员", "development:board", None, "sprout", permission="development.manage"),
+    NavItem("党费收缴", "dues:overview", None, "coin", permission="dues.manage"),
+    NavItem("关系转接", "transfers:list", None, "swap", permission="transfers.manage"),
+    NavItem("登录账号", "logins:list", None, "key", permission="accounts.manage"),
+    NavItem("班子与职务", "teams:index", None, "people", manages=True),  # members.view
     NavItem("我的信息", "members:me", frozenset({User.Role.MEMBER}), "person"),
     NavItem("我的党费", "dues:mine", frozenset({User.Role.MEMBER}), "coin"),
     NavItem("我的转接", "transfers:mine", frozenset({User.Role.MEMBER}), "swap"),
     NavItem("入党进程", "development:mine", frozenset({User.Role.APPLICANT}), "sprout"),
     NavItem("消息", "notifications:list", None, "bell"),
-    NavItem("发布通知", "notifications:compose", frozenset({User.Role.COUNTY_ADMIN}), "send"),
+    NavItem("发布通知", "notifications:compose", None, "send", permission="notices.publish"),
+    NavItem("职务权限", "teams:permissions", frozenset({User.Role.COUNTY_ADMIN}), "shield"),
     NavItem("规则参数", "rules:list", frozenset({User.Role.COUNTY_ADMIN}), "sliders"),
     NavItem("审计日志", "audit:list", frozenset({User.Role.COUNTY_ADMIN}), "shield"),
 )
@@ -65,7 +75,11 @@ def navigation_for(
     for item in PUBLIC_NAV if is_public else COUNTY_NAV:
         if item.roles is not None and user.role not in item.roles:
             continue
+        if item.account_admin and not (user.is_ops or user.manages_accounts):
+            continue
         if item.manages and not _manages(request):
+            continue
+        if item.permission and not request_scope(request).has(item.permission):
             continue
         try:
             shown.append((item, reverse(item.url_name)))

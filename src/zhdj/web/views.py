@@ -9,9 +9,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from zhdj.health import run_checks
-from zhdj.web.access import OPS, public_page
+from zhdj.web.access import OPS, open_page, public_page
 
 
+@open_page
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:

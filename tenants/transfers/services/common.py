@@ -11,10 +11,12 @@ from django.utils import timezone
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import OrganizationType
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.transfers.models import OPEN_STATES, Transfer, TransferAction
+from tenants.transfers.payload import paid_until
 from zhdj.errors import ApplicationError
 
 # The system acting on behalf of another county inside one acceptance transaction.
@@ -36,11 +38,11 @@ def committee_of(org: Organization) -> Organization:
 
 
 def may_act_as_branch(scope: Scope, org: Organization) -> bool:
-    return scope.covers_org(org)
+    return scope.can(Perm.TRANSFERS_MANAGE, org)
 
 
 def may_act_as_committee(scope: Scope, org: Organization) -> bool:
-    return scope.covers_org(committee_of(org))
+    return scope.can(Perm.TRANSFERS_MANAGE, committee_of(org))
 
 
 def check_receivable(org: Organization | None, *, field: str = "to_org") -> Organization:
@@ -131,9 +133,6 @@ def month_start(value: date | None) -> date | None:
 
 
 def dues_paid_until(member: Member) -> date | None:
-    """党费交至 from the dues app when it is installed (``dues_paid_until``), else None."""
-    try:
-        from tenants.dues.selectors import dues_paid_until as paid_until
-    except ImportError:
-        return None
+    """党费交至 from the app that registered itself as its source (dues, through
+    ``tenants.transfers.payload.paid_until_source``), else None."""
     return month_start(paid_until(member))

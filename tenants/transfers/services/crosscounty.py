@@ -35,6 +35,8 @@ from shared.accounts.services import user_create, user_deactivate
 from shared.interchange.models import TransferEnvelope
 from shared.interchange.sealing import unseal
 from shared.interchange.services import envelope_decide, envelope_lock, envelope_send
+from tenants.access.permissions import Perm
+from tenants.access.scope import Scope
 from tenants.members.models import Member, StatusAction
 from tenants.members.services import member_change_status, member_relocate
 from tenants.orgs.models import Organization
@@ -161,8 +163,11 @@ def _free_username(username: str, suffix: str) -> str:
 
 
 @transaction.atomic
-def envelope_accept(*, envelope_id: UUID, org: Organization, actor: User) -> Transfer:
+def envelope_accept(
+    *, scope: Scope, envelope_id: UUID, org: Organization, actor: User | None
+) -> Transfer:
     """Receive a member from another county (see the module docstring for the steps)."""
+    scope.require(Perm.TRANSFERS_MANAGE, org, message="请选择本人管理范围内的党支部。")
     target_schema = connection.schema_name
     try:
         envelope = envelope_lock(envelope_id, target_schema=target_schema)
@@ -223,8 +228,9 @@ def envelope_accept(*, envelope_id: UUID, org: Organization, actor: User) -> Tra
 
 
 @transaction.atomic
-def envelope_return(*, envelope_id: UUID, actor: User, reason: str) -> None:
+def envelope_return(*, scope: Scope, envelope_id: UUID, actor: User | None, reason: str) -> None:
     """The receiving county refuses, with a reason; the sending side sees it returned."""
+    scope.require(Perm.TRANSFERS_MANAGE, message="无权退回外区县转来的组织关系。")
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("退回须说明原因（无正当理由不得拒绝接收）。", field="reason")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from shared.accounts.models import User
 from shared.customers.models import Tenant
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.members.models import Member
 from tenants.members.services import member_relocate
@@ -67,8 +68,8 @@ def transfer_start(
     (the branch's own approval is then implied)."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     is_self = scope.member_id == member.pk
-    if not is_self and not scope.manages_member(member):
-        raise ApplicationError("无权为该党员办理组织关系转接。", field="member")
+    if not is_self:
+        scope.require(Perm.TRANSFERS_MANAGE, member.org, message="无权为该党员办理组织关系转接。")
     check_transferable(member)
     reason = _clean_reason(reason)
     values: dict[str, object] = {"from_name": member.org.name}

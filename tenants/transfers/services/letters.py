@@ -23,6 +23,7 @@ from shared.accounts.services import user_deactivate
 from shared.interchange.models import LetterRecord
 from shared.interchange.services import letter_record_publish, letter_record_set_state
 from shared.standards.selectors import code_name
+from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.members.models import Member, StatusAction
 from tenants.members.services import member_change_status, member_create, member_relocate
@@ -223,7 +224,7 @@ def paper_letter_register(
 ) -> Transfer:
     """Register a member who arrives with a paper letter from outside the city (转入登记)."""
     check_receivable(data.org, field="org")
-    if not scope.covers_org(committee_of(data.org)):
+    if not scope.can(Perm.TRANSFERS_MANAGE, committee_of(data.org)):
         raise ApplicationError("转入登记须由接收党组织所在的基层党委办理。", field="org")
     if not (letter_serial or "").strip():
         raise ApplicationError("请填写介绍信编号。", field="letter_serial")
@@ -260,8 +261,7 @@ def proof_letter_issue(
     *, scope: Scope, actor: User, member: Member, destination: str, reason: str, months: int
 ) -> ProofLetter:
     """党员证明信 for a stay of fewer than the configured months (default 6)."""
-    if not scope.manages_member(member):
-        raise ApplicationError("无权为该党员开具证明信。", field="member")
+    scope.require(Perm.TRANSFERS_MANAGE, member.org, message="无权为该党员开具证明信。")
     if member.party_status_code != "normal":
         raise ApplicationError("只有党籍状态正常的党员可以开具证明信。", field="member")
     limit = rule_value("transfers.proof_letter_max_months")
@@ -294,8 +294,7 @@ def retention_start(
     *, scope: Scope, actor: User, member: Member, reason: str, started_on: date, months: int
 ) -> Retention:
     """组织关系保留 for a graduate without a work unit yet (at most 24 months)."""
-    if not scope.manages_member(member):
-        raise ApplicationError("无权为该党员办理组织关系保留。", field="member")
+    scope.require(Perm.TRANSFERS_MANAGE, member.org, message="无权为该党员办理组织关系保留。")
     if member.party_status_code != "normal":
         raise ApplicationError("只有党籍状态正常的党员可以保留组织关系。", field="member")
     limit = rule_value("transfers.retention_max_months")
@@ -322,8 +321,7 @@ def retention_end(*, scope: Scope, retention: Retention, ended_on: date) -> Rete
     retention = (
         Retention.objects.select_for_update().select_related("member__org").get(pk=retention.pk)
     )
-    if not scope.manages_member(retention.member):
-        raise ApplicationError("无权结束该组织关系保留。")
+    scope.require(Perm.TRANSFERS_MANAGE, retention.member.org, message="无权结束该组织关系保留。")
     if retention.ended_on is not None:
         raise ApplicationError("该组织关系保留已结束。")
     if ended_on < retention.started_on:

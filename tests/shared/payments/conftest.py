@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 from shared.accounts.models import User
 from shared.payments.double.gateway import notice_for
 from shared.payments.models import DoubleTrade
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.dues.billing import bills_generate
 from tenants.dues.models import DuesPayment
 from tenants.dues.payments import payment_order_create
@@ -39,7 +39,7 @@ def order_in(schema: str, channel: str, username: str = "member") -> DuesPayment
             from_month=month,
             actor=None,
         )
-        bills_generate(month=month)
+        bills_generate(scope=Scope.system(), month=month)
         return payment_order_create(member=member, channel=channel)
 
 

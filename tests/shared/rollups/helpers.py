@@ -45,9 +45,12 @@ def fill(schema: str, region: str, *, members: int, seed: int) -> None:
         admin = User.objects.get(username="admin")
         scope = scope_for(admin)
         root = Organization.objects.get_root_nodes().get()
-        town = org_create(parent=root, name=f"测试镇{seed}党委", type_code="base_committee")
+        town = org_create(
+            scope=Scope.system(), parent=root, name=f"测试镇{seed}党委", type_code="base_committee"
+        )
         branches = [
             org_create(
+                scope=Scope.system(),
                 parent=Organization.objects.get(pk=town.pk),
                 name=f"测试镇{seed}第{i}党支部",
                 type_code="branch",

@@ -25,6 +25,7 @@ from tenants.development.services import (
 from tenants.development.steps import add_months, step
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
+from tests.support.world import PASSWORD
 from zhdj.pii.idnumber import make_id_number
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -164,7 +165,12 @@ def do_step(
     )
     if entry.state == StepEntry.State.PENDING:
         entry = step_review(
-            scope=w.town_scope, entry=entry, approve=True, actor=w.townsec, decided_on=on
+            scope=w.town_scope,
+            entry=entry,
+            approve=True,
+            actor=w.townsec,
+            decided_on=on,
+            password=PASSWORD,  # asked again for the approval decisions (17, 24)
         )
     return entry
 

@@ -48,7 +48,12 @@ def test_approval_of_step_17_makes_the_applicants_login_the_members_login(w):
     assert not Member.objects.filter(user=user).exists()
 
     step_review(
-        scope=w.town_scope, entry=entry, approve=True, actor=w.townsec, decided_on=dates[17]
+        scope=w.town_scope,
+        entry=entry,
+        approve=True,
+        actor=w.townsec,
+        decided_on=dates[17],
+        password=PASSWORD,
     )
 
     user.refresh_from_db()
@@ -62,7 +67,14 @@ def test_approval_of_step_17_makes_the_applicants_login_the_members_login(w):
 def test_a_returned_step_17_leaves_the_login_an_applicant(w):
     record, _, user, entry = _applicant_at_16(w)
 
-    step_review(scope=w.town_scope, entry=entry, approve=False, actor=w.townsec, reason="材料不全")
+    step_review(
+        scope=w.town_scope,
+        entry=entry,
+        approve=False,
+        actor=w.townsec,
+        reason="材料不全",
+        password=PASSWORD,
+    )
 
     user.refresh_from_db()
     record.refresh_from_db()
@@ -78,7 +90,12 @@ def test_a_refused_approval_changes_neither_login_nor_member_database(w):
 
     with pytest.raises(ApplicationError):
         step_review(
-            scope=w.town_scope, entry=entry, approve=True, actor=w.townsec, decided_on=too_late
+            scope=w.town_scope,
+            entry=entry,
+            approve=True,
+            actor=w.townsec,
+            decided_on=too_late,
+            password=PASSWORD,
         )
 
     user.refresh_from_db()
@@ -97,7 +114,12 @@ def test_a_login_already_linked_to_a_member_refuses_the_approval_and_changes_not
 
     with pytest.raises(ApplicationError, match="已关联其他党员") as exc:
         step_review(
-            scope=w.town_scope, entry=entry, approve=True, actor=w.townsec, decided_on=dates[17]
+            scope=w.town_scope,
+            entry=entry,
+            approve=True,
+            actor=w.townsec,
+            decided_on=dates[17],
+            password=PASSWORD,
         )
 
     assert exc.value.field == "user"
@@ -109,7 +131,12 @@ def test_a_login_already_linked_to_a_member_refuses_the_approval_and_changes_not
 def test_the_admitted_member_sees_member_pages_and_still_their_timeline(w, alpha):
     record, dates, user, entry = _applicant_at_16(w)
     step_review(
-        scope=w.town_scope, entry=entry, approve=True, actor=w.townsec, decided_on=dates[17]
+        scope=w.town_scope,
+        entry=entry,
+        approve=True,
+        actor=w.townsec,
+        decided_on=dates[17],
+        password=PASSWORD,
     )
     member = Member.objects.get(user=user)
     connection.set_schema_to_public()

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.development.models import DevelopmentRecord, Status, StepDocument, StepEntry
 from tenants.development.services import Upload, VoteData, step_record, step_review
 from tenants.development.steps import add_months
@@ -168,11 +168,13 @@ def test_branch_meeting_quorum_and_majority(w, vote, field, ok):
 
 def test_a_general_branch_cannot_approve(w):
     general = org_create(
+        scope=Scope.system(),
         parent=Organization.objects.get(pk=w.town.pk),
         name="某镇机关党总支",
         type_code="general_branch",
     )
     branch = org_create(
+        scope=Scope.system(),
         parent=Organization.objects.get(pk=general.pk),
         name="某镇机关第一党支部",
         type_code="branch",

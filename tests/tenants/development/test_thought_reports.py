@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.accounts.services import user_create
+from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord, ReminderLog
 from tenants.development.steps import add_months
 from tenants.development.thought_reports import reports_due, thought_reports_remind
@@ -74,7 +75,11 @@ def test_a_filed_report_moves_the_due_date_and_upcoming_follows_the_rule(w):
 
     # A county that asks for a report every month: due a month after the last one.
     rule_override_set(
-        key="development.thought_report_months", value=1, reason="本县要求每月", actor=w.admin
+        scope=Scope.system(),
+        key="development.thought_report_months",
+        value=1,
+        reason="本县要求每月",
+        actor=w.admin,
     )
     items = reports_due(DevelopmentRecord.objects.all(), today)
     assert [(i.kind, i.due_on, i.last_on) for i in items] == [

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from shared.accounts.models import User
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.dues.billing import arrears_scan, bill_month_check, bills_backfill, bills_generate
 from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBill, DuesReduction
 from tenants.dues.selectors import dues_paid_until
@@ -22,6 +22,8 @@ from tenants.notifications.models import Notification
 from tests.tenants.dues.conftest import with_base
 from zhdj.errors import ApplicationError
 
+SYSTEM = Scope.system()  # the monthly job
+
 
 def _bill(member, month):  # type: ignore[no-untyped-def]
     return DuesBill.objects.get(member=member, month=month)
@@ -29,8 +31,8 @@ def _bill(member, month):  # type: ignore[no-untyped-def]
 
 def test_monthly_billing_is_idempotent_and_skips_members_without_base(admin_scope, member):
     with_base(admin_scope, member)
-    first = bills_generate(month=date(2026, 3, 15))
-    again = bills_generate(month=date(2026, 3, 1))
+    first = bills_generate(scope=SYSTEM, month=date(2026, 3, 15))
+    again = bills_generate(scope=SYSTEM, month=date(2026, 3, 1))
     assert first.created == 1 and again.created == 0
     assert first.without_base == 0  # only members with an account are considered
     bill = _bill(member, date(2026, 3, 1))
@@ -41,7 +43,7 @@ def test_monthly_billing_is_idempotent_and_skips_members_without_base(admin_scop
 def test_a_new_base_applies_from_its_month_and_never_changes_paid_bills(admin_scope, member):
     with_base(admin_scope, member, base_fen=280000)
     for m in (1, 2, 3):
-        bills_generate(month=date(2026, m, 1))
+        bills_generate(scope=SYSTEM, month=date(2026, m, 1))
     DuesBill.objects.filter(member=member, month=date(2026, 1, 1)).update(status="paid")
     dues_base_set(
         scope=admin_scope,
@@ -61,8 +63,8 @@ def test_probationary_members_pay_from_the_branch_meeting_month(admin_scope, mem
     member.save()
     with_base(admin_scope, member, from_month=date(2026, 1, 1))
     assert DuesAccount.objects.get(member=member).pays_from == date(2026, 3, 20)
-    assert bills_generate(month=date(2026, 2, 1)).created == 0
-    assert bills_generate(month=date(2026, 3, 1)).created == 1
+    assert bills_generate(scope=SYSTEM, month=date(2026, 2, 1)).created == 0
+    assert bills_generate(scope=SYSTEM, month=date(2026, 3, 1)).created == 1
 
 
 def test_quarterly_payment_needs_the_branch_and_bills_the_quarter(admin_scope, member):
@@ -72,8 +74,8 @@ def test_quarterly_payment_needs_the_branch_and_bills_the_quarter(admin_scope, m
     assert exc.value.field == "quarterly" and "季度" in exc.value.message
     policy_set(scope=admin_scope, org=member.org, quarterly_allowed=True)
     account_set_quarterly(scope=admin_scope, member=member, quarterly=True)
-    assert bills_generate(month=date(2026, 4, 1)).created == 3
-    assert bills_generate(month=date(2026, 5, 1)).created == 0
+    assert bills_generate(scope=SYSTEM, month=date(2026, 4, 1)).created == 3
+    assert bills_generate(scope=SYSTEM, month=date(2026, 5, 1)).created == 0
     assert set(DuesBill.objects.filter(member=member).values_list("month", flat=True)) == {
         date(2026, 4, 1),
         date(2026, 5, 1),
@@ -83,7 +85,7 @@ def test_quarterly_payment_needs_the_branch_and_bills_the_quarter(admin_scope, m
 
 def test_back_payment_reaches_six_months_at_most(admin_scope, member):
     with_base(admin_scope, member, from_month=date(2024, 1, 1))
-    assert bills_backfill(member=member, through=date(2026, 9, 1)) == 6
+    assert bills_backfill(scope=SYSTEM, member=member, through=date(2026, 9, 1)) == 6
     months = sorted(DuesBill.objects.filter(member=member).values_list("month", flat=True))
     assert months[0] == date(2026, 4, 1) and months[-1] == date(2026, 9, 1)
 
@@ -91,12 +93,14 @@ def test_back_payment_reaches_six_months_at_most(admin_scope, member):
 def test_no_bill_is_made_for_a_month_not_yet_due(admin_scope, member):
     with_base(admin_scope, member, from_month=date(2026, 1, 1))
     with pytest.raises(ApplicationError) as exc:
-        bills_generate(month=date(2027, 3, 1), today=date(2026, 12, 6))
+        bills_generate(scope=SYSTEM, month=date(2027, 3, 1), today=date(2026, 12, 6))
     assert exc.value.message.startswith("2027年3月尚未到期，不能提前生成账单")
     assert "本月（2026年12月）" in exc.value.message
     assert not DuesBill.objects.filter(member=member).exists()
     # The current month is billed; a quarterly payer's quarter comes with its first month.
-    assert bills_generate(month=date(2026, 12, 1), today=date(2026, 12, 6)).created == 1
+    assert (
+        bills_generate(scope=SYSTEM, month=date(2026, 12, 1), today=date(2026, 12, 6)).created == 1
+    )
 
 
 def test_the_admin_may_bill_from_the_back_payment_window_to_this_month(in_alpha):
@@ -117,24 +121,26 @@ def test_the_admin_may_bill_from_the_back_payment_window_to_this_month(in_alpha)
 def test_six_unpaid_months_flag_the_branch_and_never_change_the_status(admin_scope, member):
     with_base(admin_scope, member, from_month=date(2026, 1, 1))
     for m in range(1, 6):
-        bills_generate(month=date(2026, m, 1))
-    assert arrears_scan(through=date(2026, 5, 1)) == []
-    bills_generate(month=date(2026, 6, 1))
-    flags = arrears_scan(through=date(2026, 6, 1))
+        bills_generate(scope=SYSTEM, month=date(2026, m, 1))
+    assert arrears_scan(scope=SYSTEM, through=date(2026, 5, 1)) == []
+    bills_generate(scope=SYSTEM, month=date(2026, 6, 1))
+    flags = arrears_scan(scope=SYSTEM, through=date(2026, 6, 1))
     assert [(f.member_id, f.unpaid_months) for f in flags] == [(member.pk, 6)]
-    assert arrears_scan(through=date(2026, 6, 1)) == []  # one open flag, not a new one
+    assert (
+        arrears_scan(scope=SYSTEM, through=date(2026, 6, 1)) == []
+    )  # one open flag, not a new one
     member.refresh_from_db()
     assert member.party_status_code == "normal"
     told = Notification.objects.filter(title="党员连续未交党费提示")
     assert {n.recipient.username for n in told} == {"branchsec"}  # the branch's post holder
     DuesBill.objects.filter(member=member, month=date(2026, 1, 1)).update(status="paid")
-    arrears_scan(through=date(2026, 6, 1))
+    arrears_scan(scope=SYSTEM, through=date(2026, 6, 1))
     assert not ArrearsFlag.objects.filter(member=member, resolved_at__isnull=True).exists()
 
 
 def test_reduction_needs_branch_decision_then_committee_approval(admin_scope, member):
     with_base(admin_scope, member)
-    bills_generate(month=date(2026, 3, 1))
+    bills_generate(scope=SYSTEM, month=date(2026, 3, 1))
     branch = scope_for(User.objects.get(username="branchsec"))
     town = scope_for(User.objects.get(username="townsec"))
     with pytest.raises(ApplicationError) as exc:
@@ -179,7 +185,7 @@ def test_paid_until_is_the_last_month_without_a_gap(admin_scope, member):
     with_base(admin_scope, member)
     assert dues_paid_until(member) is None
     for m in (1, 2, 3, 4):
-        bills_generate(month=date(2026, m, 1))
+        bills_generate(scope=SYSTEM, month=date(2026, m, 1))
     assert dues_paid_until(member) is None
     DuesBill.objects.filter(
         member=member, month__in=[date(2026, 1, 1), date(2026, 2, 1), date(2026, 4, 1)]

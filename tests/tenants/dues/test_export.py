@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from shared.accounts.models import User
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.dues.billing import bills_generate
 from tenants.dues.services import dues_base_set
 from tenants.members.models import Member
@@ -29,7 +29,7 @@ def test_detail_sheet_has_names_and_numbers(db, alpha):  # type: ignore[no-untyp
                 from_month=month,
                 actor=None,
             )
-        bills_generate(month=month)
+        bills_generate(scope=Scope.system(), month=month)
     response = logged_in(alpha.host, "admin").get(f"/dues/export/?month={month:%Y-%m}")
     assert response.status_code == 200
     wb = load_workbook(BytesIO(response.content))

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope
 from tenants.dues.billing import bills_generate
 from tenants.dues.models import DuesPayment
 from tenants.dues.payments import orders_expire, payable_bills, payment_order_create
@@ -18,7 +19,7 @@ from tests.tenants.dues.conftest import with_base
 def _order(admin_scope, member):  # type: ignore[no-untyped-def]
     month = timezone.localdate().replace(day=1)
     with_base(admin_scope, member, from_month=month)
-    bills_generate(month=month)
+    bills_generate(scope=Scope.system(), month=month)
     return payment_order_create(member=member, channel="alipay")
 
 

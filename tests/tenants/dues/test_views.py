@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from openpyxl import load_workbook
 
 from shared.accounts.models import User
-from tenants.access.scope import scope_for
+from tenants.access.scope import Scope, scope_for
 from tenants.dues.billing import bills_generate
 from tenants.dues.calc import add_months, month_start
 from tenants.dues.models import DuesBill, DuesPayment
@@ -38,7 +38,7 @@ def _bill_everyone(county) -> dict[str, int]:  # type: ignore[no-untyped-def]
                 actor=None,
             )
             ids[member.name] = member.pk
-        bills_generate(month=month)
+        bills_generate(scope=Scope.system(), month=month)
         return ids
 
 
@@ -146,7 +146,7 @@ def _member_bills(county, months: list[date], paid: list[date] = ()) -> None:  #
             actor=None,
         )
         for month in months:
-            bills_generate(month=month, today=max(month, current))
+            bills_generate(scope=Scope.system(), month=month, today=max(month, current))
         DuesBill.objects.filter(member=member, month__in=paid).update(status="paid")
 
 

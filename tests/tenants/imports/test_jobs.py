@@ -8,6 +8,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from tenants.access.models import Post
+from tenants.access.scope import Scope
 from tenants.imports.jobs import (
     import_job_cancel,
     import_job_commit,
@@ -42,7 +43,9 @@ State = ImportJob.State
 
 
 def _start(rows, username: str = "admin") -> ImportJob:  # type: ignore[no-untyped-def]
-    return import_job_start(user=user(username), upload=upload(workbook(rows)))
+    return import_job_start(
+        scope=Scope.system(), user=user(username), upload=upload(workbook(rows))
+    )
 
 
 def test_a_good_file_is_previewed_then_creates_members(in_alpha):
@@ -60,7 +63,7 @@ def test_a_good_file_is_previewed_then_creates_members(in_alpha):
     snapshot = ImportPlanSnapshot.objects.get(job=job)
     assert id_number(1) not in snapshot.token and "张三" not in snapshot.token
 
-    job = import_job_confirm(job)
+    job = import_job_confirm(job, scope=Scope.system())
     assert job.state == State.SUCCEEDED, job.message
     assert "新增 2 人" in job.message
     assert Member.objects.count() == before + 2
@@ -103,7 +106,7 @@ def test_a_row_with_the_same_id_number_updates_the_member(in_alpha):
     assert (job.state, job.create_count, job.update_count) == (State.VALIDATED, 0, 1), job.errors
     assert set(job.preview["update"][0]["changes"]) == {"手机号", "工作岗位"}
 
-    job = import_job_confirm(job)
+    job = import_job_confirm(job, scope=Scope.system())
     assert job.state == State.SUCCEEDED
     existing.refresh_from_db()
     assert Member.objects.count() == count
@@ -121,7 +124,7 @@ def test_nothing_is_written_when_any_row_fails(in_alpha):
     assert "未导入任何数据" in job.message
     assert not job.file and not stored_files("alpha")
     with pytest.raises(Exception, match="不能确认"):
-        import_job_confirm(job)
+        import_job_confirm(job, scope=Scope.system())
     assert Member.objects.count() == before
 
 
@@ -140,7 +143,7 @@ def test_a_change_between_preview_and_commit_writes_nothing(in_alpha):
             joined_at=timezone.localdate() - timedelta(days=30),
         ),
     )
-    job = import_job_confirm(job)
+    job = import_job_confirm(job, scope=Scope.system())
     assert job.state == State.FAILED
     assert "未写入任何数据" in job.message
     assert [e[:2] for e in job.errors] == [[3, "公民身份号码"]]
@@ -155,7 +158,7 @@ def test_a_commit_that_fails_a_row_writes_nothing(in_alpha):
     # The branch is dissolved after the preview: every row now fails the organization check.
     Organization.objects.filter(name=VILLAGE).update(is_active=False)
     before = Member.objects.count()
-    job = import_job_confirm(job)
+    job = import_job_confirm(job, scope=Scope.system())
     assert job.state == State.FAILED
     assert {(e[0], e[1]) for e in job.errors} == {(2, "所在党支部"), (3, "所在党支部")}
     assert Member.objects.count() == before
@@ -164,12 +167,12 @@ def test_a_commit_that_fails_a_row_writes_nothing(in_alpha):
 def test_cancel_deletes_the_checked_rows(in_alpha):
     job = _start([row(1)])
     assert ImportPlanSnapshot.objects.filter(job=job).exists()
-    import_job_cancel(job)
+    import_job_cancel(job, scope=Scope.system())
     job.refresh_from_db()
     assert job.state == State.CANCELLED and not job.file
     assert not ImportPlanSnapshot.objects.exists() and not stored_files("alpha")
     with pytest.raises(Exception, match="不能确认"):
-        import_job_confirm(job)
+        import_job_confirm(job, scope=Scope.system())
 
 
 def test_the_worker_path_is_idempotent(in_alpha, settings):
@@ -180,7 +183,7 @@ def test_the_worker_path_is_idempotent(in_alpha, settings):
     assert job.state == State.QUEUED and stored_files("alpha")
     assert validate_import.apply(args=[str(job.pk)]).get() == State.VALIDATED
     assert validate_import.apply(args=[str(job.pk)]).get() == "skipped"  # redelivered
-    job = import_job_confirm(ImportJob.objects.get(pk=job.pk))
+    job = import_job_confirm(ImportJob.objects.get(pk=job.pk), scope=Scope.system())
     assert job.state == State.COMMITTING  # queued for the worker
     assert commit_import.apply(args=[str(job.pk)]).get() == State.SUCCEEDED
     assert commit_import.apply(args=[str(job.pk)]).get() == "skipped"  # redelivered
@@ -215,7 +218,7 @@ def test_the_checked_rows_are_bound_to_their_job(in_alpha):
     assert snapshot_load(job.pk).rows[0].data.id_number == id_number(1)
     ImportPlanSnapshot.objects.filter(job=other).update(token=token)  # moved to another job
     assert snapshot_load(other.pk) is None
-    other = import_job_confirm(other)
+    other = import_job_confirm(other, scope=Scope.system())
     assert other.state == State.FAILED and "失效" in other.message
     with schema_context("beta"):
         assert snapshot_load(job.pk) is None  # another county's key cannot read it either
@@ -226,7 +229,7 @@ def test_a_user_who_lost_the_post_cannot_commit(in_alpha):
     assert job.state == State.VALIDATED
     Post.objects.filter(member__user__username="branchsec").update(ended_at=timezone.localdate())
     before = Member.objects.count()
-    job = import_job_confirm(job)
+    job = import_job_confirm(job, scope=Scope.system())
     assert job.state == State.FAILED
     assert job.errors == [[2, "所在党支部", f"“{VILLAGE}”已不在您的管理范围内。"]]
     assert Member.objects.count() == before
@@ -237,7 +240,7 @@ def test_an_update_whose_member_moved_out_of_scope_is_refused_at_commit(in_alpha
     job = _start([row(1, 姓名=member.name, 公民身份号码=member.id_number)], username="branchsec")
     assert job.update_count == 1
     Member.objects.filter(pk=member.pk).update(org=Organization.objects.get(name=OTHER_VILLAGE))
-    job = import_job_confirm(job)
+    job = import_job_confirm(job, scope=Scope.system())
     assert job.state == State.FAILED
     assert job.errors == [[2, "公民身份号码", "该党员已不在您的管理范围内。"]]
 
@@ -248,7 +251,7 @@ def test_the_stored_upload_is_encrypted_and_bound_to_its_job(in_alpha, settings)
 
     settings.ZHDJ_IMPORT_INLINE_MAX_BYTES = 0  # queued: the upload waits in storage
     content = workbook([row(1)])
-    job = import_job_start(user=user("admin"), upload=upload(content))
+    job = import_job_start(scope=Scope.system(), user=user("admin"), upload=upload(content))
     with job.file.open("rb") as f:
         sealed = f.read()
     assert sealed[:2] != b"PK" and id_number(1).encode() not in sealed  # not a zip in clear

@@ -9,6 +9,7 @@ from time import perf_counter
 import pytest
 from openpyxl import Workbook
 
+from tenants.access.scope import Scope
 from tenants.imports.columns import HEADERS
 from tenants.imports.jobs import (
     import_job_commit,
@@ -64,7 +65,7 @@ def test_fifty_thousand_rows_are_checked_previewed_and_written(in_alpha, setting
     settings.ZHDJ_IMPORT_INLINE_MAX_ROWS = 0
     content = _big_workbook(ROWS)
     before = Member.objects.count()
-    job = import_job_start(user=user("admin"), upload=upload(content))
+    job = import_job_start(scope=Scope.system(), user=user("admin"), upload=upload(content))
 
     started = perf_counter()
     assert import_job_validate(job.pk) == ImportJob.State.VALIDATED
@@ -73,7 +74,7 @@ def test_fifty_thousand_rows_are_checked_previewed_and_written(in_alpha, setting
     assert (job.create_count, job.update_count, job.error_count) == (ROWS, 0, 0), job.errors[:5]
     assert Member.objects.count() == before  # the preview writes nothing
 
-    import_job_confirm(job)
+    import_job_confirm(job, scope=Scope.system())
     assert import_job_commit(job.pk) == ImportJob.State.SUCCEEDED
     written = perf_counter()
     assert Member.objects.count() == before + ROWS

@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 from openpyxl import Workbook
 
+from tenants.access.scope import Scope
 from tenants.imports.columns import HEADERS
 from tenants.imports.validate import Plan, plan_import
 from tenants.members.models import Member
@@ -82,7 +83,7 @@ def test_a_dissolved_branch_is_not_fit(in_alpha):
 
 def test_an_ambiguous_organization_name_is_reported(in_alpha):
     root = Organization.objects.get_root_nodes().get()
-    org_create(parent=root, name=OTHER_VILLAGE, type_code="branch")
+    org_create(scope=Scope.system(), parent=root, name=OTHER_VILLAGE, type_code="branch")
     plan = _plan([row(1, 所在党支部=OTHER_VILLAGE)])
     assert any("无法确定" in m for m in _errors_at(plan, 2, "所在党支部"))
 

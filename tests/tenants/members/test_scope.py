@@ -85,10 +85,10 @@ def test_lists_mask_personal_values(alpha):
 
 def test_plain_members_cannot_register_or_edit(alpha):
     client = logged_in(alpha.host, "member")
-    assert client.get("/members/new/").status_code == 404
+    assert client.get("/members/new/").status_code == 403
     with schema_context(alpha.schema):
         own = Member.objects.get(user__username="member").pk
-    assert client.get(f"/members/{own}/edit/").status_code == 404
+    assert client.get(f"/members/{own}/edit/").status_code == 403
     assert client.get(f"/members/{own}/").status_code == 200
 
 

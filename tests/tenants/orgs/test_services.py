@@ -57,7 +57,9 @@ def test_rename_keeps_history(world):
 
 
 def test_move_takes_the_subtree_and_members_along(world):
-    new_town = org_create(parent=world["root"], name="新设镇党委", type_code="base_committee")
+    new_town = org_create(
+        scope=world["scope"], parent=world["root"], name="新设镇党委", type_code="base_committee"
+    )
     org_move(
         scope=world["scope"],
         org=world["village"],

@@ -7,6 +7,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.standards.models import RuleParameter
+from tenants.access.scope import Scope
 from tenants.rules.models import RuleOverride
 from tenants.rules.selectors import UnknownRule, effective_rules, rule_value, rule_values
 from tenants.rules.services import rule_override_clear, rule_override_set
@@ -33,7 +34,11 @@ def test_seeded_default_is_in_force_without_override(db, alpha):  # type: ignore
 def test_override_applies_to_its_county_only(db, alpha, beta):  # type: ignore[no-untyped-def]
     with schema_context(alpha.schema):
         rule_override_set(
-            key=KEY, value="7", reason="省委文件", actor=User.objects.get(username="admin")
+            scope=Scope.system(),
+            key=KEY,
+            value="7",
+            reason="省委文件",
+            actor=User.objects.get(username="admin"),
         )
         assert rule_value(KEY) == 7
         (rule,) = [r for r in effective_rules("organization.") if r.parameter.key == KEY]
@@ -41,7 +46,7 @@ def test_override_applies_to_its_county_only(db, alpha, beta):  # type: ignore[n
     with schema_context(beta.schema):
         assert rule_value(KEY) == 30
     with schema_context(alpha.schema):
-        rule_override_clear(key=KEY)
+        rule_override_clear(scope=Scope.system(), key=KEY)
         assert rule_value(KEY) == 30
 
 
@@ -53,7 +58,7 @@ def test_bad_values_are_refused_naming_the_rule(db, alpha, value, message):  # t
     with schema_context(alpha.schema):
         admin = User.objects.get(username="admin")
         with pytest.raises(ApplicationError) as exc:
-            rule_override_set(key=KEY, value=value, reason="试", actor=admin)
+            rule_override_set(scope=Scope.system(), key=KEY, value=value, reason="试", actor=admin)
         assert exc.value.field == "value"
         assert "组织生活补录期限" in exc.value.message and message in exc.value.message
         assert not RuleOverride.objects.exists()
@@ -63,12 +68,14 @@ def test_reason_required_and_unknown_or_fixed_rules_refused(db, alpha):  # type:
     with schema_context(alpha.schema):
         admin = User.objects.get(username="admin")
         with pytest.raises(ApplicationError, match="调整依据"):
-            rule_override_set(key=KEY, value="7", reason=" ", actor=admin)
+            rule_override_set(scope=Scope.system(), key=KEY, value="7", reason=" ", actor=admin)
         with pytest.raises(ApplicationError, match="没有这个规则参数"):
-            rule_override_set(key="no.such", value="7", reason="x", actor=admin)
+            rule_override_set(
+                scope=Scope.system(), key="no.such", value="7", reason="x", actor=admin
+            )
         RuleParameter.objects.filter(key=KEY).update(overridable=False)
         with pytest.raises(ApplicationError, match="市级统一规定"):
-            rule_override_set(key=KEY, value="7", reason="x", actor=admin)
+            rule_override_set(scope=Scope.system(), key=KEY, value="7", reason="x", actor=admin)
         with pytest.raises(UnknownRule):
             rule_value("no.such")
 
@@ -77,10 +84,14 @@ def test_decimal_rules_keep_exact_values(db, alpha, decimal_rule):  # type: igno
     with schema_context(alpha.schema):
         admin = User.objects.get(username="admin")
         assert rule_value("test.rate") == Decimal("0.5")
-        rule_override_set(key="test.rate", value="0.30", reason="县委决定", actor=admin)
+        rule_override_set(
+            scope=Scope.system(), key="test.rate", value="0.30", reason="县委决定", actor=admin
+        )
         assert rule_value("test.rate") == Decimal("0.30")
         with pytest.raises(ApplicationError, match="不能大于 1元"):
-            rule_override_set(key="test.rate", value="1.01", reason="x", actor=admin)
+            rule_override_set(
+                scope=Scope.system(), key="test.rate", value="1.01", reason="x", actor=admin
+            )
 
 
 def test_page_lets_the_county_admin_adjust_and_restore(db, alpha):  # type: ignore[no-untyped-def]

@@ -65,7 +65,7 @@ def stats_world(db, alpha) -> StatsWorld:  # type: ignore[no-untyped-def]
         scope = scope_for(admin)
         town = Organization.objects.get(name__endswith="某镇党委")
         village = Organization.objects.get(name__endswith="某村党支部")
-        branch = org_create(parent=town, name=BRANCH, type_code="branch")
+        branch = org_create(scope=scope, parent=town, name=BRANCH, type_code="branch")
         branch = Organization.objects.get(pk=branch.pk)
         members = {}
         for seq, (name, sex, born, eth, edu, occ, joined, full) in enumerate(PEOPLE, 101):

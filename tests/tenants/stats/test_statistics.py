@@ -135,7 +135,9 @@ def test_organizations_by_type_skip_those_dissolved_before_the_date(stats_world,
     with schema_context(alpha.schema):
         admin = User.objects.get(username="admin")
         town = Organization.objects.get(pk=stats_world.town_id)
-        gone = org_create(parent=town, name="已撤销党支部", type_code="branch")
+        gone = org_create(
+            scope=scope_for(admin), parent=town, name="已撤销党支部", type_code="branch"
+        )
         org_dissolve(
             scope=scope_for(admin),
             org=Organization.objects.get(pk=gone.pk),

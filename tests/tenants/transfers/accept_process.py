@@ -13,12 +13,18 @@ def main(envelope_id: str) -> None:
     from django_tenants.utils import schema_context
 
     from shared.accounts.models import User
+    from tenants.access.scope import Scope
     from tenants.orgs.models import Organization
     from tenants.transfers.services import envelope_accept
 
     with schema_context("beta"):
         org = Organization.objects.get(name__endswith="某村党支部")
-        envelope_accept(envelope_id=envelope_id, org=org, actor=User.objects.get(username="admin"))
+        envelope_accept(
+            scope=Scope.system(),
+            envelope_id=envelope_id,
+            org=org,
+            actor=User.objects.get(username="admin"),
+        )
     print("accepted", flush=True)
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
+from tenants.access.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.transfers.models import Transfer, TransferAction
 from tenants.transfers.services import envelope_accept
@@ -26,7 +27,10 @@ def test_an_accepted_transfer_names_both_counties_in_chinese(db):
     with schema_context(BETA.schema):
         org = Organization.objects.get(name__endswith="某村党支部")
         envelope_accept(
-            envelope_id=sent.envelope_id, org=org, actor=User.objects.get(username="admin")
+            scope=Scope.system(),
+            envelope_id=sent.envelope_id,
+            org=org,
+            actor=User.objects.get(username="admin"),
         )
         incoming = Transfer.objects.get(envelope_id=sent.envelope_id)
         assert incoming.from_name.startswith(ALPHA.name)

@@ -15,6 +15,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.interchange.models import TransferEnvelope
+from tenants.access.scope import Scope
 from tenants.members.models import MemberStatusChange
 from tenants.members.records import FamilyRecord, HonorRecord, PartyExperienceRecord
 from tenants.orgs.models import Organization
@@ -31,7 +32,10 @@ def _accept(envelope_id, org_name: str = "某村党支部"):  # type: ignore[no-
     with schema_context("beta"):
         org = Organization.objects.get(name__endswith=org_name)
         return envelope_accept(
-            envelope_id=envelope_id, org=org, actor=User.objects.get(username="admin")
+            scope=Scope.system(),
+            envelope_id=envelope_id,
+            org=org,
+            actor=User.objects.get(username="admin"),
         )
 
 
@@ -128,9 +132,16 @@ def test_a_returned_envelope_needs_a_reason_and_returns_the_sending_transfer(db)
     with schema_context("beta"):
         admin = User.objects.get(username="admin")
         with pytest.raises(ApplicationError) as excinfo:
-            envelope_return(envelope_id=sent.envelope_id, actor=admin, reason=" ")
+            envelope_return(
+                scope=Scope.system(), envelope_id=sent.envelope_id, actor=admin, reason=" "
+            )
         assert excinfo.value.field == "reason"
-        envelope_return(envelope_id=sent.envelope_id, actor=admin, reason="接收单位信息有误")
+        envelope_return(
+            scope=Scope.system(),
+            envelope_id=sent.envelope_id,
+            actor=admin,
+            reason="接收单位信息有误",
+        )
     result = outcome(sent)
     assert result.alpha_transfer_state == State.RETURNED and result.alpha_status == "normal"
     with pytest.raises(ApplicationError):
@@ -151,6 +162,7 @@ def test_alpha_cannot_accept_an_envelope_addressed_to_beta(db):
     sent = send_alpha_to_beta()
     with schema_context("alpha"), pytest.raises(ApplicationError):
         envelope_accept(
+            scope=Scope.system(),
             envelope_id=sent.envelope_id,
             org=village(),
             actor=User.objects.get(username="admin"),

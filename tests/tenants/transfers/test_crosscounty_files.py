@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django_tenants.utils import schema_context
 
+from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord, MeetingVote, StepDocument, StepEntry
 from tenants.dues.billing import bills_generate
 from tenants.dues.models import DuesAccount, DuesBase, DuesBill
@@ -55,7 +56,7 @@ def _give_history(member_id: int) -> None:
             base_fen=420000, from_month=date(2026, 1, 1), actor=user("admin"),
         )  # fmt: skip
         for month in (1, 2, 3, 4):
-            bills_generate(month=date(2026, month, 1))
+            bills_generate(scope=Scope.system(), month=date(2026, month, 1))
         DuesBill.objects.filter(member=member, month__lte=date(2026, 3, 1)).update(status="paid")
 
 

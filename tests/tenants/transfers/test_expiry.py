@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared.interchange.models import TransferEnvelope
+from tenants.access.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.rules.services import rule_override_set
 from tenants.transfers.models import State, Transfer
@@ -42,6 +43,7 @@ def test_the_envelope_carries_the_sending_countys_validity(db, alpha):
     assert envelope.valid_until == timezone.localdate() + timedelta(days=10)
     with schema_context(alpha.schema):
         rule_override_set(
+            scope=Scope.system(),
             key="transfers.letter_validity_days_city",
             value=7,
             reason="本县规定 7 天",
@@ -57,7 +59,12 @@ def test_an_envelope_past_its_validity_cannot_be_accepted_and_nothing_is_written
     _age(sent.envelope_id)
     before = outcome(sent)
     with schema_context(beta.schema), pytest.raises(ApplicationError) as excinfo:
-        envelope_accept(envelope_id=sent.envelope_id, org=_beta_branch(), actor=user("admin"))
+        envelope_accept(
+            scope=Scope.system(),
+            envelope_id=sent.envelope_id,
+            org=_beta_branch(),
+            actor=user("admin"),
+        )
     assert "超过有效期" in excinfo.value.message and "重新发出" in excinfo.value.message
     after = outcome(sent)
     assert after == before
@@ -83,7 +90,12 @@ def test_the_sweep_expires_once_and_only_the_sending_countys_envelopes(db, alpha
     assert TransferEnvelope.objects.get(pk=fresh.envelope_id).state == "sent"
     # afterwards: refused with a clear message, nothing written
     with schema_context(beta.schema), pytest.raises(ApplicationError) as excinfo:
-        envelope_accept(envelope_id=sent.envelope_id, org=_beta_branch(), actor=user("admin"))
+        envelope_accept(
+            scope=Scope.system(),
+            envelope_id=sent.envelope_id,
+            org=_beta_branch(),
+            actor=user("admin"),
+        )
     assert "超过有效期" in excinfo.value.message
     assert outcome(sent).beta_members == []
 

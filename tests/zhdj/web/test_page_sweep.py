@@ -28,6 +28,8 @@ from tests.support.sweep_world import Snapshot, seed
 PUBLIC = frozenset(
     {
         "accounts/login/",
+        "accounts/password/forgot/",  # 忘记密码 (reset by SMS code)
+        "accounts/password/forgot/code/",
         "healthz",
         "letters/<token>/",
         "api/schema/",
