@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from shared.rollups.views import city_data, county_data
+from shared.rollups.views import STATISTICS, city_data, county_data
 from zhdj.formats import beijing
 from zhdj.web.access import CITY, public_page, scoped_page
 
@@ -121,7 +121,7 @@ def city_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=STATISTICS)
 def county_xlsx(request: HttpRequest, scope: Any) -> HttpResponse:
     payload = county_data(scope)
     if payload is None:

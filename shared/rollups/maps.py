@@ -30,7 +30,7 @@ from shared.rollups.selectors import (
     org_figures_of,
     org_units,
 )
-from shared.rollups.views import managed_paths
+from shared.rollups.views import STATISTICS, managed_paths
 from shared.standards.models import CodeTable, OrganizationType, Region
 from shared.standards.selectors import code_name
 from zhdj.web.access import CITY, public_page, scoped_page
@@ -183,7 +183,7 @@ def city_map_data(request: HttpRequest) -> JsonResponse:
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=STATISTICS)
 def county_map(request: HttpRequest, scope: Any) -> HttpResponse:
     return render(
         request, "rollups/map.html", {"data_url": "rollups:county_map_data", "is_city": False}
@@ -191,6 +191,6 @@ def county_map(request: HttpRequest, scope: Any) -> HttpResponse:
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=STATISTICS)
 def county_map_data(request: HttpRequest, scope: Any) -> JsonResponse:
     return JsonResponse(county_map_payload(scope))

@@ -87,10 +87,16 @@ def county_detail_data(request: HttpRequest, tenant_id: int) -> JsonResponse:
 # ------------------------------------------------------------------------------
 # County (county host): the user's own subtree
 # ------------------------------------------------------------------------------
+# The permission the county's figures need: tenants.access Perm.STATS_VIEW (the city
+# site's apps may not import county apps; tests/zhdj/web/test_access_declared.py keeps
+# the two equal).
+STATISTICS = "stats.view"
+
+
 def managed_paths(scope: Any) -> tuple[str, ...] | None:
-    """None: the whole county (administrator); else the roots of the managed subtrees
-    (the pages are ``scoped_page(manages=True)``: others never get here)."""
-    return None if scope.is_admin else tuple(scope.org_paths)
+    """None: the whole county (administrator); else the roots of the subtrees where the
+    user's posts carry the statistics permission (others never get here)."""
+    return None if scope.is_admin else tuple(scope.paths(STATISTICS))
 
 
 def county_data(scope: Any) -> dict[str, Any] | None:
@@ -117,12 +123,12 @@ def county_data(scope: Any) -> dict[str, Any] | None:
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=STATISTICS)
 def county_dashboard(request: HttpRequest, scope: Any) -> HttpResponse:
     return _page(request, county_data(scope), data_url="rollups:county_data", is_city=False)
 
 
 @never_cache
-@scoped_page(manages=True)
+@scoped_page(permission=STATISTICS)
 def county_dashboard_data(request: HttpRequest, scope: Any) -> JsonResponse:
     return JsonResponse(county_data(scope) or {"scope": "county", "empty": True})

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from shared.accounts.models import User
 from shared.standards.models import CodeTable, Permission
-from shared.standards.selectors import is_valid_code
+from shared.standards.selectors import code_name, codes_flagged, is_valid_code
 from tenants.access.grants import default_grants
 from tenants.access.models import Post, PostGrantOverride
 from tenants.access.permissions import Perm
@@ -26,10 +26,15 @@ def post_assign(*, scope: Scope, org: Any, member: Any, post_code: str, started_
         raise ApplicationError(f"未知的职务“{post_code}”。", field="post_code")
     if member.party_status_code != "normal":
         raise ApplicationError("只有党籍状态正常的党员可以任职。", field="member")
-    if Post.objects.filter(
-        org=org, member=member, post_code=post_code, ended_at__isnull=True
-    ).exists():
+    active = Post.objects.filter(org=org, post_code=post_code, ended_at__isnull=True)
+    if active.filter(member=member).exists():
         raise ApplicationError("该党员已担任此职务。", field="post_code")
+    holder = active.select_related("member").first()
+    if holder is not None and post_code in codes_flagged(CodeTable.POST, "single"):
+        name = code_name(CodeTable.POST, post_code, post_code)
+        raise ApplicationError(
+            f"该组织的{name}由{holder.member.name}担任，请先免去其职务再任命。", field="post_code"
+        )
     return Post.objects.create(org=org, member=member, post_code=post_code, started_at=started_at)
 
 

@@ -114,10 +114,19 @@ def _detail_url(kind: str, pk: int) -> str:
 
 def _person_page(request: HttpRequest, scope: Scope, kind: str, pk: int) -> HttpResponse:
     obj = _person(scope, kind, pk)
+    # A member who left normal standing, or an applicant whose record closed, keeps a
+    # closed login: the page offers nothing the services would refuse.
+    closed = obj.party_status_code != "normal" if kind == "member" else not obj.is_open
     return render(
         request,
         "logins/person.html",
-        {"person": person_of(obj), "form": DeliveryForm(), "kind": kind, "pk": pk},
+        {
+            "person": person_of(obj),
+            "form": DeliveryForm(),
+            "kind": kind,
+            "pk": pk,
+            "closed": closed,
+        },
     )
 
 

@@ -86,6 +86,20 @@ def _covers(scope: Scope, org: Organization) -> None:
     scope.require(Perm.ORGS_MANAGE, org, message=f"无权调整“{org.name}”。")
 
 
+def _covers_from_above(scope: Scope, org: Organization) -> None:
+    """Moving, merging or dissolving an organization is decided by the organization above
+    it (上级党组织决定), so the caller needs orgs.manage over its parent: a branch's own
+    secretary may edit the branch's fields, not dissolve it."""
+    if org.depth == 1:
+        return  # the county committee: refused by the services' own rule
+    parent = Organization.objects.get_parent(org)
+    scope.require(
+        Perm.ORGS_MANAGE,
+        parent,
+        message=f"“{org.name}”的撤销、合并和隶属关系调整由上级党组织办理。",
+    )
+
+
 def _type(code: str) -> OrganizationType:
     org_type = OrganizationType.objects.filter(code=code).first()
     if org_type is None:
@@ -322,7 +336,7 @@ def org_move(
 ) -> Organization:
     """Place ``org`` (with its subtree and members) under ``new_parent`` (调整隶属关系)."""
     org, new_parent = _fresh(org), _fresh(new_parent)
-    _covers(scope, org)
+    _covers_from_above(scope, org)
     _covers(scope, new_parent)
     if org.depth == 1:
         raise ApplicationError("县区委不能调整隶属关系。")
@@ -355,7 +369,7 @@ def org_dissolve(
 ) -> Organization:
     """Dissolve an organization (撤销). Its members and sub-organizations must be placed first."""
     org = _fresh(org)
-    _covers(scope, org)
+    _covers_from_above(scope, org)
     if org.depth == 1:
         raise ApplicationError("县区委不能撤销。")
     if not org.is_active:
@@ -403,7 +417,7 @@ def org_merge(
     """Merge ``source`` into ``target`` (合并): its members and sub-organizations move to
     ``target``, then ``source`` is dissolved. Both must be of the same type."""
     source, target = _fresh(source), _fresh(target)
-    _covers(scope, source)
+    _covers_from_above(scope, source)
     _covers(scope, target)
     if source.pk == target.pk:
         raise ApplicationError("不能与自身合并。", field="target")

@@ -4,6 +4,7 @@ adjustments (成立、更名、调整隶属关系、合并、撤销)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,7 +17,7 @@ from tenants.notifications.selectors import notifications_for, unread_count
 from tenants.orgs.forms import ChildForm, DissolveForm, OrgFieldsForm, RenameForm, TargetForm
 from tenants.orgs.models import Organization
 from tenants.orgs.pickers import SOURCES, org_search
-from tenants.orgs.selectors import org_options, org_root, org_tree, org_warnings
+from tenants.orgs.selectors import org_options, org_root, org_warnings
 from tenants.orgs.services import (
     EDITABLE,
     org_create,
@@ -28,25 +29,29 @@ from tenants.orgs.services import (
 )
 from tenants.orgs.views_map import map_pick_context
 from zhdj.errors import AccessDenied, ApplicationError
-from zhdj.web.access import county_page, scoped_page
+from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
 
 
-@county_page()
-def county_home(request: HttpRequest) -> HttpResponse:
-    type_names = dict(OrganizationType.objects.values_list("code", "name"))
-    by_type = [
-        {"name": type_names.get(row["type_code"], row["type_code"]), "value": row["n"]}
-        for row in org_tree().values("type_code").annotate(n=Count("id")).order_by("type_code")
-    ]
-    context = {
+@scoped_page()
+def county_home(request: HttpRequest, *, scope: Scope) -> HttpResponse:
+    """Everyone's start page: their messages; for administrators and post holders also
+    the organizations they see (a member or applicant gets no county figures)."""
+    context: dict[str, object] = {
         "root": org_root(),
-        "org_count": org_tree().count(),
-        "user_count": User.objects.filter(is_active=True).count(),
         "unread": unread_count(request.user),
         "recent": notifications_for(request.user)[:5],
-        "orgs_by_type": by_type,
     }
+    if scope.manages_orgs:
+        type_names = dict(OrganizationType.objects.values_list("code", "name"))
+        seen = Organization.objects.visible_to(scope)
+        context["org_count"] = seen.count()
+        context["orgs_by_type"] = [
+            {"name": type_names.get(row["type_code"], row["type_code"]), "value": row["n"]}
+            for row in seen.order_by().values("type_code").annotate(n=Count("id"))
+        ]
+        if scope.is_admin:
+            context["user_count"] = User.objects.filter(is_active=True).count()
     return render(request, "orgs/county_home.html", context)
 
 
@@ -74,10 +79,13 @@ def _org(scope: Scope, org_id: int, permission: str | None = None) -> Organizati
 def detail(request: HttpRequest, org_id: int, *, scope: Scope) -> HttpResponse:
     org = _org(scope, org_id)
     type_names = dict(OrganizationType.objects.values_list("code", "name"))
+    parent = Organization.objects.get_parent(org)
     context = {
         "org": org,
         "type_name": type_names.get(org.type_code, org.type_code),
-        "parent": Organization.objects.get_parent(org),
+        "parent": parent,
+        "parent_seen": parent is not None and scope.covers_org(parent),
+        "from_above": _from_above(scope, org),
         "children": Organization.objects.get_children(org).filter(is_active=True),
         "member_count": org.members.count(),
         "warnings": org_warnings(Organization.objects.filter(pk=org.pk)),
@@ -86,6 +94,15 @@ def detail(request: HttpRequest, org_id: int, *, scope: Scope) -> HttpResponse:
         "manage": scope.can(Perm.ORGS_MANAGE, org),
     }
     return render(request, "orgs/detail.html", context)
+
+
+def _from_above(scope: Scope, org: Organization) -> bool:
+    """Moving, merging and dissolving are the parent organization's to decide."""
+    parent = Organization.objects.get_parent(org)
+    return parent is not None and scope.can(Perm.ORGS_MANAGE, parent)
+
+
+FROM_ABOVE = frozenset({"move", "merge", "dissolve"})
 
 
 @scoped_page(permission=Perm.ORGS_MANAGE)
@@ -122,6 +139,8 @@ def action(request: HttpRequest, org_id: int, kind: str, *, scope: Scope) -> Htt
     }
     if kind not in forms:
         raise Http404("页面不存在")
+    if kind in FROM_ABOVE and not _from_above(scope, org):
+        raise PermissionDenied
     make, title = forms[kind]
     form = make(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -25,11 +25,13 @@ multiprocessing executor unchanged: a target can mean migrating backwards.
 from __future__ import annotations
 
 import multiprocessing
+import random
+import time
 
 from django.apps import apps as global_apps
 from django.conf import settings
 from django.core.management.sql import emit_post_migrate_signal, emit_pre_migrate_signal
-from django.db import connections
+from django.db import InternalError, connections
 from django.db.migrations.executor import MigrationExecutor as DjangoExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import (
@@ -42,6 +44,11 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.migrations.state import ModelState
 from django_tenants.migration_executors.base import MigrationExecutor
 from django_tenants.migration_executors.multiproc import MultiprocessingExecutor
+
+# Parallel workers migrating different schemas can still collide on the few objects kept
+# in public (pgtrigger's helper function): PostgreSQL answers this, and a retry succeeds.
+CONCURRENT = "tuple concurrently updated"
+RETRIES = 5
 
 
 def expected_migrations(connection) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -126,29 +133,44 @@ def migrate_schemas_in_process(schemas: list[str], alias: str, *, reconnect: boo
         recorder = SchemaRecorder(connection)
         recorder.ensure_schema()
         connection.set_schema(schema)
-        applied = recorder.applied_migrations()
-        executor.loader.applied_migrations = applied
-        plan = executor.migration_plan(targets)
-        if not plan:
-            continue
-        key = frozenset(applied)
-        if key not in states:
-            state = executor._create_project_state(with_applied_migrations=True)
-            state.apps  # noqa: B018  (render once; clones copy the rendered apps)
-            states[key] = state
-        pre_state = states[key].clone()
-        emit_pre_migrate_signal(0, False, alias, apps=pre_state.apps, plan=plan)
-        post_state = executor.migrate(targets, plan=plan, state=pre_state)
-        if _changes_models(plan) or getattr(settings, "PGTRIGGER_INSTALL_ON_MIGRATE", False):
-            done = key | {(m.app_label, m.name) for m, _ in plan}
-            if done not in finals:
-                finals[done] = _final_apps(post_state)
-            emit_post_migrate_signal(0, False, alias, apps=finals[done], plan=plan)
-        applied_total += len(plan)
+        for attempt in range(1, RETRIES + 1):
+            try:
+                applied_total += _migrate_one(executor, recorder, targets, states, finals, alias)
+                break
+            except InternalError as exc:
+                # Two processes replaced the same function in public at once (pgtrigger
+                # keeps _pgtrigger_should_ignore there): the migration rolled back whole;
+                # run what is left of this schema's plan again.
+                if CONCURRENT not in str(exc) or attempt == RETRIES:
+                    raise
+                time.sleep(random.uniform(0.05, 0.3) * attempt)  # noqa: S311
     connection.set_schema_to_public()
     if reconnect:
         connection.close()
     return applied_total
+
+
+def _migrate_one(executor, recorder, targets, states, finals, alias) -> int:  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """Bring the schema the connection is set to up to ``targets``; how many applied."""
+    applied = recorder.applied_migrations()
+    executor.loader.applied_migrations = applied
+    plan = executor.migration_plan(targets)
+    if not plan:
+        return 0
+    key = frozenset(applied)
+    if key not in states:
+        state = executor._create_project_state(with_applied_migrations=True)
+        state.apps  # noqa: B018  (render once; clones copy the rendered apps)
+        states[key] = state
+    pre_state = states[key].clone()
+    emit_pre_migrate_signal(0, False, alias, apps=pre_state.apps, plan=plan)
+    post_state = executor.migrate(targets, plan=plan, state=pre_state)
+    if _changes_models(plan) or getattr(settings, "PGTRIGGER_INSTALL_ON_MIGRATE", False):
+        done = key | {(m.app_label, m.name) for m, _ in plan}
+        if done not in finals:
+            finals[done] = _final_apps(post_state)
+        emit_post_migrate_signal(0, False, alias, apps=finals[done], plan=plan)
+    return len(plan)
 
 
 class SchemaRecorder(MigrationRecorder):

@@ -95,6 +95,16 @@ class BadInputMiddleware:
             return JsonResponse(
                 {"detail": "未找到该记录。"}, status=404, json_dumps_params={"ensure_ascii": False}
             )
+        if (
+            response.status_code == 405
+            and not response.content
+            and not request.path.startswith(API_PATHS)
+        ):
+            # An action address opened or refreshed in the browser (require_POST answers an
+            # empty 405, which the browser shows as its own English error page).
+            page = render(request, "errors/405.html", status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
         return response
 
     def process_view(

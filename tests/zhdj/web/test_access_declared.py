@@ -26,7 +26,6 @@ SKIPPED = ("admin/", "static/")
 
 # county_page views: pages about the user's own things, which need no organization scope.
 OWN_THINGS = {
-    "home",
     "api-root",
     "notifications:list",
     "notifications:read",
@@ -121,3 +120,12 @@ def test_no_app_computes_a_scope_itself():
     assert not offenders, "views receive the scope; they do not compute it:\n" + "\n".join(
         offenders
     )
+
+
+def test_the_city_sites_permission_codes_are_the_access_layers():
+    from shared.rollups.views import STATISTICS
+    from tenants.access.permissions import Perm
+    from zhdj.web.navigation import COUNTY_NAV
+
+    assert STATISTICS == Perm.STATS_VIEW
+    assert {item.permission for item in COUNTY_NAV if item.permission} <= set(Perm)

@@ -63,3 +63,10 @@ def test_a_stale_form_gets_a_chinese_csrf_page():
     assert status == 403
     assert "页面已过期" in body
     assert "verification failed" not in body  # Django's English page
+
+
+@pytest.mark.django_db(transaction=False)
+def test_an_action_address_opened_in_the_browser_gets_a_chinese_405_page():
+    [(status, body)] = _asgi_get(ALPHA.host, "member", ["/notifications/read-all/"])
+    assert status == 405
+    assert "请从页面上办理" in body and "榆阳区委组织部" in body
