@@ -77,9 +77,9 @@ def recheck(plan: Plan, *, scope: Scope) -> list[RowError]:
     return errors
 
 
-def write_plan(plan: Plan, *, scope: Scope, progress: WriteProgress | None = None) -> None:
-    """Create and update every row of ``plan``. Must run inside ``transaction.atomic``:
-    if anything fails, nothing is written."""
+def write_plan(plan: Plan, *, scope: Scope, progress: WriteProgress | None = None) -> list[int]:
+    """Create and update every row of ``plan``; the ids of the members written. Must run
+    inside ``transaction.atomic``: if anything fails, nothing is written."""
     if not connection.in_atomic_block:
         raise RuntimeError("write_plan must run inside transaction.atomic")
     # Check foreign keys at each statement instead of queueing every check until COMMIT. With
@@ -91,10 +91,12 @@ def write_plan(plan: Plan, *, scope: Scope, progress: WriteProgress | None = Non
     creates, updates = plan.creates, plan.updates
     _lock_and_recheck(updates, scope)
     total, done = len(plan.rows), 0
+    written: list[int] = []
 
     for start in range(0, len(creates), CREATE_BATCH):
         batch = [_member(row) for row in creates[start : start + CREATE_BATCH]]
         Member.objects.bulk_create(batch, batch_size=CREATE_BATCH)
+        written += [m.pk for m in batch]
         done += len(batch)
         if progress is not None:
             progress(done, total)
@@ -103,9 +105,11 @@ def write_plan(plan: Plan, *, scope: Scope, progress: WriteProgress | None = Non
     for start in range(0, len(updates), CREATE_BATCH):
         batch = [_member(row, now=now) for row in updates[start : start + CREATE_BATCH]]
         Member.objects.bulk_update(batch, UPDATE_FIELDS, batch_size=UPDATE_BATCH)
+        written += [m.pk for m in batch]
         done += len(batch)
         if progress is not None:
             progress(done, total)
+    return written
 
 
 def _member(row: PlannedRow, *, now: object = None) -> Member:

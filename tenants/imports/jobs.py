@@ -279,13 +279,14 @@ def _write(job: ImportJob, plan: Plan, scope: Scope) -> str:
         return "skipped"  # another delivery finished it
     # The audit trail (pghistory triggers) names the importing user and the job.
     with pghistory.context(user=job.created_by_id, url=f"/imports/jobs/{job.pk}/"):
-        write_plan(plan, scope=scope, progress=_scaled(job.pk, 5, 99, "已写入"))
+        written = write_plan(plan, scope=scope, progress=_scaled(job.pk, 5, 99, "已写入"))
     snapshot_drop(job.pk)
     _finish(
         job.pk,
         State.SUCCEEDED,
         from_state=State.COMMITTING,
         step="导入完成",
+        member_ids=written,
         message=f"已导入：新增 {len(plan.creates):,} 人，更新 {len(plan.updates):,} 人。",
     )
     return State.SUCCEEDED

@@ -49,6 +49,8 @@ class ImportJob(models.Model):
     errors = models.JSONField("错误", default=list)
     preview = models.JSONField("预览", default=dict)
     message = models.TextField("结果说明", blank=True)
+    # The members the import created or updated: the rows a county then issues logins to.
+    member_ids = models.JSONField("本次写入的党员", default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -119,6 +119,7 @@ def job_detail(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpRes
         "step": step,
         "errors": job.errors[:ERRORS_SHOWN],
         "errors_hidden": max(job.error_count - ERRORS_SHOWN, 0),
+        "may_issue": scope.has(Perm.ACCOUNTS_MANAGE),
     }
     return render(request, "imports/_job.html" if partial else "imports/job.html", context)
 

@@ -273,10 +273,20 @@ def bulk_candidates(
     return chosen
 
 
+def imported_people(scope: Scope, member_ids: list[int]) -> list[Member]:
+    """The members an import wrote (``ImportJob.member_ids``) that the user may issue
+    logins to: in normal standing, where their posts carry accounts.manage."""
+    return list(
+        Member.objects.visible_to(scope, Perm.ACCOUNTS_MANAGE)
+        .filter(pk__in=member_ids, party_status_code="normal")
+        .order_by("org_id", "name", "pk")
+    )
+
+
 def logins_issue_bulk(
     *,
     scope: Scope,
-    org: Organization,
+    org: Organization | None = None,
     delivery: str = PRINT,
     applicants_too: bool = True,
     people: Iterable[Member | DevelopmentRecord] | None = None,
@@ -287,7 +297,8 @@ def logins_issue_bulk(
     idempotent: who already has a login is skipped and reported. One transaction per
     ``chunk`` people; the SMS of a chunk go out after it commits."""
     _check_delivery(delivery)
-    scope.require(Perm.ACCOUNTS_MANAGE, org, message="您无权为该组织的人员开通账号。")
+    if people is None:
+        scope.require(Perm.ACCOUNTS_MANAGE, org, message="您无权为该组织的人员开通账号。")
     chosen = list(people) if people is not None else bulk_candidates(org, applicants_too)
     outcome = Outcome(delivery=delivery)
     for start in range(0, len(chosen), chunk):

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from shared.accounts.models import User
 from tenants.access.scope import scope_for
-from tenants.logins.services import SMS, Outcome, logins_issue_bulk
+from tenants.logins.services import SMS, Outcome, imported_people, logins_issue_bulk
 from tenants.notifications.services import notification_send
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
@@ -16,13 +16,22 @@ from zhdj.tasks import tenant_task
 
 
 @tenant_task(name="tenants.logins.tasks.issue_logins_by_sms")
-def issue_logins_by_sms(user_id: int, org_id: int, applicants_too: bool) -> int:
+def issue_logins_by_sms(
+    user_id: int, org_id: int | None, applicants_too: bool, member_ids: list[int] | None = None
+) -> int:
+    """Everyone of an organization's subtree, or (``member_ids``) the members an import
+    wrote."""
     user = User.objects.get(pk=user_id)
-    org = Organization.objects.get(pk=org_id)
-    title = f"批量开通账号：{org.name}"
+    scope = scope_for(user)
+    if member_ids is not None:
+        org, people = None, imported_people(scope, member_ids)
+        title = "为导入的党员批量开通账号"
+    else:
+        org, people = Organization.objects.get(pk=org_id), None
+        title = f"批量开通账号：{org.name}"
     try:
         outcome = logins_issue_bulk(
-            scope=scope_for(user), org=org, delivery=SMS, applicants_too=applicants_too
+            scope=scope, org=org, people=people, delivery=SMS, applicants_too=applicants_too
         )
     except ApplicationError as refused:
         notification_send(

@@ -8,6 +8,7 @@ app_name = "logins"
 urlpatterns = [
     path("", views.account_list, name="list"),
     path("bulk/", views.bulk, name="bulk"),
+    path("import/<uuid:job_id>/", views.for_import, name="import"),
     path("member/<int:member_id>/", views.member_view, name="member"),
     path("applicant/<int:record_id>/", views.applicant_view, name="applicant"),
 ]

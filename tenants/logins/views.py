@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord
+from tenants.imports.models import ImportJob
 from tenants.logins.forms import AccountFilterForm, BulkForm, DeliveryForm
 from tenants.logins.services import (
     PRINT,
@@ -30,6 +31,7 @@ from tenants.logins.services import (
     Outcome,
     applicants,
     bulk_candidates,
+    imported_people,
     login_disable,
     login_enable,
     login_issue,
@@ -238,3 +240,43 @@ def bulk(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             else:
                 return _slips(request, outcome, f"批量开通账号：{org.name}")
     return render(request, "logins/bulk.html", {"form": form}, status=filter_status(form))
+
+
+@never_cache
+@page
+def for_import(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpResponse:
+    """Issue logins to the members an Excel import wrote (the rows of the import)."""
+    job = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.SUCCEEDED).first()
+    if job is None:
+        raise Http404("导入任务不存在或尚未完成")
+    people = imported_people(scope, job.member_ids)
+    waiting = [m for m in people if m.user_id is None]
+    form = DeliveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        delivery = form.cleaned_data["delivery"]
+        if not waiting:
+            form.add_error(None, "本次导入的党员都已开通账号。")
+        elif delivery == SMS:
+            ids = [m.pk for m in people]
+            transaction.on_commit(
+                lambda: issue_logins_by_sms.delay(request.user.pk, None, False, ids)
+            )
+            messages.success(
+                request, f"正在为 {len(waiting)} 人开通账号并发送短信，完成后将在消息中通知您。"
+            )
+            return redirect("logins:list")
+        elif len(waiting) > PRINT_LIMIT:
+            form.add_error(
+                None,
+                f"共 {len(waiting)} 人待开通，一次最多打印 {PRINT_LIMIT} 人的账号条；"
+                "请在“批量开通”中按组织分批打印，或改用短信发送。",
+            )
+        else:
+            try:
+                outcome = logins_issue_bulk(scope=scope, people=waiting, delivery=delivery)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return _slips(request, outcome, f"为导入的党员开通账号：{job.original_name}")
+    context = {"job": job, "form": form, "people": len(people), "waiting": len(waiting)}
+    return render(request, "logins/import.html", context, status=filter_status(form))
