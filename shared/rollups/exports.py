@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from shared.rollups.views import STATISTICS, city_data, county_data
 from zhdj.formats import beijing
+from zhdj.spreadsheets import append
 from zhdj.web.access import CITY, public_page, scoped_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,12 +37,12 @@ def _sheet(
     money_column: int | None = None,
 ) -> None:
     ws = wb.create_sheet(title[:31])
-    ws.append(header)
+    append(ws, header)
     for cell in ws[1]:
         cell.font, cell.fill = HEAD, HEAD_FILL
         cell.alignment = Alignment(horizontal="center")
     for row in rows:
-        ws.append(row)
+        append(ws, row)
     if money_column is not None:  # 元 with two decimals, still a number for the reader's sums
         for (cell,) in ws.iter_rows(min_row=2, min_col=money_column, max_col=money_column):
             cell.number_format = "#,##0.00"

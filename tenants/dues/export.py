@@ -19,6 +19,7 @@ from tenants.access.scope import Scope
 from tenants.dues.models import DuesBill
 from tenants.dues.selectors import Collection, scoped_bills
 from zhdj.formats import yuan_value
+from zhdj.spreadsheets import append
 
 YUAN_FORMAT = "#,##0.00"
 RATE_FORMAT = "0.0%"
@@ -40,18 +41,26 @@ def dues_workbook(scope: Scope, month: date, collection: list[Collection]) -> by
     wb = Workbook()
     summary = wb.active
     summary.title = "收缴汇总"
-    summary.append([f"{month:%Y年%m月} 党费收缴汇总"])
+    append(summary, [f"{month:%Y年%m月} 党费收缴汇总"])
     summary["A1"].font = Font(bold=True, size=14)
-    summary.append(["组织", "应交（元）", "已交（元）", "收缴率", "应交人数", "已交人数"])
+    append(summary, ["组织", "应交（元）", "已交（元）", "收缴率", "应交人数", "已交人数"])
     for c in collection:
         rate = c.paid_fen / c.due_fen if c.due_fen else None
-        summary.append(
-            [c.org_name, yuan_value(c.due_fen), yuan_value(c.paid_fen), rate, c.bills, c.paid_bills]
+        append(
+            summary,
+            [
+                c.org_name,
+                yuan_value(c.due_fen),
+                yuan_value(c.paid_fen),
+                rate,
+                c.bills,
+                c.paid_bills,
+            ],
         )
     _number_formats(summary, {"B": YUAN_FORMAT, "C": YUAN_FORMAT, "D": RATE_FORMAT}, first_row=3)
     summary.column_dimensions["A"].width = 30
     detail = wb.create_sheet("明细")
-    detail.append(HEADER)
+    append(detail, HEADER)
     for cell in detail[1]:
         cell.font = Font(bold=True)
     bills = (
@@ -62,7 +71,8 @@ def dues_workbook(scope: Scope, month: date, collection: list[Collection]) -> by
     )
     categories = dict(DuesCategory.objects.values_list("code", "name"))
     for bill in bills.iterator(chunk_size=2000):
-        detail.append(
+        append(
+            detail,
             [
                 bill.org.name,
                 bill.member.name,
@@ -73,7 +83,7 @@ def dues_workbook(scope: Scope, month: date, collection: list[Collection]) -> by
                 yuan_value(bill.amount_fen),
                 DuesBill.Status(bill.status).label,
                 bill.paid_at.strftime("%Y-%m-%d %H:%M") if bill.paid_at else "",
-            ]
+            ],
         )
     _number_formats(detail, {"E": YUAN_FORMAT, "F": RATE_FORMAT, "G": YUAN_FORMAT}, first_row=2)
     detail.column_dimensions["A"].width = 30

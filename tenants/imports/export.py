@@ -21,7 +21,6 @@ from django.contrib.auth.hashers import check_password
 from django.db.models import QuerySet
 from django.http import QueryDict
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from shared.accounts.models import User
 from shared.standards.models import CodeTable
@@ -34,6 +33,7 @@ from tenants.members.models import Member
 from tenants.members.selectors import MemberFilter, member_list
 from zhdj.errors import ApplicationError
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
+from zhdj.spreadsheets import text
 
 CHUNK = 2000
 SEXES = {"male": "男", "female": "女"}
@@ -81,14 +81,6 @@ def _row(member: Member, *, full: bool) -> list[str]:
     ]
 
 
-def _cell(sheet: Any, value: str) -> Any:
-    if value[:1] != "=":
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"  # openpyxl would store "=…" as a formula
-    return cell
-
-
 @dataclass
 class Export:
     file: IO[bytes]  # the workbook, positioned at its start
@@ -103,7 +95,7 @@ def _write(members: QuerySet[Member], scope: Scope, *, full: bool) -> Export:
     rows = revealed = 0
     for member in members.iterator(chunk_size=CHUNK):
         clear = full and scope.may_reveal(member)  # no query: the org is select_related
-        sheet.append([_cell(sheet, v) for v in _row(member, full=clear)])
+        sheet.append([text(sheet, v) for v in _row(member, full=clear)])
         rows += 1
         revealed += clear
     # write_only keeps memory flat; the file goes to disk, then streams to the client.
@@ -150,7 +142,7 @@ def errors_workbook(errors: list[list[Any]]) -> bytes:
     sheet = workbook.create_sheet("错误清单")
     sheet.append(["行号", "列名", "错误说明"])
     for row, column, message in errors:
-        sheet.append([row or "整个文件", column, message])
+        sheet.append([text(sheet, v) for v in (row or "整个文件", column, message)])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tenants.stats.selectors import Statistics
+from zhdj.spreadsheets import append
 
 TITLE = Font(bold=True, size=14)
 BOLD = Font(bold=True)
@@ -22,13 +23,13 @@ COLUMNS = 3
 
 
 def _header(ws: Worksheet, labels: list[str]) -> None:
-    ws.append(labels)
+    append(ws, labels)
     for cell in ws[ws.max_row]:
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, BOX
 
 
 def _line(ws: Worksheet, name: str, count: int, share: float | None, *, bold: bool = False) -> None:
-    ws.append([name, count, None if share is None else share / 100])
+    append(ws, [name, count, None if share is None else share / 100])
     row = ws[ws.max_row]
     row[2].number_format = PERCENT
     for cell in row:
@@ -38,8 +39,8 @@ def _line(ws: Worksheet, name: str, count: int, share: float | None, *, bold: bo
 
 
 def _section(ws: Worksheet, title: str) -> None:
-    ws.append([])
-    ws.append([title])
+    append(ws, [])
+    append(ws, [title])
     ws.cell(row=ws.max_row, column=1).font = BOLD
 
 
@@ -47,10 +48,10 @@ def statistics_workbook(stats: Statistics) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "党内统计"
-    ws.append([f"{stats.org_name} 党内统计"])
+    append(ws, [f"{stats.org_name} 党内统计"])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=COLUMNS)
     ws["A1"].font, ws["A1"].alignment = TITLE, Alignment(horizontal="center")
-    ws.append([f"统计日期：{stats.on:%Y年%m月%d日}（按党员组织关系所在统计）"])
+    append(ws, [f"统计日期：{stats.on:%Y年%m月%d日}（按党员组织关系所在统计）"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=COLUMNS)
 
     _section(ws, "基本情况")
