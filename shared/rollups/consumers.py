@@ -11,13 +11,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.utils.module_loading import import_string
 
 from shared.accounts.models import User
 from shared.rollups.live import CITY_GROUP, county_group
 from shared.rollups.views import STATISTICS
 from zhdj.tenancy.channels import tenant_db
+from zhdj.web.access import resolve_scope
 
 CITY_ROLES = frozenset({User.Role.CITY, User.Role.OPS})
 
@@ -51,7 +50,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
     @tenant_db
     def _manages(self) -> bool:
         request = SimpleNamespace(user=self.scope["user"])
-        return bool(import_string(settings.ZHDJ_SCOPE_RESOLVER)(request).has(STATISTICS))
+        return bool(resolve_scope(request).has(STATISTICS))
 
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from zhdj.errors import AccessDenied, ApplicationError, messages_of
-from zhdj.web.access import request_scope
+from zhdj.web.access import resolve_scope
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -92,7 +92,7 @@ class TenantAPIMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        self.scope = request_scope(request)
+        self.scope = resolve_scope(request)
         if self.required_permission and not self.scope.has(self.required_permission):
             raise AccessDenied("您的职务无权使用此功能。")
 

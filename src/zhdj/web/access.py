@@ -25,9 +25,13 @@ from zhdj.errors import AccessDenied
 View = Callable[..., HttpResponse]
 
 
-def request_scope(request: HttpRequest) -> Any:
-    """The user's scope, from the access layer (``ZHDJ_SCOPE_RESOLVER``: the glue is
-    configured with it, as the city site's apps may not import county ones)."""
+def resolve_scope(request: HttpRequest) -> Any:
+    """The user's organization scope, from the access layer (``ZHDJ_SCOPE_RESOLVER``: the
+    glue is configured with it, as the city site's apps may not import county ones).
+
+    Called by the base classes only: every county page (``county_page``, ``scoped_page``)
+    leaves it on ``request.org_scope`` and hands it to scoped views; endpoints get it as
+    ``self.scope`` (``zhdj.api.TenantAPIMixin``)."""
     return import_string(settings.ZHDJ_SCOPE_RESOLVER)(request)
 
 
@@ -70,6 +74,8 @@ def _page(*, public: bool, roles: Iterable[str] | None) -> Callable[[View], View
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             _guard(request, public=public, roles=roles)
+            if not public:
+                request.org_scope = resolve_scope(request)  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return declared(PUBLIC if public else COUNTY)(wrapper)
@@ -97,7 +103,7 @@ def scoped_page(
     def decorate(view: View) -> View:
         @wraps(view)
         def scoped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            scope = request_scope(request)
+            scope = request.org_scope  # type: ignore[attr-defined]  (county_page set it)
             if manages and not scope.manages_orgs:
                 raise PermissionDenied
             if permission is not None and not scope.has(permission):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from shared.accounts.models import User
-from zhdj.web.access import request_scope
+from zhdj.web.access import resolve_scope
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def navigation_for(
             continue
         if item.manages and not _manages(request):
             continue
-        if item.permission and not request_scope(request).has(item.permission):
+        if item.permission and not _scope(request).has(item.permission):
             continue
         try:
             shown.append((item, reverse(item.url_name)))
@@ -123,4 +124,13 @@ def _current(request: HttpRequest, shown: list[tuple[NavItem, str]]) -> NavItem 
 
 
 def _manages(request: HttpRequest) -> bool:
-    return request_scope(request).manages_orgs
+    return _scope(request).manages_orgs
+
+
+def _scope(request: HttpRequest) -> Any:
+    """The scope the page's base class left on the request; an error page rendered before
+    any view ran (a missing address) resolves it the same way."""
+    scope = getattr(request, "org_scope", None)
+    if scope is None:
+        scope = request.org_scope = resolve_scope(request)  # type: ignore[attr-defined]
+    return scope
