@@ -20,6 +20,7 @@ from importlib import import_module
 from asgiref.sync import async_to_sync
 from django.db import connection
 from django.test import AsyncClient
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver
 from django.urls.resolvers import RoutePattern
 from django_tenants.utils import schema_context
@@ -343,6 +344,9 @@ class Result:
     location: str
     body: str
     seconds: float
+    queries: int = (
+        0  # SQL statements the request ran: its cost, unlike time not slowed by neighbours
+    )
 
     def where(self) -> str:
         return f"{self.role}@{self.host} GET {self.target.url} ({self.target.variant})"
@@ -375,7 +379,9 @@ def client_for(host: str, role: str) -> AsyncClient:
 
 def request(client: AsyncClient, host: str, role: str, target: Target) -> Result:
     started = time.perf_counter()
-    response = async_to_sync(client.get)(target.url)
+    # Sync views run in this thread (thread-sensitive), on this connection.
+    with CaptureQueriesContext(connection) as queries:
+        response = async_to_sync(client.get)(target.url)
     seconds = time.perf_counter() - started
     content_type = response.get("Content-Type", "")
     streaming = getattr(response, "streaming", False)
@@ -392,6 +398,7 @@ def request(client: AsyncClient, host: str, role: str, target: Target) -> Result
         response.get("Location", ""),
         body,
         seconds,
+        len(queries),
     )
 
 

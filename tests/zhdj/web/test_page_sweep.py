@@ -47,6 +47,9 @@ PROBES = frozenset({"healthz"})
 # The local payment gateway double is a stand-in for Alipay/UnionPay's own pages,
 # labelled "TEST ONLY" on purpose; it is not one of the platform's pages.
 NOT_OURS = ("pay/double/",)
+# SQL statements one page may run (session, tenant, scope, menu, its lists): the heaviest
+# page, the development board of a county administrator, ran 49 when this bound was set.
+MAX_QUERIES = 80
 
 
 @pytest.fixture(scope="module")
@@ -210,13 +213,17 @@ def test_the_checks_see_what_they_look_for(sweep):  # type: ignore[no-untyped-de
     assert text == "正常"
 
 
-def test_the_sweep_is_quick(sweep):  # type: ignore[no-untyped-def]
-    """About 3,500 requests: half a minute of this process's CPU on an idle machine
-    (the database works in parallel). Wall time is printed, not judged: on a shared
-    machine it measures the neighbours."""
+def test_no_page_runs_queries_by_the_row(sweep):  # type: ignore[no-untyped-def]
+    """Each page's cost, counted in SQL statements: a page that queries once per row of a
+    list (N+1) shows here, on any machine. Time is measured in bench/, not judged here;
+    the sweep prints its own figures for whoever reads the log."""
     result, _ = sweep
-    slowest = sorted(result.results, key=lambda r: r.seconds, reverse=True)[:5]
-    print(f"sweep: {result.seconds:.0f} s wall, {result.cpu_seconds:.0f} s CPU; slowest:")
-    for r in slowest:
-        print(f"  {r.seconds:.2f} s {r.where()}")
-    assert result.cpu_seconds < 60
+    costly = sorted(result.results, key=lambda r: r.queries, reverse=True)
+    print(
+        f"sweep: {len(result.results)} requests, {result.seconds:.0f} s wall, "
+        f"{result.cpu_seconds:.0f} s CPU; most SQL statements:"
+    )
+    for r in costly[:15]:
+        print(f"  {r.queries} {r.seconds:.2f} s {r.where()}")
+    findings = [f"{r.where()}: {r.queries} statements" for r in costly if r.queries > MAX_QUERIES]
+    assert not findings, _report(findings)
