@@ -23,8 +23,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         ORG_STAFF = "org_staff", "党组织工作人员"
         MEMBER = "member", "党员"
         APPLICANT = "applicant", "入党申请人"
+        # 三员分立 (等保 level 3): beside the system administrators (区县管理员 in a county,
+        # 运维人员 for the platform), a security administrator who sets permissions and
+        # security policy and an auditor who reads and exports the logs and administers
+        # nothing. Both exist in public (city level) and in each county.
+        SECURITY_ADMIN = "security_admin", "安全管理员"
+        AUDITOR = "auditor", "审计管理员"
 
-    PUBLIC_ROLES = frozenset({Role.OPS, Role.CITY})
+    PUBLIC_ROLES = frozenset({Role.OPS, Role.CITY, Role.SECURITY_ADMIN, Role.AUDITOR})
+    COUNTY_ROLES = frozenset(set(Role) - {Role.OPS, Role.CITY})
+    # Roles that sign in with a second factor (TOTP): whoever administers or audits.
+    OTP_ROLES = frozenset(
+        {Role.OPS, Role.CITY, Role.COUNTY_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+    )
 
     username = models.CharField(
         "用户名", max_length=64, unique=True, validators=[UnicodeUsernameValidator()]
@@ -71,3 +82,58 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_county_admin(self) -> bool:
         return self.role == self.Role.COUNTY_ADMIN
+
+    @property
+    def is_security_admin(self) -> bool:
+        return self.role == self.Role.SECURITY_ADMIN
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == self.Role.AUDITOR
+
+
+class SecurityEvent(models.Model):
+    """One security-relevant act (安全审计): a login, a failed login, a lockout, a denial, an
+    export, a reveal of personal data, a permission or account change.
+
+    The same table exists in public (city and ops users) and in every county schema, like
+    the users it names. Rows are written once through ``shared.accounts.events.record`` and
+    never changed: a database trigger refuses UPDATE and DELETE (migration 0005), for
+    every role that connects, and the retention purge is the one exception it allows
+    (rows older than ``ZHDJ_AUDIT_RETENTION_DAYS``, at least 180 days).
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKED_OUT = "locked_out", "账号锁定"
+        LOGOUT = "logout", "退出登录"
+        SESSION_ENDED = "session_ended", "会话结束"
+        OTP = "otp", "双因素认证"
+        PASSWORD = "password", "密码变更"
+        DENIED = "denied", "越权访问被拒"
+        EXPORT = "export", "数据导出"
+        REVEAL = "reveal", "查看完整个人信息"
+        PERMISSION = "permission", "权限变更"
+        ACCOUNT = "account", "账号变更"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    kind = models.CharField("事件", max_length=16, choices=Kind.choices, db_index=True)
+    # The user is kept by id and by name at the time: a user may later be renamed, and an
+    # event written on behalf of another county names a user of that county.
+    user_id = models.BigIntegerField("用户编号", null=True, blank=True)
+    username = models.CharField("用户名", max_length=64, blank=True)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    path = models.CharField("地址", max_length=300, blank=True)
+    target = models.CharField("对象", max_length=200, blank=True)
+    detail = models.CharField("说明", max_length=500, blank=True)
+    ok = models.BooleanField("成功", default=True)
+
+    class Meta:
+        verbose_name = "安全事件"
+        verbose_name_plural = "安全事件"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["username", "-at"], name="accounts_sec_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"

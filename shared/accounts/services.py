@@ -34,7 +34,7 @@ def user_create(
     the ops team at onboarding): the user replaces it at the first login.
     """
     in_public = connection.schema_name == "public"
-    if (role in User.PUBLIC_ROLES) != in_public:
+    if role not in (User.PUBLIC_ROLES if in_public else User.COUNTY_ROLES):
         raise ApplicationError(f"角色“{User.Role(role).label}”不能在此站点创建。", field="role")
     if User.objects.filter(username=username).exists():
         raise ApplicationError(f"用户名“{username}”已存在。", field="username")
@@ -76,7 +76,7 @@ def user_deactivate(*, user: User) -> User:
 def user_change_role(*, user: User, role: str, expect: str | None = None) -> User:
     """Change a county login's role (角色变更), e.g. 入党申请人 → 党员 when the applicant is
     admitted. ``expect``: change only from this role (a county admin stays one)."""
-    if role in User.PUBLIC_ROLES or role not in User.Role.values:
+    if role not in User.COUNTY_ROLES:
         raise ApplicationError("不能改为该角色。", field="role")
     user = User.objects.select_for_update().get(pk=user.pk)
     if expect is not None and user.role != expect:

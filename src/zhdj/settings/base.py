@@ -224,6 +224,12 @@ SESSION_SAVE_EVERY_REQUEST = False
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 ZHDJ_SESSION_REFRESH_SECONDS = env.int("ZHDJ_SESSION_REFRESH_SECONDS", default=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Proxies of our own in front of the server (nginx: 1); the client address is read that
+# many places from the right of X-Forwarded-For, never from the left (zhdj.web.client).
+ZHDJ_TRUSTED_PROXIES = env.int("ZHDJ_TRUSTED_PROXIES", default=0)
+# Security events (shared.accounts.events) are kept this long, never less than 180 days
+# (等保 level 3: audit records kept at least six months; the database enforces the floor).
+ZHDJ_AUDIT_RETENTION_DAYS = max(180, env.int("ZHDJ_AUDIT_RETENTION_DAYS", default=365))
 
 # ------------------------------------------------------------------------------
 # Static files: front-end libraries come from npm (node_modules), never committed.

@@ -16,3 +16,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# nginx in front appends the client address to X-Forwarded-For (zhdj.web.client).
+ZHDJ_TRUSTED_PROXIES = env.int("ZHDJ_TRUSTED_PROXIES", default=1)
