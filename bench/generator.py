@@ -221,7 +221,20 @@ def onboard_one(county: dict[str, Any]) -> None:
     connection.close()  # one onboarding per session (clone slows down on one session)
     result = tenant_onboard(req, method="clone")
     county["onboard_seconds"] = round(result.seconds, 3)
+    _otp_device(county)
     connection.close()
+
+
+def _otp_device(county: dict[str, Any]) -> None:
+    """The administrator's 动态口令, with the test suite's known secret: bench/members.py
+    logs in as them (tests/support/otp.py computes the codes)."""
+    from django_tenants.utils import schema_context
+
+    from shared.accounts.models import User
+    from tests.support.otp import seed_device
+
+    with schema_context(county["schema"]):
+        seed_device(User.objects.get(username=county["admin_username"]))
 
 
 # ------------------------------------------------------------------------------
@@ -407,7 +420,8 @@ def _rows(plan, chunk: int, leaders: list, first_id: int):  # type: ignore[no-un
 
     pii = _PII.get(plan.schema)
     if pii is None:
-        pii = _PII[plan.schema] = CountyPII(plan.schema, exact=_CFG["exact_crypto"])
+        key_id = _CFG["key_ids"][plan.schema]  # the county's key identity (Tenant.key_id)
+        pii = _PII[plan.schema] = CountyPII(key_id, exact=_CFG["exact_crypto"])
     encrypt, index_id, index_phone = pii.encrypt, pii.index_id_number, pii.index_phone
     keys = _KEYS
     now = timezone.now()  # created_at / updated_at, once per chunk
@@ -433,7 +447,7 @@ def _rows(plan, chunk: int, leaders: list, first_id: int):  # type: ignore[no-un
             job,
             occ,
             encrypt(phone) if phone else phone,
-            landline,
+            encrypt(landline) if landline else landline,
             encrypt(address) if address else address,
             flowing,
             dest,
@@ -665,6 +679,7 @@ def load_members(  # type: ignore[no-untyped-def]
     columns, extra = member_columns()
     from bench.city.bulk import audit_insert_sql, dangling_sql
     from tenants.members.models import Member
+    from zhdj.pii.crypto import key_id_of
 
     chunk_rows = "r.id BETWEEN %s AND %s"
     _CFG.update(
@@ -679,6 +694,7 @@ def load_members(  # type: ignore[no-untyped-def]
             "first_ids": reserve_ids(plans, db) if method == "copy" else [],
             "types": column_types(plans[0].schema, ["id", *columns], db),
             "audit_sql": audit_insert_sql(Member, chunk_rows),
+            "key_ids": {p.schema: key_id_of(p.schema) for p in plans},
             "dangling_sql": dangling_sql(Member, chunk_rows),
         }
     )

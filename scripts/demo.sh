@@ -25,7 +25,8 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 scripts/db-setup.sh
-.venv/bin/python manage.py seed_demo | tee .local/demo-logins.txt
+# The demo's accounts share a published password: seed_demo asks for ZHDJ_DEMO=1.
+ZHDJ_DEMO=1 .venv/bin/python manage.py seed_demo | tee .local/demo-logins.txt
 
 # The SMS double (Aliyun's protocol, TEST ONLY key): logins' messages land on its page.
 .venv/bin/python -m zhdj.messaging.sms_double --port "${ZHDJ_SMS_DOUBLE_PORT:-8125}" \

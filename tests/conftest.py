@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.test import Client
 
 from shared.customers.routing import resolver
+from tests.support.otp import login as otp_login
 from tests.support.world import ALPHA, BETA, CITY_HOST, PASSWORD, County, build_world
 
 
@@ -105,8 +106,7 @@ def host_client(host: str) -> Client:
 
 def logged_in(host: str, username: str) -> Client:
     client = host_client(host)
-    response = client.post("/accounts/login/", {"username": username, "password": PASSWORD})
-    assert response.status_code == 302, f"login of {username} on {host} failed"
+    otp_login(client, host, username, PASSWORD)  # the password, then 动态口令 if any
     return client
 
 

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from shared.accounts.models import SecurityEvent
 from zhdj.web.client import client_ip
+from zhdj.web.history import current_request
 
 Kind = SecurityEvent.Kind
 log = logging.getLogger(__name__)
@@ -31,7 +32,10 @@ def record(
     ok: bool = True,
 ) -> SecurityEvent | None:
     """Write one event. ``user`` defaults to the request's signed-in user; ``username``
-    names one who is not signed in (a failed login)."""
+    names one who is not signed in (a failed login). Without ``request``, the request
+    being answered (a service called by a page) gives the address and page."""
+    if request is None:
+        request = current_request.get()
     if user is None and request is not None:
         user = getattr(request, "user", None)
     if user is not None and not getattr(user, "is_authenticated", False):

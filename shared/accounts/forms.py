@@ -13,6 +13,12 @@ class LoginForm(AuthenticationForm):
         "inactive": "该账号已停用，请联系管理员。",
     }
 
+    def get_invalid_login_error(self):  # type: ignore[no-untyped-def]
+        """Locked, and for how long; or the attempts left (shared/accounts/lockouts.py)."""
+        from shared.accounts.lockouts import login_error
+
+        return login_error(self.request, super().get_invalid_login_error())
+
 
 def _validate_new(password: str, user: object | None) -> None:
     from django.contrib.auth.password_validation import validate_password
@@ -72,7 +78,7 @@ class PasswordChangeForm(NewPasswordMixin, forms.Form):
     def clean(self):  # type: ignore[no-untyped-def]
         cleaned = super().clean()
         old, new = cleaned.get("old_password"), cleaned.get("new_password1")
-        if old and new and old == new and "new_password1" not in self.errors:
+        if old and new and old == new and not {"new_password1", "new_password2"} & set(self.errors):
             self.add_error("new_password1", "新密码不能与当前密码相同。")
         return cleaned
 

@@ -2,15 +2,17 @@
 
 Who may do what (least privilege; also said on the page and in docs/security.md):
 
-- an ops user (运维人员) manages every city and ops account: creates them, resets their
-  passwords, disables and re-enables them, and names city account administrators;
+- an ops user (运维人员) manages every city and ops account, and the city's security
+  administrator and auditor (三员分立, ``shared/accounts/roles.py``): creates them, resets
+  their passwords, disables and re-enables them, and names city account administrators;
 - a city user flagged as account administrator (账号管理员) manages city accounts only:
   no ops account, and they cannot make another account administrator;
 - every other city user manages none (the page answers 403);
 - nobody resets or disables their own account here (their own password is changed on the
   change-password page; an administrator cannot lock themselves out).
 
-Every service checks this itself; the views' guard is not enough.
+Every service checks this itself; the views' guard is not enough. Every change is a
+security event (账号变更).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from shared.accounts.events import Kind, record
 from shared.accounts.models import User
 from shared.accounts.services import (
     password_reset_temporary,
@@ -35,8 +38,8 @@ def may_manage_accounts(actor: User) -> bool:
 
 
 def manageable_roles(actor: User) -> tuple[str, ...]:
-    if actor.is_ops:
-        return (User.Role.CITY, User.Role.OPS)
+    if actor.is_ops:  # the platform's system administrator creates the other two 三员 too
+        return (User.Role.CITY, User.Role.OPS, User.Role.SECURITY_ADMIN, User.Role.AUDITOR)
     if actor.is_city and actor.manages_accounts:
         return (User.Role.CITY,)
     return ()
@@ -88,6 +91,13 @@ def public_user_create(
         must_change_password=True,
         manages_accounts=manages_accounts,
     )
+    record(
+        Kind.ACCOUNT,
+        user=actor,
+        target=str(user),
+        detail=f"新建账号（{User.Role(role).label}）"
+        + ("，账号管理员" if user.manages_accounts else ""),
+    )
     return Created(user, password)
 
 
@@ -95,10 +105,12 @@ def public_user_create(
 def public_user_reset(*, actor: User, user: User) -> str:
     """A temporary password for ``user`` (shown once), to be changed at the next login."""
     _require(actor, role=user.role, target=user)
+    record(Kind.ACCOUNT, user=actor, target=str(user), detail="重置密码")
     return password_reset_temporary(user=user)
 
 
 @transaction.atomic
 def public_user_set_active(*, actor: User, user: User, active: bool) -> User:
     _require(actor, role=user.role, target=user)
+    record(Kind.ACCOUNT, user=actor, target=str(user), detail="启用账号" if active else "停用账号")
     return user_set_active(user=user, active=active)

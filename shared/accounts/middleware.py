@@ -20,8 +20,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 API_DETAIL = "您的密码是初始密码或临时密码，请先登录网页修改密码后再使用。"
-EXEMPT_NAMES = ("accounts:password_change", "accounts:logout", "accounts:login")
-EXEMPT_PREFIXES = ("/healthz", "/ops/health/")
+EXEMPT_NAMES = (
+    "accounts:password_change",
+    "accounts:logout",
+    "accounts:login",
+    "accounts:otp_verify",  # the second factor comes before the change (otp_middleware)
+)
+EXEMPT_PREFIXES = ("/healthz", "/livez", "/readyz", "/ops/health/")
 
 
 class PasswordChangeRequiredMiddleware:

@@ -137,3 +137,48 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"
+
+
+class UserSession(models.Model):
+    """One signed-in session (登录设备), listed to its user, who may end it.
+
+    Written at login (``shared.accounts.sessions``), its ``last_activity`` refreshed with
+    the session's sliding expiry, at most once a minute and only by real activity
+    (``zhdj.web.sessions``). The session key is kept only as its SHA-256: this table never
+    holds a usable key.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="login_sessions", verbose_name="用户"
+    )
+    key_hash = models.CharField("会话标识摘要", max_length=64, unique=True)
+    created_at = models.DateTimeField("登录时间", default=timezone.now)
+    last_activity = models.DateTimeField("最近活动", default=timezone.now)
+    ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    device = models.CharField("设备", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "登录设备"
+        verbose_name_plural = "登录设备"
+        ordering = ["-last_activity", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.device} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's last passwords (等保: a password may not be reused)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name="用户"
+    )
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"

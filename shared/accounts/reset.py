@@ -141,6 +141,6 @@ def reset_code_use(*, username: str, code: str, new_password: str) -> User | Non
     user = reset_code_check(username=username, code=code)
     if user is None:
         return None
-    password_change(user=user, new_password=new_password)
+    password_change(user=user, new_password=new_password, detail="短信验证码重置密码")
     cache.delete(_key("code", username.strip()))
     return user

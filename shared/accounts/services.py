@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from shared.accounts import events, sessions
 from shared.accounts.models import User
 from zhdj.errors import ApplicationError
 
@@ -48,6 +49,7 @@ def user_create(
         is_superuser=is_superuser,
         must_change_password=must_change_password,
         manages_accounts=manages_accounts and role == User.Role.CITY,
+        password_changed_at=timezone.now(),  # the password's age (expiry) starts now
     )
     if password:
         validate_password(password, user)
@@ -67,7 +69,8 @@ def user_deactivate(*, user: User) -> User:
     An inactive user fails ``ModelBackend.get_user``, so their sessions end at once.
     Idempotent: deactivating an inactive user changes nothing.
     """
-    User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
+    if User.objects.filter(pk=user.pk, is_active=True).update(is_active=False):
+        sessions.sessions_end_for_user(user, detail="账号已停用")
     user.is_active = False
     return user
 
@@ -110,13 +113,23 @@ def password_temporary() -> str:
 
 
 @transaction.atomic
-def password_change(*, user: User, new_password: str) -> User:
-    """The user sets their own password (validated here): the forced change is done."""
+def password_change(
+    *,
+    user: User,
+    new_password: str,
+    keep_session_key: str | None = None,
+    detail: str = "修改密码",
+) -> User:
+    """The user sets their own password (validated here, none of the last five again):
+    the forced change is done. Every session of the user ends but ``keep_session_key``
+    (the one that changed it); the change is a security event."""
     validate_password(new_password, user)
     user.set_password(new_password)
     user.must_change_password = False
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    events.record(events.Kind.PASSWORD, username=user.get_username(), target=user, detail=detail)
+    sessions.sessions_end_for_user(user, keep_session_key=keep_session_key, detail="密码已修改")
     return user
 
 
@@ -129,6 +142,10 @@ def password_reset_temporary(*, user: User) -> str:
     user.must_change_password = True
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    events.record(
+        events.Kind.PASSWORD, username=user.get_username(), target=user, detail="重置为临时密码"
+    )
+    sessions.sessions_end_for_user(user, detail="密码已重置")
     return password
 
 
@@ -136,6 +153,8 @@ def password_reset_temporary(*, user: User) -> str:
 def user_set_active(*, user: User, active: bool) -> User:
     """Disable (停用) or re-enable (启用) a login. A disabled user's sessions end at once
     (``ModelBackend.get_user`` refuses inactive users)."""
-    User.objects.filter(pk=user.pk).update(is_active=active)
+    changed = User.objects.filter(pk=user.pk).exclude(is_active=active).update(is_active=active)
+    if changed and not active:
+        sessions.sessions_end_for_user(user, detail="账号已停用")
     user.is_active = active
     return user

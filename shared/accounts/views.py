@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -17,12 +19,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from shared.accounts import manage, reset
+from shared.accounts import manage, otp, otp_views, reset, sessions
 from shared.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -53,6 +56,24 @@ class LoginView(auth_views.LoginView):
         context.pop("site_name", None)
         context["reset_available"] = reset.available()
         return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """The password is right: the session is signed in but not yet verified. A user
+        with a device types its code next (动态验证码); a role that requires one without
+        a device binds one (shared.accounts.otp_middleware sends them there)."""
+        response = super().form_valid(form)
+        self.request.session.pop(otp_views.FAILURES, None)
+        user = form.get_user()
+        step = otp.pending(user)
+        if step == "enrol" and user.must_change_password:
+            return response  # the forced password change first (its middleware)
+        if step:
+            target = reverse("accounts:otp_verify" if step == "verify" else "accounts:otp_setup")
+            success = self.get_success_url()
+            if success and success != "/":
+                target += "?" + urlencode({"next": success})
+            return redirect(target)
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -93,18 +114,29 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        key = request.session.session_key
         try:
-            password_change(user=user, new_password=form.cleaned_data["new_password1"])
+            password_change(
+                user=user, new_password=form.cleaned_data["new_password1"], keep_session_key=key
+            )
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
             update_session_auth_hash(request, user)
+            sessions.rekeyed(key, request.session.session_key)
+            request.session.pop(sessions.PASSWORD_EXPIRED, None)
             messages.success(request, "密码已修改。其他设备上的登录已退出。")
             return redirect(_next(request))
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "forced": user.must_change_password, "next": _next(request)},
+        {
+            "form": form,
+            "forced": user.must_change_password,
+            "expired": request.session.get(sessions.PASSWORD_EXPIRED, False),
+            "max_days": settings.ZHDJ_PASSWORD_MAX_AGE_DAYS,
+            "next": _next(request),
+        },
     )
 
 
@@ -113,7 +145,9 @@ SENT_NOTICE = "如果用户名和手机号与登记信息一致，验证码已�
 
 
 def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "-"
+    from zhdj.web.client import client_ip  # from the right of X-Forwarded-For
+
+    return client_ip(request) or "-"
 
 
 @sensitive_post_parameters()
@@ -244,9 +278,7 @@ def public_user_action(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "请求不完整，请重新操作。")
         return redirect("cityusers:list")
-    target = get_object_or_404(
-        User, pk=form.cleaned_data["user"], role__in=(User.Role.CITY, User.Role.OPS)
-    )
+    target = get_object_or_404(User, pk=form.cleaned_data["user"], role__in=User.PUBLIC_ROLES)
     action = form.cleaned_data["action"]
     try:
         if action == "reset":

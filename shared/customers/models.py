@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import RegexValidator
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
+
+from zhdj.pii.crypto import current_key_version, new_key_id
 
 SCHEMA_NAME_RE = r"^[a-z][a-z0-9_]{1,39}$"
 RESERVED_SCHEMA_NAMES = frozenset(
@@ -21,6 +24,14 @@ schema_name_validator = RegexValidator(
     "标识只能由小写字母、数字和下划线组成，以字母开头，长度 2–40。",
 )
 region_code_validator = RegexValidator(r"^\d{6}$", "行政区划代码应为 6 位数字（GB/T 2260）。")
+
+
+def default_key_version() -> int:
+    """A new county's blind indexes start under the current master-key version."""
+    try:
+        return current_key_version()
+    except ImproperlyConfigured:  # no master key (yet): the first version
+        return 1
 
 
 class Tenant(TenantMixin):
@@ -53,6 +64,14 @@ class Tenant(TenantMixin):
     suspended_reason = models.CharField("暂停原因", max_length=200, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     activated_at = models.DateTimeField("开通时间", null=True, blank=True)
+    # The county's personal-data key identity (zhdj.pii.crypto): set once at creation and
+    # kept when the schema is renamed or restored under another name, so its data stays
+    # readable. Counties older than key ids have their schema name here.
+    key_id = models.CharField("密钥标识", max_length=64, default=new_key_id, editable=False)
+    # The master-key version the county's blind indexes are under (rotate_pii_keys).
+    key_version = models.PositiveSmallIntegerField(
+        "索引密钥版本", default=default_key_version, editable=False
+    )
 
     # The onboarding service creates the schema itself (clone or migrate), in steps.
     auto_create_schema = False

@@ -13,3 +13,12 @@ from shared.customers.routing import invalidate_routes
 @receiver([post_save, post_delete], sender=Domain)
 def tenant_or_domain_changed(**_: object) -> None:
     invalidate_routes()
+
+
+@receiver([post_save, post_delete], sender=Tenant)
+def tenant_keys_changed(**_: object) -> None:
+    """This process drops its cached key identities (other processes: after
+    ``zhdj.pii.crypto.KEY_CACHE_SECONDS``)."""
+    from zhdj.pii.crypto import forget_tenant_keys
+
+    forget_tenant_keys()

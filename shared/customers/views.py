@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from shared.accounts.models import User
+from shared.accounts.security_views import officer_home
 from shared.cityorg.models import CityOrganization
 from shared.customers.forms import OnboardingForm, SuspendForm
 from shared.customers.jobs import onboarding_job_queue
@@ -22,8 +24,10 @@ def _counties():  # type: ignore[no-untyped-def]
     return Tenant.objects.exclude(status=Tenant.Status.TEMPLATE).prefetch_related("domains")
 
 
-@public_page(CITY)
+@public_page(User.PUBLIC_ROLES)
 def city_home(request: HttpRequest) -> HttpResponse:
+    if request.user.role not in CITY:  # 安全管理员, 审计管理员: no city data (三员分立)
+        return officer_home(request)
     counties = _counties()
     stats = counties.aggregate(
         total=Count("id"),

@@ -13,6 +13,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from shared.accounts.models import User
+from shared.accounts.sockets import SessionBoundConsumer
 from shared.rollups.live import CITY_GROUP, county_group
 from shared.rollups.views import STATISTICS
 from zhdj.tenancy.channels import tenant_db
@@ -21,7 +22,7 @@ from zhdj.web.access import resolve_scope
 CITY_ROLES = frozenset({User.Role.CITY, User.Role.OPS})
 
 
-class DashboardConsumer(AsyncJsonWebsocketConsumer):
+class DashboardConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         tenant = self.scope.get("tenant")
@@ -40,6 +41,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
             self.group = county_group(tenant.schema_name)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.session_bind()  # closed when the session ends (shared.accounts.sockets)
         await self.send_json({"type": "hello", "group": self.group})
 
     async def _refuse(self, code: int) -> None:
@@ -53,6 +55,7 @@ class DashboardConsumer(AsyncJsonWebsocketConsumer):
         return bool(resolve_scope(request).has(STATISTICS))
 
     async def disconnect(self, code: int) -> None:
+        await self.session_unbind()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -22,6 +22,7 @@ from shared.rollups.views import STATISTICS, city_data, county_data
 from zhdj.formats import beijing
 from zhdj.spreadsheets import append
 from zhdj.web.access import CITY, public_page, scoped_page
+from zhdj.web.exports import exported
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEAD = Font(bold=True, color="FFFFFF")
@@ -108,6 +109,7 @@ def _name(payload: dict[str, Any], ext: str) -> str:
 
 
 @never_cache
+@exported("全市党建统计报表")
 @public_page(CITY)
 def city_xlsx(request: HttpRequest) -> HttpResponse:
     payload = city_data()
@@ -115,6 +117,7 @@ def city_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@exported("全市党建统计报表")
 @public_page(CITY)
 def city_pdf(request: HttpRequest) -> HttpResponse:
     payload = city_data()
@@ -122,6 +125,7 @@ def city_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@exported("区县党建统计报表")
 @scoped_page(permission=STATISTICS)
 def county_xlsx(request: HttpRequest, scope: Any) -> HttpResponse:
     payload = county_data(scope)

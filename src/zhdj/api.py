@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,17 +10,33 @@ from django.db import connection
 from django.http import Http404
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import routers, serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import (
+    APIException,
+    AuthenticationFailed,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    Throttled,
+)
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from zhdj.errors import AccessDenied, ApplicationError, messages_of
 from zhdj.web.access import resolve_scope
+from zhdj.web.errors import record_denial
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _exception_response(exc, context)
+    if response is not None and response.status_code == 403:
+        _record_denial(exc, context.get("request"), response)
+    return response
+
+
+def _exception_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, AccessDenied):
         return Response({"detail": exc.message}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, ApplicationError | ValidationError):
@@ -27,7 +44,24 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, Http404) and not _chinese(str(exc)):
         # get_object_or_404 says "No Member matches the given query." whatever the language.
         exc = NotFound("未找到该记录。")
+    if isinstance(exc, Throttled):  # DRF's own text is English ("Request was throttled.")
+        wait = math.ceil(exc.wait) if exc.wait is not None else None
+        text = f"请求过于频繁，请 {wait} 秒后再试。" if wait else "请求过于频繁，请稍后再试。"
+        headers = {"Retry-After": str(wait)} if wait else {}
+        return Response({"detail": text}, status=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
     return drf_exception_handler(exc, context)
+
+
+def _record_denial(exc: Exception, request: Any, response: Response) -> None:
+    """Every refusal answered 403 by the API is a security event (DENIED); not a missing
+    login (the login is the answer) and not a stale CSRF token (no access was asked)."""
+    if request is None or isinstance(exc, NotAuthenticated | AuthenticationFailed):
+        return
+    data = response.data
+    detail = str(data.get("detail", "")) if isinstance(data, dict) else ""
+    if isinstance(exc, PermissionDenied) and "CSRF" in detail:
+        return
+    record_denial(getattr(request, "_request", request), detail)
 
 
 def _chinese(text: str) -> bool:
@@ -117,6 +151,14 @@ class APISchemaView(SpectacularAPIView):
     documentation (it names no county data)."""
 
     zhdj_access = "open"
+
+    def finalize_response(self, request, response, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Errors (an unknown ``?format=``) answer JSON like every other endpoint, not a
+        body labelled as an OpenAPI document."""
+        if response.status_code >= 400 and isinstance(response, Response):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class APIDocsView(SpectacularSwaggerView):

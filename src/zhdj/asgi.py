@@ -10,6 +10,11 @@ from django.conf import settings
 from django.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
+# Production settings with test keys, debug mode or demo data: daphne does not start
+# (it runs no system checks itself; zhdj/checks.py).
+from zhdj.checks import refuse_unsafe_start  # noqa: E402
+
+refuse_unsafe_start("网页服务")
 if settings.ZHDJ_SERVE_STATIC:
     # Local runs and tests: daphne serves /static/ itself (nginx does in production).
     from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler

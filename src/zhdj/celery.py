@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from celery.schedules import crontab
-from celery.signals import task_prerun
+from celery.signals import task_prerun, worker_init
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhdj.settings.local")
@@ -21,6 +21,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(
     [
         "zhdj",
+        "shared.accounts",
         "shared.customers",
         "shared.rollups",
         "tenants.notifications",
@@ -42,6 +43,21 @@ def _activate_site_language(**_: Any) -> None:
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@worker_init.connect
+def _refuse_unsafe_start(**_: Any) -> None:
+    """Production settings with test keys, debug mode or demo data: the worker does not
+    start either (zhdj/checks.py). Celery logs and swallows a receiver's exception, so the
+    refusal leaves as SystemExit."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from zhdj.checks import refuse_unsafe_start
+
+    try:
+        refuse_unsafe_start("后台任务进程")
+    except ImproperlyConfigured as refused:
+        raise SystemExit(str(refused)) from refused
 
 
 app.conf.beat_schedule = {
@@ -91,10 +107,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=2, minute=40),
         "args": ("tenants.imports.tasks.purge_stale_imports",),
     },
-    # Party dues: bills on the 1st, reconciliation of yesterday, reminders (rule: day).
+    # Party dues: the month's missing bills daily (a restart at the wrong hour on the 1st
+    # skips no month: the next run creates what is missing, idempotently), reconciliation
+    # of yesterday, reminders (rule: day; once per member and month).
     "dues-bill-month": {
         "task": "zhdj.tasks.for_each_active_tenant",
-        "schedule": crontab(day_of_month=1, hour=1, minute=10),
+        "schedule": crontab(hour=1, minute=10),
         "args": ("tenants.dues.tasks.bill_month",),
     },
     "dues-reconcile": {
@@ -111,6 +129,11 @@ app.conf.beat_schedule = {
         "task": "zhdj.tasks.for_each_active_tenant",
         "schedule": crontab(hour=9, minute=30),
         "args": ("tenants.dues.tasks.remind_unpaid",),
+    },
+    # Security events older than ZHDJ_AUDIT_RETENTION_DAYS (≥ 180), every schema.
+    "purge-security-events": {
+        "task": "shared.accounts.tasks.purge_security_events",
+        "schedule": crontab(hour=3, minute=40),
     },
     "purge-read-notifications": {
         "task": "zhdj.tasks.for_each_active_tenant",

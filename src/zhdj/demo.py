@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
+from shared.accounts.otp import DEMO_SECRET_BASE32, demo_device_ensure
 from shared.accounts.services import user_create
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
 from shared.rollups.services import rollup_city
@@ -66,16 +67,24 @@ def _ensure_user(username: str, full_name: str, role: str, **extra: bool) -> Non
         )
 
 
+def _ensure_officers(site: str) -> None:
+    """三员分立: the security administrator and the auditor of a site (shared/accounts/roles.py)."""
+    _ensure_user("anquan", f"{site}安全管理员演示账号", User.Role.SECURITY_ADMIN)
+    _ensure_user("shenji", f"{site}审计管理员演示账号", User.Role.AUDITOR)
+
+
 def seed_demo() -> list[str]:
     """Create the demo city; returns printable login lines."""
     connection.set_schema_to_public()
     template_ensure()
     _ensure_user("city", "市委组织部演示账号", User.Role.CITY)
     _ensure_user("ops", "平台运维演示账号", User.Role.OPS, is_staff=True, is_superuser=True)
+    _ensure_officers("市级")
     lines = [
         f"市级站点  http://{settings.ZHDJ_CITY_HOST}:{_port()}/"
         f"   city / {DEMO_PASSWORD}（市委组织部）"
         f"   ops / {DEMO_PASSWORD}（运维）"
+        "   anquan（安全管理员）   shenji（审计管理员）"
     ]
     for d in DISTRICTS:
         tenant_onboard(
@@ -92,14 +101,31 @@ def seed_demo() -> list[str]:
         with schema_context(d.schema):
             _seed_county(d)
             _seed_features()
+            _ensure_officers(d.name)
         lines.append(
             f"{d.name}  http://{_host(d.schema)}:{_port()}/   admin（区县管理员）"
+            "   anquan（安全管理员）   shenji（审计管理员）"
             "   shuji（党支部书记）   xuanchuan（宣传委员）"
             "   member（党员）   shenqing（入党申请人）"
             f"   密码均为 {DEMO_PASSWORD}"
         )
     rollup_city()  # the city dashboard shows the demo counties at once
+    _seed_otp([None, *(d.schema for d in DISTRICTS)])
+    lines.append(
+        "动态口令（市级账号、区县管理员、安全管理员、审计管理员登录时须输入）："
+        "运行 manage.py demo_otp_code 查看当前验证码，或在手机动态口令应用中添加密钥 "
+        f"{DEMO_SECRET_BASE32}"
+    )
     return lines
+
+
+def _seed_otp(schemas: list[str | None]) -> None:
+    """Every demo account whose role requires 动态口令 gets a device with the demo
+    secret (shared/accounts/otp.py); run last, after every account exists."""
+    for schema in schemas:
+        with schema_context(schema or "public"):
+            for user in User.objects.filter(role__in=User.OTP_ROLES, is_active=True):
+                demo_device_ensure(user)
 
 
 def _seed_features() -> None:

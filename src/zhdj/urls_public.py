@@ -6,18 +6,21 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shared.customers.views import city_home
-from zhdj.web.views import health_page, healthz
+from zhdj.web.views import health_page, healthz, livez, readyz
 
 urlpatterns = [
     path("", city_home, name="home"),
     path("accounts/", include("shared.accounts.urls")),
     path("users/", include("shared.accounts.urls_city")),
+    path("security/", include("shared.accounts.urls_security")),
     path("ops/", include("shared.customers.urls")),
     path("dashboard/", include("shared.rollups.urls")),
     path("pay/", include("shared.payments.urls")),
     path("letters/", include("shared.interchange.urls")),
     path("ops/health/", health_page, name="health-page"),
-    path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
+    path("readyz", readyz, name="readyz"),
+    path("healthz", healthz, name="healthz"),  # = readyz, for older probes
     path("admin/", admin.site.urls),
 ]
 

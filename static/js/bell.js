@@ -30,6 +30,9 @@
     ws.onmessage = function (e) { show(JSON.parse(e.data)); };
     ws.onclose = function (e) {
       bell.dataset.live = "0";
+      // The session ended while the page was open (logout, timeout): the reload reaches
+      // the login page. Refused from the start: stay (the page itself says who is in).
+      if (e.code === 4401 && !first) { location.reload(); return; }
       if (e.code === 4401 || e.code === 4404) return; // signed out or unknown county
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);

@@ -1,4 +1,42 @@
 // Small ECharts helpers shared by the pages. Data comes from json_script blocks.
+//
+// Content Security Policy (zhdj/web/csp.py): no inline style attributes. ECharts' SVG
+// renderer writes the font of its labels and its root's position as style="…" with
+// setAttribute, which the policy refuses; the same text written through the CSSOM is
+// allowed (CSP governs markup, not script): SVG elements take their style that way. Its
+// HTML tooltips are markup with style attributes: every chart's tooltip is drawn as
+// rich text inside the chart instead.
+(function () {
+  "use strict";
+  if (window.SVGElement && !SVGElement.prototype.zhdjCssom) {
+    var setAttribute = Element.prototype.setAttribute;
+    SVGElement.prototype.setAttribute = function (name, value) {
+      if (String(name).toLowerCase() === "style") {
+        this.style.cssText = String(value);
+        return;
+      }
+      return setAttribute.call(this, name, value);
+    };
+    SVGElement.prototype.zhdjCssom = true;
+  }
+  function richTooltips(option) {
+    if (!option || !option.tooltip) return;
+    [].concat(option.tooltip).forEach(function (t) { if (t) t.renderMode = "richText"; });
+  }
+  if (window.echarts && !window.echarts.zhdjCsp) {
+    var init = window.echarts.init;
+    window.echarts.init = function () {
+      var chart = init.apply(this, arguments);
+      var setOption = chart.setOption;
+      chart.setOption = function (option) {
+        richTooltips(option);
+        return setOption.apply(chart, arguments);
+      };
+      return chart;
+    };
+    window.echarts.zhdjCsp = true;
+  }
+})();
 function zhdjData(id) {
   var el = document.getElementById(id);
   return el ? JSON.parse(el.textContent) : [];

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import check_password
 from django.http import HttpRequest
 
 from shared.accounts.models import User
+from shared.accounts.roles import OFFICER_ROLES, Duty, duties_of
 from tenants.access.grants import effective_grants, needs_password
 from tenants.access.models import Post
 from tenants.access.permissions import Perm
@@ -30,11 +31,22 @@ class Scope:
     is_admin: bool
     member_id: int | None  # the user's own member record
     grants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # The duties of the user's role (三员分立, ``shared.accounts.roles``): who sets post
+    # permissions, who reads the audit.
+    duties: frozenset[str] = frozenset()
 
     @classmethod
     def system(cls) -> Scope:
         """Work the platform does itself (scheduled jobs, imports already authorized)."""
-        return cls(None, True, None)
+        return cls(None, True, None, duties=frozenset(Duty))
+
+    def may(self, duty: str) -> bool:
+        """The user's role carries ``duty`` (``shared.accounts.roles.DUTIES``)."""
+        return duty in self.duties
+
+    def require_duty(self, duty: str, *, message: str = "") -> None:
+        if not self.may(duty):
+            raise AccessDenied(message or "您没有办理此事项的权限。")
 
     def paths(self, permission: str) -> tuple[str, ...]:
         return self.grants.get(permission, ())
@@ -100,25 +112,29 @@ def member_id_of(user: Any) -> int | None:
 
 
 def scope_for(user: User) -> Scope:
+    duties = frozenset(duties_of(user.role))
+    if user.role in OFFICER_ROLES:
+        # 安全管理员, 审计管理员: no organization, no member data, whatever else they are.
+        return Scope(user.pk, False, None, duties=duties)
     member_id = member_id_of(user)
     if user.is_county_admin:
-        return Scope(user.pk, True, member_id)
+        return Scope(user.pk, True, member_id, duties=duties)
     if member_id is None:
-        return Scope(user.pk, False, None)
+        return Scope(user.pk, False, None, duties=duties)
     posts = list(
         Post.objects.filter(
             member_id=member_id, ended_at__isnull=True, org__is_active=True
         ).values_list("org__path", "post_code")
     )
     if not posts:
-        return Scope(user.pk, False, member_id)
+        return Scope(user.pk, False, member_id, duties=duties)
     carries = effective_grants()
     by_permission: dict[str, set[str]] = {}
     for path, post_code in posts:
         for permission in carries.get(post_code, ()):
             by_permission.setdefault(permission, set()).add(path)
     grants = {permission: minimal(paths) for permission, paths in by_permission.items()}
-    return Scope(user.pk, False, member_id, grants)
+    return Scope(user.pk, False, member_id, grants, duties)
 
 
 def request_scope(request: HttpRequest) -> Scope:

@@ -8,9 +8,12 @@ from typing import Any
 
 from django.db import transaction
 
+from shared.accounts.events import record
 from shared.accounts.models import User
+from shared.accounts.roles import Duty
 from shared.standards.models import CodeTable, Permission
 from shared.standards.selectors import code_name, codes_flagged, is_valid_code
+from tenants.access.events import Kind, scope_record
 from tenants.access.grants import default_grants
 from tenants.access.models import Post, PostGrantOverride
 from tenants.access.permissions import Perm
@@ -35,7 +38,14 @@ def post_assign(*, scope: Scope, org: Any, member: Any, post_code: str, started_
         raise ApplicationError(
             f"该组织的{name}由{holder.member.name}担任，请先免去其职务再任命。", field="post_code"
         )
-    return Post.objects.create(org=org, member=member, post_code=post_code, started_at=started_at)
+    post = Post.objects.create(org=org, member=member, post_code=post_code, started_at=started_at)
+    scope_record(
+        scope,
+        Kind.PERMISSION,
+        target=f"{org.name} {code_name(CodeTable.POST, post_code, post_code)} {member.name}",
+        detail=f"任职，任职日期 {started_at:%Y-%m-%d}",
+    )
+    return post
 
 
 @transaction.atomic
@@ -49,15 +59,25 @@ def post_end(*, scope: Scope, post: Post, ended_at: date, reason: str = "") -> P
         raise ApplicationError("免职日期不能早于任职日期。", field="ended_at")
     post.ended_at, post.end_reason = ended_at, reason[:100]
     post.save(update_fields=["ended_at", "end_reason"])
+    scope_record(
+        scope,
+        Kind.PERMISSION,
+        target=f"{post.org.name} {code_name(CodeTable.POST, post.post_code, post.post_code)} "
+        f"{post.member.name}",
+        detail=f"免职，免职日期 {ended_at:%Y-%m-%d}" + (f"，原因：{reason}" if reason else ""),
+    )
     return post
 
 
 def posts_end_for_org(*, org: Any, ended_at: date, reason: str) -> int:
     """End every active post in ``org`` (the organization is dissolved or merged away);
     the caller's service has checked its own permission."""
-    return Post.objects.filter(org=org, ended_at__isnull=True).update(
+    ended = Post.objects.filter(org=org, ended_at__isnull=True).update(
         ended_at=ended_at, end_reason=reason[:100]
     )
+    if ended:
+        record(Kind.PERMISSION, target=org.name, detail=f"免去该组织全部职务 {ended} 项：{reason}")
+    return ended
 
 
 def posts_end_for_member(*, member: Any, ended_at: date, reason: str, logout: bool) -> int:
@@ -69,6 +89,9 @@ def posts_end_for_member(*, member: Any, ended_at: date, reason: str, logout: bo
     )
     if logout and member.user_id is not None:
         User.objects.filter(pk=member.user_id).update(is_active=False)
+        record(Kind.ACCOUNT, target=member.name, detail=f"停用登录账号：{reason}")
+    if ended:
+        record(Kind.PERMISSION, target=member.name, detail=f"免去全部职务 {ended} 项：{reason}")
     return ended
 
 
@@ -78,15 +101,21 @@ def post_grant_set(
 ) -> PostGrantOverride | None:
     """Set what ``post_code`` may do in this county: back to the city default when
     ``granted`` equals it (the override row goes), else an override with its reason."""
-    if not scope.is_admin:
-        raise ApplicationError("只有区县管理员可以调整职务权限。")
+    # 三员分立: the security administrator's duty, not the county administrator's.
+    scope.require_duty(Duty.POST_GRANTS, message="只有安全管理员可以调整职务权限。")
     if not is_valid_code(CodeTable.POST, post_code):
         raise ApplicationError(f"未知的职务“{post_code}”。", field="post_code")
-    if not Permission.objects.filter(code=permission).exists():
+    perm_name = Permission.objects.filter(code=permission).values_list("name", flat=True).first()
+    if perm_name is None:
         raise ApplicationError(f"未知的权限项“{permission}”。", field="permission")
     default = permission in default_grants().get(post_code, frozenset())
+    target = f"{code_name(CodeTable.POST, post_code, post_code)} · {perm_name}"
     if granted == default:
-        PostGrantOverride.objects.filter(post_code=post_code, permission=permission).delete()
+        deleted, _ = PostGrantOverride.objects.filter(
+            post_code=post_code, permission=permission
+        ).delete()
+        if deleted:
+            scope_record(scope, Kind.PERMISSION, target=target, detail="恢复为市级默认")
         return None
     if not reason.strip():
         raise ApplicationError("请填写调整依据。", field="reason")
@@ -94,5 +123,11 @@ def post_grant_set(
         post_code=post_code,
         permission=permission,
         defaults={"granted": granted, "reason": reason.strip()[:200], "updated_by": actor},
+    )
+    scope_record(
+        scope,
+        Kind.PERMISSION,
+        target=target,
+        detail=f"{'授予' if granted else '取消'}，依据：{reason.strip()[:200]}",
     )
     return override

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.dateparse import parse_datetime
 
 from shared.accounts.models import User
-from shared.standards.models import CodeTable, OrganizationType
+from shared.standards.models import CodeTable, OrganizationType, Permission
 from shared.standards.selectors import code_name
 from zhdj.formats import beijing
 
@@ -42,6 +42,8 @@ CODE_TABLES: dict[tuple[str, str], CodeTable] = {
 # Fields holding the code of a public model other than a code table.
 NAMED_CODES: dict[tuple[str, str], type[models.Model]] = {
     ("orgs.Organization", "type_code"): OrganizationType,
+    # A post permission override names the permission (权限项) by its code.
+    ("access.PostGrantOverride", "permission"): Permission,
 }
 # A stored field label that says nothing to a reader, replaced by what the value is.
 FIELD_LABELS: dict[tuple[str, str], str] = {

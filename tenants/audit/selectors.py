@@ -54,6 +54,7 @@ class AuditRow:
     object_label: str
     user: str
     url: str
+    ip: str
     changes: list[tuple[str, str, str]]  # (field label, before, after)
 
 
@@ -81,6 +82,8 @@ def audit_rows(kind: str | None = None, *, limit: int = 50, offset: int = 0) -> 
             data = e.pgh_data or {}
             if "name" not in data and "member_id" in data:
                 refs.want_field(model, "member_id", data["member_id"])
+            if "name" not in data and "permission" in data:  # a post permission override
+                refs.want_field(model, "permission", data["permission"])
     refs.resolve()
     rows = []
     for e in events:
@@ -94,8 +97,12 @@ def audit_rows(kind: str | None = None, *, limit: int = 50, offset: int = 0) -> 
                 action=LABELS.get(e.pgh_label, "变更"),
                 object_id=str(e.pgh_obj_id),
                 object_label=_object_label(model, e.pgh_data or {}, refs),
-                user=names.get(context.get("user"), "系统" if not context else "—"),
+                # Written in this schema on behalf of another county's user (a transfer
+                # accepted there): named, never an id of a user of another schema.
+                user=context.get("actor_name")
+                or names.get(context.get("user"), "系统" if not context else "—"),
                 url=context.get("url", ""),
+                ip=context.get("ip") or "",
                 changes=_changes(model, e.pgh_diff or {}, refs) if model else [],
             )
         )
@@ -108,6 +115,11 @@ def _object_label(model: Any, data: dict[str, Any], refs: References) -> str:
         return str(data["name"])
     if model is not None and "member_id" in data:
         return display(model, model._meta.get_field("member"), data["member_id"], refs)
+    if model is not None and "post_code" in data and "permission" in data:
+        post = display(model, model._meta.get_field("post_code"), data["post_code"], refs)
+        perm = display(model, model._meta.get_field("permission"), data["permission"], refs)
+        granted = {True: "授予", False: "取消"}.get(data.get("granted"), "")
+        return f"{post} · {perm}" + (f"（{granted}）" if granted else "")
     return ""
 
 

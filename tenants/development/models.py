@@ -19,6 +19,7 @@ from tenants.members.models import Member, Sex
 from tenants.orgs.models import Organization
 from zhdj.audit import audited
 from zhdj.pii.fields import BlindIndexField, EncryptedTextField
+from zhdj.pii.storage import encrypted_storage
 
 
 class Status(models.TextChoices):
@@ -178,8 +179,8 @@ class StepEntry(models.Model):
 
 
 def document_path(instance: StepDocument, filename: str) -> str:
-    # The storage puts this under media/<schema>/ (TenantFileSystemStorage); the name
-    # the user gave never reaches the file system.
+    # The storage puts this under media/<schema>/ (TenantFileSystemStorage), encrypted with
+    # the county's key (zhdj.pii.storage); the name the user gave never reaches the disk.
     return f"development/{instance.entry.record_id}/{instance.sha256[:16]}{instance.extension}"
 
 
@@ -189,7 +190,9 @@ class StepDocument(models.Model):
 
     entry = models.ForeignKey(StepEntry, on_delete=models.PROTECT, related_name="documents")
     kind = models.CharField("材料名称", max_length=32)
-    file = models.FileField("文件", upload_to=document_path, max_length=200)
+    file = models.FileField(
+        "文件", upload_to=document_path, max_length=200, storage=encrypted_storage
+    )
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField("大小（字节）")
@@ -242,8 +245,10 @@ class Submission(models.Model):
     )
     kind = models.CharField("材料名称", max_length=32, choices=Kind.choices)
     title = models.CharField("标题", max_length=100, blank=True)
-    text = models.TextField("正文", blank=True)
-    file = models.FileField("文件", upload_to=submission_path, max_length=200)
+    text = EncryptedTextField("正文", blank=True)  # a thought report is personal
+    file = models.FileField(
+        "文件", upload_to=submission_path, max_length=200, storage=encrypted_storage
+    )
     original_name = models.CharField("原文件名", max_length=200)
     content_type = models.CharField(max_length=32)
     size = models.PositiveIntegerField("大小（字节）")

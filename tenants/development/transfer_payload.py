@@ -17,7 +17,6 @@ import hashlib
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 
 from tenants.development.models import (
     EXTENSIONS,
@@ -164,8 +163,9 @@ def _copy_document(ctx: ImportContext, entry: StepEntry, doc: dict[str, Any]) ->
         sha256=doc["sha256"],
     )
     name = f"development/transfer-{ctx.envelope_id}/{doc['sha256'][:16]}{document.extension}"
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(content))
+    storage = document.file.storage  # encrypted under this county's key
+    if not storage.exists(name):
+        name = storage.save(name, ContentFile(content))
     document.file.name = name
     document.save()
 
@@ -187,7 +187,8 @@ def _copy_submission(ctx: ImportContext, record: DevelopmentRecord, doc: dict[st
     )
     extension = EXTENSIONS.get(doc["content_type"], "")
     name = f"development/transfer-{ctx.envelope_id}/own-{doc['sha256'][:16]}{extension}"
-    if not default_storage.exists(name):
-        name = default_storage.save(name, ContentFile(content))
+    storage = submission.file.storage  # encrypted under this county's key
+    if not storage.exists(name):
+        name = storage.save(name, ContentFile(content))
     submission.file.name = name
     submission.save()

@@ -51,6 +51,7 @@ from tenants.development.thought_reports import report_due_on
 from tenants.development.timeline import timeline
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
+from zhdj.web.exports import exported
 from zhdj.web.query import filter_status, refuse_query
 
 MANAGE = Perm.DEVELOPMENT_MANAGE
@@ -310,6 +311,7 @@ def _quote(name: str) -> str:
 
 
 @never_cache
+@exported("发展党员纪实")
 @scoped_page()
 def record_export(request: HttpRequest, record_id: int, *, scope: Scope) -> HttpResponse:
     """The whole file as a PDF: for those who work on it, and for the person themself."""

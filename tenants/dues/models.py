@@ -138,12 +138,13 @@ class DuesReduction(models.Model):
     monthly_fen = models.BigIntegerField("减交后每月金额（分）", default=0)
     from_month = models.DateField("起始月份")
     to_month = models.DateField("截止月份")
-    reason = models.CharField("原因", max_length=200)
+    # Encrypted at rest: the hardship behind a reduction is sensitive personal data.
+    reason = EncryptedTextField("原因", max_length=200)
     branch_decided_on = models.DateField("支部决定日期")
     branch_decision = models.CharField("支部决定（会议记录）", max_length=200)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     approved_on = models.DateField("党委审批日期", null=True, blank=True)
-    approval_note = models.CharField("审批意见", max_length=200, blank=True)
+    approval_note = EncryptedTextField("审批意见", max_length=200, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -21,7 +21,7 @@ from tenants.access.scope import Scope
 from tenants.dues.models import ArrearsFlag, DuesBill
 from tenants.dues.selectors import dues_orgs
 from tenants.members.models import Member
-from tenants.notifications.services import notification_send
+from tenants.notifications.services import notification_send, reminder_claim
 from zhdj.formats import yuan_plain as yuan
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,13 @@ def _also_message(users: list[User], template: str, params: dict, url: str) -> N
 
 
 @transaction.atomic
-def remind_unpaid(*, scope: Scope, sender: User | None = None, today: date | None = None) -> int:
+def remind_unpaid(
+    *, scope: Scope, sender: User | None = None, today: date | None = None, once: str = ""
+) -> int:
     """Tell each member (with a login) whose dues the user handles what they owe (the
-    monthly job: ``Scope.system()``, the whole county). Returns how many were told."""
+    monthly job: ``Scope.system()``, the whole county). Returns how many were told.
+    ``once`` (the job: the month): each member is reminded at most once for it, even when
+    the task is delivered twice (``reminder_claim``, committed with the notifications)."""
     scope.require(Perm.DUES_MANAGE, message="无权催缴党费。")
     bills = DuesBill.objects.filter(
         status=DuesBill.Status.UNPAID,
@@ -69,7 +73,11 @@ def remind_unpaid(*, scope: Scope, sender: User | None = None, today: date | Non
     users = dict(Member.objects.filter(pk__in=owed).values_list("pk", "user_id"))
     people = {u.pk: u for u in User.objects.filter(pk__in=users.values())}
     url = reverse("dues:mine")
+    told = 0
     for member_id, amounts in owed.items():
+        if once and not reminder_claim("dues.unpaid", member_id, once):
+            continue
+        told += 1
         user = people[users[member_id]]
         title = "党费交纳提醒"
         body = f"您有 {len(amounts)} 个月党费未交，合计 {yuan(sum(amounts))} 元，可在线交纳。"
@@ -80,7 +88,7 @@ def remind_unpaid(*, scope: Scope, sender: User | None = None, today: date | Non
             {"months": len(amounts), "amount": yuan(sum(amounts))},
             url,
         )
-    return len(owed)
+    return told
 
 
 def tell_branch_of_flags(flags: list[ArrearsFlag]) -> None:

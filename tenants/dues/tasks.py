@@ -1,6 +1,8 @@
 """Dues jobs per county (beat fans them out with ``for_each_active_tenant``).
 
-- ``bill_month``: on the 1st, the month's bills, then the arrears scan;
+- ``bill_month``: daily, the month's bills that are missing (none on most days: existing
+  bills are skipped), then the arrears scan. Daily, not on the 1st only: a beat or worker
+  down at that hour (or a lost schedule file) skips no month, the next day catches up;
 - ``reconcile_yesterday``: daily, each gateway's bill file against our payments;
 - ``remind_unpaid``: daily, acting only on the county's reminder day (``dues.reminder_day``);
 - ``expire_orders``: every few minutes, pending online orders past ``dues.order_expiry_minutes``.
@@ -39,7 +41,8 @@ def remind_unpaid(force: bool = False) -> int:
     today = timezone.localdate()
     if not force and today.day != int(rule_value("dues.reminder_day")):
         return 0
-    return reminders.remind_unpaid(scope=Scope.system(), today=today)
+    # Once per member and month: a redelivered task (or a forced rerun) reminds nobody twice.
+    return reminders.remind_unpaid(scope=Scope.system(), today=today, once=f"{today:%Y-%m}")
 
 
 @tenant_task(name="tenants.dues.tasks.expire_orders", acks_late=True)

@@ -43,6 +43,8 @@ from tenants.members.models import Member
 from zhdj.db import snapshot
 from zhdj.errors import ApplicationError
 from zhdj.web.access import open_page, scoped_page
+from zhdj.web.csp import allow_form_target
+from zhdj.web.exports import exported
 from zhdj.web.forms import add_errors
 from zhdj.web.query import QueryRefused
 
@@ -109,6 +111,7 @@ def generate(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 @never_cache
+@exported("党费收缴")
 @scoped_page(permission=Perm.DUES_MANAGE)
 def export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     month = _month(request, export=True)
@@ -322,7 +325,9 @@ def pay(request: HttpRequest, *, scope: Scope) -> HttpResponse:
                 return redirect("dues:mine")
             add_errors(form, exc)
         else:
-            return render(request, "dues/redirect.html", {"checkout": checkout, "payment": payment})
+            page = render(request, "dues/redirect.html", {"checkout": checkout, "payment": payment})
+            # The form goes to the gateway's site: named for this response's form-action.
+            return allow_form_target(page, checkout.url)
     # A wrong entry: the page again with the message under its field and what was typed.
     return _mine_page(request, member, form)
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import pghistory
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shared.accounts.models import User
@@ -33,6 +33,7 @@ from tenants.imports.preview import preview_of
 from tenants.imports.snapshot import snapshot_drop, snapshot_load, snapshot_save
 from tenants.imports.validate import Plan, RowError, plan_import
 from zhdj.errors import AccessDenied, ApplicationError
+from zhdj.failsafe import cache_delete, cache_get, cache_set
 from zhdj.pii.crypto import DecryptionError, decrypt_bytes, encrypt_bytes
 
 logger = logging.getLogger(__name__)
@@ -41,11 +42,17 @@ State = ImportJob.State
 MAX_STORED_ERRORS = 10_000
 PROGRESS_TTL = 3600
 STALE_AFTER = timedelta(hours=24)
-# Files up to this size are checked in the request, imports up to this many rows written in
-# it; larger ones go to the worker (with a progress bar).
-INLINE_MAX_BYTES = 200 * 1024
+# Every uploaded file is checked in the worker, never in the web request (a crafted
+# workbook costs a worker, with its time and memory limits, not a web process): 0 bytes
+# inline. Imports up to this many (already checked) rows are written in the request; larger
+# ones go to the worker (with a progress bar).
+INLINE_MAX_BYTES = 0
 INLINE_MAX_ROWS = 2000
 CRASHED = "处理时出错，未导入任何数据。请稍后重新上传，或联系管理员。"
+REDELIVERED = (
+    "该文件多次导致后台任务中断（可能过大或结构异常），已停止处理，未导入任何数据。"
+    "请检查文件后重新上传，或联系管理员。"
+)
 NO_LONGER_MANAGES = "您已没有管理党组织的职务，不能导入党员信息。"
 
 
@@ -64,14 +71,14 @@ def _progress_key(job_id: Any) -> str:
 def job_progress(job: ImportJob) -> tuple[int, str]:
     """Percent and step to show: live from the cache while the job runs."""
     if job.is_running:
-        live = cache.get(_progress_key(job.pk))
+        live = cache_get(_progress_key(job.pk))
         if live:
             return int(live[0]), str(live[1])
     return job.progress, job.step
 
 
 def _report(job_id: Any, percent: float, step: str) -> None:
-    cache.set(_progress_key(job_id), (int(percent), step), PROGRESS_TTL)
+    cache_set(_progress_key(job_id), (int(percent), step), PROGRESS_TTL)
 
 
 def _scaled(job_id: Any, low: int, high: int, verb: str):  # type: ignore[no-untyped-def]
@@ -102,7 +109,7 @@ def _finish(job_id: Any, state: str, *, from_state: str, **fields: Any) -> bool:
     fields.setdefault("progress", 100)
     fields.setdefault("finished_at", timezone.now())
     done = ImportJob.objects.filter(pk=job_id, state=from_state).update(state=state, **fields)
-    cache.delete(_progress_key(job_id))
+    cache_delete(_progress_key(job_id))
     return bool(done)
 
 
@@ -142,6 +149,27 @@ def _file_aad(job_id: Any) -> bytes:
     return f"import-job:{job_id}".encode()
 
 
+QUEUE_DOWN = "缓存与消息队列暂时不可用，文件未能交给后台处理，未导入任何数据。请稍后重新上传。"
+
+
+def _enqueue(task: Any, job_id: str, state: str) -> None:
+    """Hand the job to the worker after commit. Redis (the broker) unreachable: the job
+    fails at once with a Chinese reason on its page, instead of waiting for ever."""
+    try:
+        task.delay(job_id)
+    except Exception:
+        logger.warning("import job %s: the queue is unavailable", job_id, exc_info=True)
+        if state == State.QUEUED:
+            _finish(job_id, State.FAILED, from_state=state, step="导入失败", message=QUEUE_DOWN)
+            _discard(job_id)
+        else:  # confirmed: back to 待确认, the checked rows kept; the user confirms again
+            ImportJob.objects.filter(pk=job_id, state=state).update(
+                state=State.VALIDATED,
+                step="校验通过，等待确认",
+                message="缓存与消息队列暂时不可用，未开始导入。请稍后再点击确认导入。",
+            )
+
+
 # -- steps -------------------------------------------------------------------------------
 
 
@@ -156,12 +184,12 @@ def import_job_start(*, scope: Scope, user: User, upload: UploadedFile) -> Impor
     sealed = encrypt_bytes(upload.read(), aad=_file_aad(job.pk))
     job.file.save(f"{job.pk}.xlsx.enc", ContentFile(sealed), save=False)
     job.save()
-    if upload.size is not None and upload.size <= inline_max_bytes():
+    if upload.size is not None and upload.size <= inline_max_bytes() and inline_max_bytes() > 0:
         import_job_validate(job.pk)
         job.refresh_from_db()
     else:
         job_id = str(job.pk)
-        transaction.on_commit(lambda: validate_import.delay(job_id))
+        transaction.on_commit(lambda: _enqueue(validate_import, job_id, State.QUEUED))
     return job
 
 
@@ -228,7 +256,7 @@ def import_job_confirm(job: ImportJob, *, scope: Scope) -> ImportJob:
     from tenants.imports.tasks import commit_import
 
     moved = ImportJob.objects.filter(pk=job.pk, state=State.VALIDATED).update(
-        state=State.COMMITTING, progress=0, step="等待导入"
+        state=State.COMMITTING, progress=0, step="等待导入", deliveries=0
     )
     if not moved:
         raise ApplicationError("该导入任务当前不能确认。")
@@ -236,7 +264,7 @@ def import_job_confirm(job: ImportJob, *, scope: Scope) -> ImportJob:
         import_job_commit(job.pk)
     else:
         job_id = str(job.pk)
-        transaction.on_commit(lambda: commit_import.delay(job_id))
+        transaction.on_commit(lambda: _enqueue(commit_import, job_id, State.COMMITTING))
     job.refresh_from_db()
     return job
 
@@ -305,6 +333,34 @@ def _fail(job_id: Any, message: str, errors: list[RowError] | None = None) -> st
     )
     _discard(job_id)
     return State.FAILED
+
+
+def import_job_delivered(job_id: Any) -> bool:
+    """Count one delivery of the job's current step to a worker; False (and the job failed
+    with a Chinese reason, its files deleted) when it came once too often: a workbook that
+    kills its worker (memory, time) is not handed to the next one forever."""
+    limit = int(getattr(settings, "ZHDJ_TASK_MAX_DELIVERIES", 3))
+    running = ImportJob.objects.filter(pk=job_id, state__in=ImportJob.RUNNING_STATES)
+    if not running.update(deliveries=F("deliveries") + 1):
+        return True  # done or gone: the step itself will skip
+    job = ImportJob.objects.filter(pk=job_id).only("state", "deliveries").first()
+    if job is None or job.deliveries <= limit:
+        return True
+    logger.error("import job %s: delivered %s times, given up", job_id, job.deliveries)
+    _finish(job_id, State.FAILED, from_state=job.state, step="导入失败", message=REDELIVERED)
+    _discard(job_id)
+    return False
+
+
+def import_job_timed_out(job_id: Any) -> None:
+    """The task's soft time limit struck: the job fails (nothing was written: the write is one
+    transaction, rolled back by the exception)."""
+    job = ImportJob.objects.filter(pk=job_id).only("state").first()
+    if job is None or job.state not in ImportJob.RUNNING_STATES:
+        return
+    message = "处理超时（文件过大），未导入任何数据。请拆分后分批导入。"
+    _finish(job_id, State.FAILED, from_state=job.state, step="导入失败", message=message)
+    _discard(job_id)
 
 
 def import_job_cancel(job: ImportJob, *, scope: Scope) -> None:

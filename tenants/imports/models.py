@@ -51,6 +51,9 @@ class ImportJob(models.Model):
     message = models.TextField("结果说明", blank=True)
     # The members the import created or updated: the rows a county then issues logins to.
     member_ids = models.JSONField("本次写入的党员", default=list, blank=True)
+    # How many times the worker was handed the current step (Celery redelivers a task whose
+    # worker died: acks late). Past ZHDJ_TASK_MAX_DELIVERIES the job fails, never loops.
+    deliveries = models.PositiveSmallIntegerField("投递次数", default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -22,8 +22,16 @@ from zhdj.errors import ApplicationError
 
 MAX_ROWS = 100_000
 # A workbook that inflates past this is not a member list (zip bomb guard; 50,000 rows
-# inflate to about 40 MB).
+# inflate to about 40 MB). Measured while decompressing, never taken from the sizes the
+# archive declares (they can lie).
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+# openpyxl keeps every shared string in memory: their count and size are capped too.
+MAX_SHARED_STRINGS = 2_000_000
+MAX_SHARED_STRINGS_BYTES = 128 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 500
+CHUNK = 1024 * 1024
+# Members of an .xlsx: XML parts, relationships, pictures; never another archive.
+NESTED_ARCHIVE_SUFFIXES = (".zip", ".xlsx", ".xlsm", ".xls", ".docx", ".jar", ".gz", ".7z", ".rar")
 
 _DATE_RE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
 _SEXES = {"男": "male", "女": "female"}
@@ -54,16 +62,77 @@ class DataRows:
     estimated: int | None  # from the sheet's dimension; may count trailing blank rows
 
 
+MSG_TOO_BIG = "文件内容过大，请拆分后分批导入。"
+MSG_ODD_ARCHIVE = (
+    "文件结构异常（含加密、嵌套压缩包或异常路径），请用 Excel 重新保存为 .xlsx 后上传。"
+)
+
+
 def _check_archive(fileobj: IO[bytes]) -> None:
+    """Refuse a zip bomb or an odd archive before openpyxl opens it.
+
+    Every member is decompressed as a stream against one byte budget (what it *actually*
+    inflates to, not what its header declares), the shared strings are counted as they
+    stream by, and encrypted, nested or path-escaping members are refused. Runs in the
+    worker (``import_job_validate``): the web request only stores the file.
+    """
     try:
-        with zipfile.ZipFile(fileobj) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise WorkbookError(MSG_NOT_XLSX) from None
+        try:
+            with zipfile.ZipFile(fileobj) as archive:
+                members = archive.infolist()
+                if not members or len(members) > MAX_ARCHIVE_MEMBERS:
+                    raise WorkbookError(MSG_ODD_ARCHIVE if members else MSG_NOT_XLSX)
+                names = set()
+                for info in members:
+                    _check_member_name(info, names)
+                if "[Content_Types].xml" not in names:
+                    raise WorkbookError(MSG_NOT_XLSX)
+                budget = MAX_UNCOMPRESSED_BYTES
+                for info in members:
+                    budget -= _inflate(archive, info, budget)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+            raise WorkbookError(MSG_NOT_XLSX) from None
+        except (NotImplementedError, RuntimeError):  # unknown compression, encryption
+            raise WorkbookError(MSG_ODD_ARCHIVE) from None
     finally:
         fileobj.seek(0)
-    if inflated > MAX_UNCOMPRESSED_BYTES:
-        raise WorkbookError("文件内容过大，请拆分后分批导入。")
+
+
+def _check_member_name(info: zipfile.ZipInfo, names: set[str]) -> None:
+    name = info.filename
+    parts = name.replace("\\", "/").split("/")
+    if (
+        info.flag_bits & 0x1  # encrypted
+        or name.startswith(("/", "\\"))
+        or ".." in parts
+        or ":" in name
+        or name.lower().endswith(NESTED_ARCHIVE_SUFFIXES)
+        or name in names  # the same part twice: which one would be read?
+        or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+    ):
+        raise WorkbookError(MSG_ODD_ARCHIVE)
+    names.add(name)
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
+    """Decompress ``info`` as a stream (nothing kept); the bytes it really inflates to."""
+    shared = info.filename.lower().endswith("sharedstrings.xml")
+    limit = min(budget, MAX_SHARED_STRINGS_BYTES) if shared else budget
+    total = strings = 0
+    tail = b""
+    with archive.open(info) as member:
+        while chunk := member.read(CHUNK):
+            total += len(chunk)
+            if total > limit:
+                raise WorkbookError(MSG_TOO_BIG)
+            if shared:
+                window = tail + chunk
+                strings += window.count(b"<si>") + window.count(b"<si ")
+                strings -= tail.count(b"<si>") + tail.count(b"<si ")
+                tail = chunk[-4:]
+                if strings > MAX_SHARED_STRINGS:
+                    raise WorkbookError(MSG_TOO_BIG)
+    return total
 
 
 def header_problem(header: tuple[Any, ...] | None) -> str | None:

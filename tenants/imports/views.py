@@ -32,6 +32,8 @@ from tenants.imports.xlsx_template import template_workbook
 from tenants.members.forms import MemberSearchForm
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
+from zhdj.web.client import client_ip
+from zhdj.web.exports import exported
 from zhdj.web.query import filter_status, refuse_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,6 +73,7 @@ def member_template(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 @never_cache
+@exported("党员信息")
 @scoped_page()
 def member_export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """The filtered list as a workbook. Masked: a plain GET. Full values (``full=1``): a page
@@ -93,7 +96,7 @@ def member_export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             query=request.GET,
             full=full,
             password=request.POST.get("password", ""),
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=client_ip(request),
         )
     except ApplicationError as exc:
         if exc.field != "password":
@@ -150,6 +153,7 @@ def job_cancel(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpRes
 
 
 @never_cache
+@exported("导入错误清单")
 @scoped_page()  # the creator's own job, also after losing the post
 def job_errors(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpResponse:
     job = _job(request, job_id)

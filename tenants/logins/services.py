@@ -36,6 +36,7 @@ from shared.accounts.services import (
     user_deactivate,
     user_set_active,
 )
+from tenants.access.events import Kind, scope_record
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.development.models import OPEN_STATUSES, DevelopmentRecord
@@ -212,6 +213,12 @@ def _issue_locked(person: Person, username: str, password: str, *, scope: Scope)
         username=username, full_name=person.name, password=password, role=person.role
     )
     User.objects.filter(pk=user.pk).update(must_change_password=True)
+    scope_record(
+        scope,
+        Kind.ACCOUNT,
+        target=f"{person.name}（{username}）",
+        detail=f"开通登录账号（{User.Role(person.role).label}），{person.org.name}",
+    )
     user.must_change_password = True
     if person.kind == "member":
         # The access check was ours (accounts.manage); the link is an internal step.
@@ -356,6 +363,7 @@ def login_reset(
         if delivery == SMS and not p.phone:
             raise ApplicationError(f"{p.name}没有登记手机号，请选择打印账号条。", field="delivery")
         password = password_reset_temporary(user=user)
+        scope_record(scope, Kind.ACCOUNT, target=str(user), detail="重置密码")
         outcome.issued.append(
             Credential(p.name, p.org.name, user.username, password, p.phone, user.pk)
         )
@@ -367,6 +375,7 @@ def login_disable(*, scope: Scope, person: Member | DevelopmentRecord) -> User:
     """停用: the login can no longer sign in; its sessions end at once."""
     with transaction.atomic():
         _, user = _managed_user(scope, person)
+        scope_record(scope, Kind.ACCOUNT, target=str(user), detail="停用登录账号")
         return user_deactivate(user=user)
 
 
@@ -378,4 +387,5 @@ def login_enable(*, scope: Scope, person: Member | DevelopmentRecord) -> User:
             raise ApplicationError(f"{p.name}的党籍状态不是正常，不能启用账号。")
         if p.kind == "applicant" and not p.obj.is_open:
             raise ApplicationError(f"{p.name}的发展档案已结束，不能启用账号。")
+        scope_record(scope, Kind.ACCOUNT, target=str(user), detail="启用登录账号")
         return user_set_active(user=user, active=True)

@@ -35,6 +35,7 @@ from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
 from zhdj.api import IdField, TenantAPIMixin, query_params
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
+from zhdj.web.privacy import NoStoreMixin
 
 
 def _day(value: date | None) -> str | None:
@@ -283,6 +284,7 @@ class MemberQuerySerializer(serializers.Serializer):
 
 @extend_schema_view(list=extend_schema(parameters=[MemberQuerySerializer]))
 class MemberViewSet(
+    NoStoreMixin,  # the reveal answers carry full values: no answer of members is stored
     MemberRecordsMixin,
     TenantAPIMixin,
     mixins.ListModelMixin,
@@ -336,11 +338,9 @@ class MemberViewSet(
             field=incoming.validated_data["field"],
             user=request.user,
             password=incoming.validated_data["password"],
-            ip=request.META.get("REMOTE_ADDR"),
+            request=request,
         )
-        response = Response({"field": incoming.validated_data["field"], "value": value})
-        response["Cache-Control"] = "no-store"
-        return response
+        return Response({"field": incoming.validated_data["field"], "value": value})
 
     @extend_schema(request=StatusChangeSerializer, responses={201: dict})
     @action(detail=True, methods=["post"])

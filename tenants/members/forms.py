@@ -7,7 +7,7 @@ from django import forms
 from shared.standards.models import CodeTable
 from shared.standards.selectors import code_choices, keep_current
 from tenants.access.scope import Scope
-from tenants.members.models import Sex, StatusAction
+from tenants.members.models import Member, Sex, StatusAction
 from tenants.members.selectors import MemberFilter
 from tenants.members.validation import CODE_FIELDS, MemberData
 from tenants.orgs.pickers import OrgPickerField
@@ -15,6 +15,8 @@ from zhdj.validation.names import NameField, TextField
 from zhdj.web.forms import DateInput, FastSelect, PhoneInput
 
 BLANK = [("", "——")]
+# Shown masked until the password step (tenants/members/reveal.py), edited only after it.
+PROTECTED = ("id_number", "phone", "address")
 DATE = DateInput()
 
 
@@ -61,13 +63,34 @@ class MemberForm(forms.Form):
     landline = TextField(label="固定电话", max_length=32, required=False, widget=PhoneInput)
     address = TextField(label="家庭住址", max_length=200, required=False)
 
-    def __init__(self, *args, scope: Scope, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, scope: Scope, kept: Member | None = None, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """``kept``: the member whose full values have not been revealed in this session:
+        the protected fields leave the form (the page shows them masked) and ``to_data``
+        keeps the stored values, so a masked value is never sent back or written."""
         super().__init__(*args, **kwargs)
         self.fields["org"].scope_to(scope)
         keep_withdrawn_codes(self, CODE_FIELDS)
+        self.kept = kept
+        if kept is not None:
+            for name in PROTECTED:
+                del self.fields[name]
 
     def to_data(self) -> MemberData:
-        return MemberData(**self.cleaned_data)
+        values = dict(self.cleaned_data)
+        if self.kept is not None:
+            values.update({name: getattr(self.kept, name) or "" for name in PROTECTED})
+        return MemberData(**values)
+
+
+class UnlockForm(forms.Form):
+    """The password step before the full values of one member are shown for editing."""
+
+    password = forms.CharField(
+        label="请输入您的登录密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "查看完整信息须输入登录密码。"},
+    )
 
 
 class StatusForm(forms.Form):

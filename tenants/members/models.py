@@ -53,7 +53,7 @@ class Member(models.Model):
     phone = EncryptedTextField("手机号", blank=True)
     # NULL (not "") when there is no phone: index_for() gives None for a blank value.
     phone_index = BlindIndexField(null=True)
-    landline = models.CharField("固定电话", max_length=32, blank=True)
+    landline = EncryptedTextField("固定电话", max_length=32, blank=True)
     address = EncryptedTextField("家庭住址", blank=True)
     party_status_code = models.CharField("党籍状态", max_length=16, default="normal")
     lost_contact = models.BooleanField("是否失联", default=False)

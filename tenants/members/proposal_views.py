@@ -26,6 +26,7 @@ from zhdj.pii.masking import mask_address, mask_phone
 from zhdj.validation.names import TextField
 from zhdj.web.access import scoped_page
 from zhdj.web.forms import PhoneInput, add_errors
+from zhdj.web.privacy import no_store
 
 
 class ProposalForm(forms.Form):
@@ -63,6 +64,7 @@ def my_record(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return redirect("members:detail", member_id=_own(scope).pk)
 
 
+@no_store  # the member's own phone and address fill the form
 @scoped_page()
 def propose(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     member = _own(scope)

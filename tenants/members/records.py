@@ -14,6 +14,7 @@ from django.db import models
 from tenants.access.querysets import ScopedQuerySet, ScopeFields
 from tenants.members.models import Member
 from zhdj.audit import audited
+from zhdj.pii.fields import EncryptedTextField
 
 
 class _Record(models.Model):
@@ -94,8 +95,9 @@ class PartyExperienceRecord(_Record):
 class HardshipRecord(_Record):
     """困难情况 (hardship, for care and dues reduction)."""
 
-    kind = models.CharField("困难类型", max_length=32)
-    description = models.CharField("情况说明", max_length=200)
+    # Encrypted at rest: a hardship (illness, disability, poverty) is sensitive personal data.
+    kind = EncryptedTextField("困难类型", max_length=32)
+    description = EncryptedTextField("情况说明", max_length=200)
     since = models.DateField("开始日期")
     resolved_at = models.DateField("解除日期", null=True, blank=True)
 

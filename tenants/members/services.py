@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.auth.hashers import check_password
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from shared.accounts import events
 from shared.accounts.models import User
 from shared.rollups.dirty import rollup_mark_dirty
 from shared.standards.models import CodeTable
@@ -20,14 +23,17 @@ from tenants.members.models import (
     PersonalDataAccess,
     StatusAction,
 )
-from tenants.members.validation import CODE_FIELDS, MemberData, validate_member
+from tenants.members.validation import CODE_FIELDS, FIELD_LABELS, MemberData, validate_member
 from tenants.orgs.models import Organization
 from zhdj.db import field_values, save_changed
 from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.pii.fields import index_for
+from zhdj.pii.masking import MASK, mask_address, mask_id_number, mask_phone
 from zhdj.pinyin import name_keys
+from zhdj.web.client import client_ip
 
 REVEALABLE = ("id_number", "phone", "address")
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
 
 # Which statuses each action starts from and leads to (党籍变动规则).
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -84,6 +90,7 @@ def member_update(*, scope: Scope, member: Member, data: MemberData) -> Member:
     """Edit a member's record. Status fields are not editable here (see member_change_status)."""
     member = Member.objects.select_for_update().select_related("org").get(pk=member.pk)
     scope.require(Perm.MEMBERS_EDIT, member.org, message="无权修改该党员信息。")
+    data = keep_masked(member, data)
     errors = validate_member(data, kept={f: getattr(member, f) for f in CODE_FIELDS})
     if errors:
         _raise(errors)
@@ -163,17 +170,103 @@ def member_change_status(
 
 
 @transaction.atomic
-def member_reveal(
-    *, scope: Scope, member: Member, field: str, user: User, password: str, ip: str | None
-) -> str:
-    """The full value of a protected field, after the password; the view is logged."""
-    if field not in REVEALABLE:
-        raise ApplicationError("该字段不可查看。", field="field")
+def member_may_reveal(scope: Scope, member: Member) -> bool:
+    """Whether the user may ask for ``member``'s full values (with the password): a post
+    carrying members.reveal over the member's organization, or the member themselves (the
+    right to access one's own personal information, PIPL art. 45)."""
+    return scope.may_reveal(member) or (
+        scope.member_id is not None and scope.member_id == member.pk
+    )
+
+
+def _password_ok(user_id: int | None, password: str | None) -> bool:
+    hashed = User.objects.filter(pk=user_id).values_list("password", flat=True).first()
+    return bool(password) and check_password(password, hashed or "")
+
+
+def _require_reveal(scope: Scope, member: Member, password: str | None) -> None:
+    """members.reveal over the member with the password; the member themselves with the
+    password too (a borrowed or unattended session shows no full number)."""
+    own = scope.member_id is not None and scope.member_id == member.pk
+    if own and not scope.may_reveal(member):
+        if not _password_ok(scope.user_id, password):
+            raise ApplicationError("密码不正确，请重新输入登录密码。", field="password")
+        return
     scope.require(
         Perm.MEMBERS_REVEAL, member.org, password=password, message="您的职务无权查看完整个人信息。"
     )
-    PersonalDataAccess.objects.create(user=user, member=member, field=field, ip=ip)
+
+
+def member_reveal_check(
+    *,
+    scope: Scope,
+    member: Member,
+    fields: tuple[str, ...],
+    user: User,
+    password: str | None,
+    request: HttpRequest | None = None,
+    ip: str | None = None,
+    purpose: str = "查看",
+) -> None:
+    """The password step before full values of ``fields`` are shown: refuses without the
+    right or with a wrong password, and logs every attempt (security event REVEAL, the
+    member as target, never the value; PersonalDataAccess for each field shown)."""
+    labels = "、".join(FIELD_LABELS.get(f, f) for f in fields)
+    target = f"党员 {member.name}（编号 {member.pk}）"
+    if any(f not in REVEALABLE for f in fields):
+        raise ApplicationError("该字段不可查看。", field="field")
+    try:
+        _require_reveal(scope, member, password)
+    except ApplicationError as exc:
+        events.record(
+            events.Kind.REVEAL,
+            request=request,
+            user=user,
+            target=target,
+            detail=f"{purpose}{labels}被拒绝：{exc.message}",
+            ok=False,
+        )
+        raise
+    ip = client_ip(request) if request is not None else ip
+    for f in fields:
+        PersonalDataAccess.objects.create(user=user, member=member, field=f, ip=ip)
+    events.record(
+        events.Kind.REVEAL, request=request, user=user, target=target, detail=f"{purpose}{labels}"
+    )
+
+
+def member_reveal(
+    *,
+    scope: Scope,
+    member: Member,
+    field: str,
+    user: User,
+    password: str,
+    request: HttpRequest | None = None,
+    ip: str | None = None,
+) -> str:
+    """The full value of a protected field, after the password; the view is logged."""
+    member_reveal_check(
+        scope=scope,
+        member=member,
+        fields=(field,),
+        user=user,
+        password=password,
+        request=request,
+        ip=ip,
+    )
     return getattr(member, field) or ""
+
+
+def keep_masked(member: Member, data: MemberData) -> MemberData:
+    """A masked value sent back (an API client echoing what it read, a form whose values
+    were shown masked) never replaces the stored one: the stored value stays."""
+    for field, mask in MASKS.items():
+        stored = getattr(member, field) or ""
+        sent = getattr(data, field) or ""
+        if stored and MASK in sent and sent == mask(stored):
+            setattr(data, field, stored)
+    return data
 
 
 def _require_development(scope: Scope, member: Member, message: str) -> None:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:member_id>/edit/", views.member_edit, name="edit"),
     path("<int:member_id>/status/", views.member_status, name="status"),
     path("<int:member_id>/reveal/", views.member_reveal_view, name="reveal"),
+    path("<int:member_id>/unlock/", views.member_unlock, name="unlock"),
     path("<int:member_id>/records/<slug:slug>/add/", views.record_add_view, name="record-add"),
     path(
         "<int:member_id>/records/<slug:slug>/<int:record_id>/delete/",

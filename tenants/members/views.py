@@ -12,7 +12,14 @@ from django.views.decorators.http import require_POST
 from shared.standards.selectors import code_name
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
-from tenants.members.forms import MemberForm, MemberSearchForm, RevealForm, StatusForm
+from tenants.members.forms import (
+    PROTECTED,
+    MemberForm,
+    MemberSearchForm,
+    RevealForm,
+    StatusForm,
+    UnlockForm,
+)
 from tenants.members.models import Member
 from tenants.members.pickers import SOURCES as MEMBER_SOURCES
 from tenants.members.pickers import member_results
@@ -24,17 +31,23 @@ from tenants.members.record_services import (
     record_rows,
 )
 from tenants.members.records import RECORD_SETS
+from tenants.members.reveal import REVEAL_MINUTES, reveal_active, reveal_end, reveal_grant
 from tenants.members.selectors import MemberFilter, member_get, member_list
 from tenants.members.services import (
+    MASKS,
     member_change_status,
     member_create,
+    member_may_reveal,
     member_reveal,
+    member_reveal_check,
     member_update,
 )
+from tenants.members.validation import FIELD_LABELS
 from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.pagination import CountingPaginator
 from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
+from zhdj.web.privacy import no_store
 from zhdj.web.query import filter_status
 
 PAGE_SIZE = 30
@@ -98,7 +111,7 @@ def member_options(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return response
 
 
-@never_cache
+@no_store
 @scoped_page()  # a post holder's members, or the user's own record
 def member_detail(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
     member = _get(scope, member_id)
@@ -109,7 +122,7 @@ def member_detail(request: HttpRequest, member_id: int, *, scope: Scope) -> Http
         "scope": scope,
         "may_manage": scope.can(Perm.MEMBERS_EDIT, member.org),
         "may_change_status": scope.can(Perm.MEMBERS_STATUS, member.org),
-        "may_reveal": scope.may_reveal(member),
+        "may_reveal": member_may_reveal(scope, member),
         "names": {
             "ethnicity": code_name("ethnicity", member.ethnicity_code),
             "education": code_name("education", member.education_code),
@@ -183,12 +196,38 @@ def member_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(request, "members/form.html", {"form": form, "title": "登记党员", "back": back})
 
 
+def _changes_protected(request: HttpRequest, member: Member) -> bool:
+    """A form sent with full values after the password step ran out: a changed value there
+    is not taken (the page asks for the password again), an unchanged one is harmless."""
+    for name in PROTECTED:
+        sent, stored = request.POST.get(name), getattr(member, name) or ""
+        if sent is not None and sent.strip() not in (stored, MASKS[name](stored)):
+            return True
+    return False
+
+
+@no_store
 @scoped_page(permission=Perm.MEMBERS_EDIT)
 def member_edit(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
+    """The edit form. The ID number, phone and address show masked and stay as stored
+    until the password step (``member_unlock``); after it, for a few minutes and this
+    member only, they show in full and can be changed."""
     member = _get(scope, member_id, Perm.MEMBERS_EDIT)
-    initial = {f: getattr(member, f) for f in MemberForm.base_fields}
-    form = MemberForm(request.POST or None, scope=scope, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    revealed = reveal_active(request, member.pk)
+    initial = {
+        f: getattr(member, f) for f in MemberForm.base_fields if revealed or f not in PROTECTED
+    }
+    form = MemberForm(
+        request.POST or None, scope=scope, initial=initial, kept=None if revealed else member
+    )
+    if request.method == "POST" and not revealed and _changes_protected(request, member):
+        form.is_valid()
+        form.add_error(
+            None,
+            f"查看完整信息已超过 {REVEAL_MINUTES} 分钟，"
+            "请重新输入密码后再修改身份证号、手机号或家庭住址。",
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             member_update(scope=scope, member=member, data=form.to_data())
         except AccessDenied:
@@ -196,11 +235,54 @@ def member_edit(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpRe
         except ApplicationError as exc:
             add_errors(form, exc)
         else:
+            reveal_end(request, member.pk)
             messages.success(request, "已保存。")
             return redirect("members:detail", member_id=member.pk)
     back = reverse("members:detail", args=[member.pk])
-    title = f"修改 {member.name}"
-    return render(request, "members/form.html", {"form": form, "title": title, "back": back})
+    context = {
+        "form": form,
+        "title": f"修改 {member.name}",
+        "back": back,
+        "member": member,
+        "revealed": revealed,
+        "masked": [(FIELD_LABELS[f], MASKS[f](getattr(member, f))) for f in PROTECTED],
+        "may_reveal": scope.may_reveal(member),
+        "unlock_form": UnlockForm(),
+        "minutes": REVEAL_MINUTES,
+    }
+    return render(request, "members/edit.html", context)
+
+
+@no_store
+@scoped_page(permission=Perm.MEMBERS_EDIT)
+def member_unlock(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
+    """查看完整信息: the password step before the edit form shows a member's full values.
+    The service refuses without members.reveal over the member and logs every attempt."""
+    member = _get(scope, member_id, Perm.MEMBERS_EDIT)
+    if not scope.may_reveal(member):
+        raise AccessDenied("您的职务无权查看完整个人信息。")
+    form = UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_reveal_check(
+                scope=scope,
+                member=member,
+                fields=PROTECTED,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                request=request,
+                purpose="修改信息时查看",
+            )
+        except AccessDenied:
+            raise
+        except ApplicationError as exc:
+            add_errors(form, exc)
+        else:
+            reveal_grant(request, member.pk)
+            messages.success(request, f"{REVEAL_MINUTES} 分钟内可查看和修改完整信息。")
+            return redirect("members:edit", member_id=member.pk)
+    context = {"form": form, "member": member, "minutes": REVEAL_MINUTES}
+    return render(request, "members/unlock.html", context, status=400 if form.errors else 200)
 
 
 @scoped_page(permission=Perm.MEMBERS_STATUS)
@@ -222,9 +304,9 @@ def member_status(request: HttpRequest, member_id: int, *, scope: Scope) -> Http
     return render(request, "members/status.html", {"form": form, "member": member})
 
 
-@never_cache
+@no_store
 @require_POST
-@scoped_page(permission=Perm.MEMBERS_REVEAL)
+@scoped_page()  # a post with members.reveal, or the member themselves: the service decides
 def member_reveal_view(request: HttpRequest, member_id: int, *, scope: Scope) -> HttpResponse:
     member = _get(scope, member_id, Perm.MEMBERS_REVEAL)
     form = RevealForm(request.POST)
@@ -237,13 +319,13 @@ def member_reveal_view(request: HttpRequest, member_id: int, *, scope: Scope) ->
                 field=form.cleaned_data["field"],
                 user=request.user,
                 password=form.cleaned_data["password"],
-                ip=request.META.get("REMOTE_ADDR"),
+                request=request,
             )
         except ApplicationError as exc:
             error = exc.message
     else:
         error = "请选择字段并输入密码。"
-    response = render(
+    return render(
         request,
         "members/_revealed.html",
         {
@@ -253,5 +335,3 @@ def member_reveal_view(request: HttpRequest, member_id: int, *, scope: Scope) ->
             "form": form,
         },
     )
-    response["Cache-Control"] = "no-store"
-    return response

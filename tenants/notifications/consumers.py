@@ -6,13 +6,14 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from shared.accounts.sockets import SessionBoundConsumer
 from tenants.notifications.channels import user_group
 from tenants.notifications.models import Notification
 from tenants.notifications.selectors import unread_count
 from zhdj.tenancy.channels import tenant_db
 
 
-class NotificationConsumer(AsyncJsonWebsocketConsumer):
+class NotificationConsumer(SessionBoundConsumer, AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -23,9 +24,11 @@ class NotificationConsumer(AsyncJsonWebsocketConsumer):
         self.group = user_group(self.scope["tenant"].schema_name, user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        await self.session_bind()  # closed when the session ends (shared.accounts.sockets)
         await self.send_json(await self._state())
 
     async def disconnect(self, code: int) -> None:
+        await self.session_unbind()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

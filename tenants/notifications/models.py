@@ -25,3 +25,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReminderSent(models.Model):
+    """That one reminder went out (提醒发送记录): one row per (kind, target, period), unique.
+
+    A reminder job claims its row in the same transaction as the notifications it writes
+    (``tenants.notifications.services.reminder_claim``): a redelivered task (Celery acks
+    late) or a second run the same day finds the row and sends nothing twice; a run that
+    failed rolled the claim back with its notifications, and the next one sends.
+    """
+
+    kind = models.CharField("提醒类别", max_length=40)
+    target = models.CharField("对象", max_length=64)
+    period = models.CharField("周期", max_length=32)
+    sent_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target", "period"], name="notifications_reminder_once"
+            )
+        ]
+        verbose_name = "提醒发送记录"
+        verbose_name_plural = "提醒发送记录"
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target} {self.period}"

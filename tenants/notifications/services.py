@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -19,17 +20,23 @@ from tenants.notifications.selectors import notice_recipients, unread_count
 from zhdj.errors import AccessDenied, ApplicationError
 
 MAX_TITLE = 100
+logger = logging.getLogger(__name__)
 
 
 def _push(schema_name: str, user_ids: list[int]) -> None:
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    for user_id in user_ids:
-        async_to_sync(layer.group_send)(
-            user_group(schema_name, user_id),
-            {"type": "notification.changed", "user_id": user_id},
-        )
+    """Runs after commit: the notifications are saved; a push that fails (Redis down) is
+    logged, never raised (the bell catches up on its next count)."""
+    try:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        for user_id in user_ids:
+            async_to_sync(layer.group_send)(
+                user_group(schema_name, user_id),
+                {"type": "notification.changed", "user_id": user_id},
+            )
+    except Exception:
+        logger.warning("notification push failed (saved, not pushed): %s", schema_name)
 
 
 @transaction.atomic
@@ -75,6 +82,22 @@ def notice_publish(
     return notification_send(recipients=people, title=title, body=body, sender=sender)
 
 
+def reminder_claim(kind: str, target: object, period: object) -> bool:
+    """Claim the reminder (kind, target, period) for this transaction: True the first time,
+    False if it was already sent (then send nothing). Call it inside the transaction that
+    writes the reminder's notifications, so that both commit or neither does."""
+    from django.db import IntegrityError
+
+    from tenants.notifications.models import ReminderSent
+
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.create(kind=kind, target=str(target), period=str(period))
+    except IntegrityError:
+        return False
+    return True
+
+
 @transaction.atomic
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
     """Mark one (or all) of ``user``'s notifications read; returns how many changed."""
@@ -100,5 +123,6 @@ __all__ = [
     "notification_mark_read",
     "notification_purge_read",
     "notification_send",
+    "reminder_claim",
     "unread_count",
 ]

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse_lazy
@@ -25,6 +24,7 @@ from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.orgs.models import Organization
 from tenants.orgs.selectors import org_tree_version
+from zhdj.failsafe import cache_get, cache_set
 from zhdj.pinyin import name_keys
 from zhdj.web.forms import PickerField
 
@@ -129,10 +129,10 @@ def _index() -> list[_Entry]:
     if held is not None and held[0] == version:
         return held[1]
     key = f"orgs:picker:{version}"
-    entries = cache.get(key)
+    entries = cache_get(key)  # Redis down: built from the database (zhdj.failsafe)
     if entries is None:
         entries = _build()
-        cache.set(key, entries, 7 * 24 * 3600)
+        cache_set(key, entries, 7 * 24 * 3600)
     _local[schema] = (version, entries)
     return entries
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
 from tenants.access.models import Post
-from tenants.notifications.services import notification_send
+from tenants.notifications.services import notification_send, reminder_claim
 from tenants.orgs.models import Organization
 from zhdj.tasks import tenant_task
 
@@ -52,12 +53,16 @@ def remind_term_expiry() -> int:
             if left > 0
             else ("今天届满" if left == 0 else f"已届满 {-left} 天")
         )
-        notification_send(
-            recipients=admins + holders,
-            title=f"换届提醒：{org.name}任期{when}",
-            body=_term_body(org),
-            url=f"/orgs/{org.pk}/",
-            sender=None,
-        )
+        with transaction.atomic():
+            # Once per organization, term and reminder day: a redelivered task sends nothing.
+            if not reminder_claim("orgs.term_expiry", org.pk, f"{org.term_ends_at}/{left}"):
+                continue
+            notification_send(
+                recipients=admins + holders,
+                title=f"换届提醒：{org.name}任期{when}",
+                body=_term_body(org),
+                url=f"/orgs/{org.pk}/",
+                sender=None,
+            )
         sent += 1
     return sent

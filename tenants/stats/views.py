@@ -18,6 +18,7 @@ from tenants.stats.forms import StatisticsForm
 from tenants.stats.selectors import Statistics, party_statistics
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
+from zhdj.web.exports import exported
 from zhdj.web.query import refuse_export
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,6 +54,7 @@ def overview(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 @never_cache
+@exported("党内统计")
 @scoped_page(permission=Perm.STATS_VIEW)
 def export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     form = StatisticsForm(request.GET or None, scope=scope)

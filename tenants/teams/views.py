@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
+from shared.accounts.roles import Duty, roles_with
 from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import code_choices
 from tenants.access.grants import effective_grants
@@ -21,7 +22,7 @@ from tenants.orgs.models import Organization
 from tenants.teams import selectors
 from tenants.teams.forms import SOURCES, AppointForm, EndForm, GrantForm, TeamFilterForm
 from zhdj.errors import ApplicationError
-from zhdj.web.access import COUNTY_ADMIN, scoped_page
+from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
 from zhdj.web.query import MAX_ID, filter_status
 
@@ -182,10 +183,12 @@ def candidates(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return response
 
 
-# --- Post permissions (职务权限): the county administrator's --------------------------
+# --- Post permissions (职务权限): the security administrator's (三员分立) ----------------
+
+POST_GRANTS = roles_with(Duty.POST_GRANTS)
 
 
-@scoped_page(COUNTY_ADMIN)
+@scoped_page(POST_GRANTS)
 def permissions(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     permissions, rows = selectors.grant_matrix()
     names = dict(code_choices(CodeTable.POST))
@@ -198,7 +201,7 @@ def permissions(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(request, "teams/permissions.html", context)
 
 
-@scoped_page(COUNTY_ADMIN)
+@scoped_page(POST_GRANTS)
 def permission_change(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     request.nav_section = "teams:permissions"  # type: ignore[attr-defined]
     initial = {}

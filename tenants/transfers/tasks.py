@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from shared.accounts.models import User
-from tenants.notifications.services import notification_send
+from tenants.notifications.services import notification_send, reminder_claim
 from tenants.rules.selectors import rule_value
 from tenants.transfers.models import Retention
 from tenants.transfers.selectors import late_receipts
@@ -35,15 +36,20 @@ def remind_late_receipts() -> int:
     )
     admins = _admins()
     for letter in letters:
-        if admins:
-            notification_send(
-                recipients=admins,
-                title=f"介绍信{letter.serial}回执逾期未返回",
-                body=f"{letter.name}转往{letter.to_name}，开具于{letter.issued_on:%Y-%m-%d}。",
-                url=f"/transfers/{letter.transfer_id}/",
-                sender=None,
-            )
-        type(letter).objects.filter(pk=letter.pk).update(reminded_on=today)
+        # The claim, the notification and the reminded date commit together: a redelivered
+        # task finds the day's claim and sends nothing twice.
+        with transaction.atomic():
+            if not reminder_claim("transfers.late_receipt", letter.pk, today):
+                continue
+            if admins:
+                notification_send(
+                    recipients=admins,
+                    title=f"介绍信{letter.serial}回执逾期未返回",
+                    body=f"{letter.name}转往{letter.to_name}，开具于{letter.issued_on:%Y-%m-%d}。",
+                    url=f"/transfers/{letter.transfer_id}/",
+                    sender=None,
+                )
+            type(letter).objects.filter(pk=letter.pk).update(reminded_on=today)
     return len(letters)
 
 
@@ -59,15 +65,18 @@ def remind_retention_expiry() -> int:
     admins = _admins()
     for r in due:
         recipients = admins + ([r.member.user] if r.member.user_id else [])
-        if recipients:
-            notification_send(
-                recipients=recipients,
-                title=f"{r.member.name}的组织关系保留将于{r.ends_on:%Y-%m-%d}期满",
-                body="请及时落实工作单位并转接组织关系。",
-                url="/transfers/?tab=retentions",
-                sender=None,
-            )
-        Retention.objects.filter(pk=r.pk).update(reminded_on=today)
+        with transaction.atomic():  # once per retention and end date, even if redelivered
+            if not reminder_claim("transfers.retention", r.pk, r.ends_on):
+                continue
+            if recipients:
+                notification_send(
+                    recipients=recipients,
+                    title=f"{r.member.name}的组织关系保留将于{r.ends_on:%Y-%m-%d}期满",
+                    body="请及时落实工作单位并转接组织关系。",
+                    url="/transfers/?tab=retentions",
+                    sender=None,
+                )
+            Retention.objects.filter(pk=r.pk).update(reminded_on=today)
     return len(due)
 
 

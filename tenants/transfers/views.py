@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from shared.accounts import events
 from shared.interchange.models import TransferEnvelope
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
@@ -30,6 +31,7 @@ from tenants.transfers.services.crosscounty import envelope_preview
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
+from zhdj.web.privacy import no_store
 
 WITHDRAWABLE = (
     State.PENDING_BRANCH,
@@ -312,16 +314,26 @@ def _receipt(request: HttpRequest, transfer, scope: Scope) -> None:  # type: ign
     svc.letter_receipt_register(scope=scope, actor=request.user, letter=letter, **form.cleaned_data)
 
 
+@no_store
 @scoped_page(permission=Perm.TRANSFERS_MANAGE)
 def letter_download(request: HttpRequest, transfer_id: int, *, scope: Scope) -> HttpResponse:
+    """The introduction letter (组通字〔2006〕45号) carries the member's full ID number and
+    phone: the receiving organization identifies the member by them (domain-rules §3). Only
+    the sending committee (transfers.manage over it) downloads it, and every download is a
+    REVEAL security event; the public QR page of the letter shows a masked name only."""
     transfer = sel.transfer_get(scope, transfer_id)
     letter = Letter.objects.filter(transfer=transfer).first() if transfer else None
     if letter is None or not may_act_as_committee(scope, transfer.from_org):
         raise Http404("介绍信不存在")
     response = HttpResponse(letter_pdf(letter), content_type="application/pdf")
+    events.record(
+        events.Kind.REVEAL,
+        request=request,
+        target=f"党员 {letter.name}（编号 {transfer.member_id}）",
+        detail=f"下载组织关系介绍信 {letter.serial}（含公民身份号码、手机号）",
+    )
     name = f"组织关系介绍信-{letter.serial}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, name)
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -21,16 +21,19 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from shared.accounts import events
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.members.models import Member
 from tenants.transfers import selectors as sel
 from tenants.transfers import services as svc
 from tenants.transfers.forms import PaperForm, ProofForm, RetentionEndForm, RetentionForm
+from tenants.transfers.models import ProofLetter
 from tenants.transfers.pdf import proof_pdf
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
 from zhdj.web.forms import add_errors
+from zhdj.web.privacy import no_store
 
 
 def _form_page(request: HttpRequest, form, *, title: str, intro: str, back: str) -> HttpResponse:  # type: ignore[no-untyped-def]
@@ -122,15 +125,29 @@ def proof_detail(request: HttpRequest, proof_id: int, *, scope: Scope) -> HttpRe
     return render(request, "transfers/proof.html", context)
 
 
+@no_store
 @scoped_page()
 def proof_download(request: HttpRequest, proof_id: int, *, scope: Scope) -> HttpResponse:
-    proof = sel.proof_letters_visible(scope).filter(pk=proof_id).first()
+    """The proof letter carries the member's full ID number and phone (the organization at
+    the destination identifies the member by them): the member themselves, or a post with
+    transfers.manage over the member, downloads it; every download is a REVEAL event."""
+    proof = (
+        ProofLetter.objects.visible_to(scope, Perm.TRANSFERS_MANAGE)
+        .select_related("member")
+        .filter(pk=proof_id)
+        .first()
+    )
     if proof is None:
         raise Http404("证明信不存在")
     response = HttpResponse(proof_pdf(proof), content_type="application/pdf")
+    events.record(
+        events.Kind.REVEAL,
+        request=request,
+        target=f"党员 {proof.member.name}（编号 {proof.member_id}）",
+        detail=f"下载党员证明信 {proof.serial}（含公民身份号码、手机号）",
+    )
     name = f"党员证明信-{proof.serial}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, name)
-    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -234,7 +234,8 @@ def test_healthchecks(compose):
     assert "pg_isready" in " ".join(s["postgres"]["healthcheck"]["test"])
     assert s["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     web_test = " ".join(s["web"]["healthcheck"]["test"])
-    assert "/healthz" in web_test and "ZHDJ_BASE_DOMAIN" in web_test
+    # Liveness only: a PostgreSQL or Redis outage must not get the web container restarted.
+    assert "/livez" in web_test and "ZHDJ_BASE_DOMAIN" in web_test
     assert "inspect ping" in " ".join(s["worker"]["healthcheck"]["test"])
     # The image's HEALTHCHECK is daphne's; processes without an HTTP port must override it.
     for name in ("migrate", "collectstatic", "beat"):
@@ -775,3 +776,19 @@ def test_every_deployment_sets_the_production_settings_module():
     assert expected in DOCKERFILE.read_text(encoding="utf-8")
     for name in UNITS:
         assert expected in (SYSTEMD / name).read_text(encoding="utf-8")
+
+
+def test_image_healthcheck_is_liveness_only():
+    """The container's HEALTHCHECK asks the process alone (/livez): an outage of PostgreSQL or
+    Redis makes /readyz fail, and must not get every web container restarted."""
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    check = text[text.index("HEALTHCHECK") :]
+    check = check[: check.index("\nCMD ")]
+    assert "/livez" in check and "/healthz" not in check and "/readyz" not in check
+
+
+def test_beat_schedule_state_is_on_a_volume_not_tmp(compose):
+    beat = compose["services"]["beat"]
+    assert "/tmp/" not in " ".join(beat["command"])
+    assert "beatstate:/var/lib/zhdj-beat" in beat["volumes"]
+    assert "/var/lib/zhdj-beat/celerybeat-schedule" in beat["command"]

@@ -8,7 +8,7 @@
   unknown fields are errors) when that package is installed.
 * Domain facts: beat is a single Recreate replica, the migrate hook Job runs both
   migrate_schemas steps (tenants with the pending-only executor), the Ingress has the wildcard host,
-  web probes hit /healthz with the base domain as Host.
+  web probes hit /livez (liveness) and /readyz (readiness) with the base domain as Host.
 
 No database, no network.
 """
@@ -572,7 +572,7 @@ def test_ingress_can_be_disabled():
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_web_runs_daphne_and_probes_healthz_with_base_domain_host(scenario):
+def test_web_runs_daphne_and_probes_livez_readyz_with_base_domain_host(scenario):
     objs = rendered_objects(scenario)
     values = helm_render.load_values(CHART, *SCENARIOS[scenario])
     web = find(objs, "Deployment", "-web")
@@ -587,9 +587,9 @@ def test_web_runs_daphne_and_probes_healthz_with_base_domain_host(scenario):
         "zhdj.asgi:application",
     ]
     assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in c["ports"]
-    for probe in ("readinessProbe", "livenessProbe"):
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/livez")):
         get = c[probe]["httpGet"]
-        assert get["path"] == "/healthz"
+        assert get["path"] == path
         assert get["port"] == "http"
         assert {"name": "Host", "value": values["baseDomain"]} in get["httpHeaders"]
     svc = find(objs, "Service", "-web")
@@ -697,3 +697,15 @@ def test_ingress_backends_exist(scenario):
                 for p in c.get("ports", [])
             }
             assert port["targetPort"] in container_ports
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_beat_schedule_state_is_not_in_tmp(scenario):
+    beat = find(rendered_objects(scenario), "Deployment", "-beat")
+    spec = beat["spec"]["template"]["spec"]
+    c = container(spec, "beat")
+    assert not any(a.startswith("/tmp") for a in c["args"])
+    assert "/var/lib/zhdj-beat/celerybeat-schedule" in c["args"]
+    mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+    assert mounts["beat-state"] == "/var/lib/zhdj-beat"
+    assert any(v["name"] == "beat-state" for v in spec["volumes"])

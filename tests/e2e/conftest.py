@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.otp import complete_in_page
+
 # Playwright's sync API keeps an event loop running in the test thread, where Django
 # refuses ORM calls: tests run theirs through tests.support.threads.in_thread.
 
@@ -71,6 +73,7 @@ def login(page, port: int, host: str, username: str, password: str) -> None:  # 
     page.fill("#id_password", password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+    complete_in_page(page, host, username)  # 动态口令, for the roles that require it
 
 
 def pick(page, field: str, text: str, option: str) -> None:  # type: ignore[no-untyped-def]

@@ -55,6 +55,7 @@ RULE_KEY = "transfers.letter_validity_days_nation"
 COVERED = {
     "tenants.members.forms.MemberForm": "member edit, unchanged",
     "tenants.members.forms.StatusForm": "status change, typed",
+    "tenants.members.forms.UnlockForm": "password step, then edit (tests/e2e/test_reveal.py)",
     "tenants.members.proposal_views.ProposalForm": "own record at phone width",
     "tenants.orgs.forms.OrgFieldsForm": "organization edit, unchanged",
     "tenants.rules.views.OverrideForm": "rule override edit, unchanged",

@@ -5,6 +5,7 @@ import pytest
 from shared.customers.models import Tenant
 from shared.customers.services import _discard
 from tests.e2e.conftest import login, url
+from tests.support.otp import complete_in_page
 from tests.support.threads import in_thread
 from tests.support.world import CITY_HOST, PASSWORD
 
@@ -38,6 +39,9 @@ def test_ops_onboards_a_district_from_the_page_and_watches_progress(
         page.fill("#id_new_password2", "Mizhi#Admin2027")
         page.get_by_role("button", name="保存新密码").click()
         page.wait_for_load_state("networkidle")
+        # Then binds the second factor an administrator signs in with (动态口令).
+        assert page.url.startswith(url(port, "mizhi.localhost", "/accounts/otp/setup/"))
+        complete_in_page(page, "mizhi.localhost", "admin")
         assert page.url == url(port, "mizhi.localhost", "/")
         assert "中共米脂县委员会" in page.inner_text("[data-testid=county-home]")
     finally:

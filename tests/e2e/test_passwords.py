@@ -15,10 +15,12 @@ from collections.abc import Iterator
 import pytest
 from django import forms
 from django.core.cache import cache
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tenants.utils import schema_context
 
 from shared.accounts import reset
-from shared.accounts.models import User
+from shared.accounts.models import PasswordHistory, User, UserSession
 from shared.accounts.services import user_create
 from tests.e2e.conftest import login, url
 from tests.support.threads import in_thread
@@ -207,6 +209,13 @@ def city_cleanup(committed) -> Iterator[None]:  # type: ignore[no-untyped-def]
         # Not .delete(): its cascade would look for county tables (the posts' overrides
         # point at users) in the public schema.
         users = User.objects.filter(username=CITY_NEW)
+        ids = list(users.values_list("pk", flat=True))
+        devices = list(StaticDevice.objects.filter(user__in=ids).values_list("pk", flat=True))
+        owned = [StaticToken.objects.filter(device__in=devices)]
+        owned += [m.objects.filter(user__in=ids) for m in (UserSession, PasswordHistory)]
+        owned += [m.objects.filter(user__in=ids) for m in (StaticDevice, TOTPDevice)]
+        for rows in owned:
+            rows._raw_delete(rows.db)
         users._raw_delete(users.db)
 
     in_thread(remove)

@@ -137,7 +137,7 @@ def test_a_post_permission_override_stores_what_was_chosen(
     page_factory, live_server_port, team, alpha
 ):
     page = page_factory()
-    login(page, live_server_port, alpha.host, "admin", PASSWORD)
+    login(page, live_server_port, alpha.host, "anquan", PASSWORD)  # 安全管理员
     page.goto(url(live_server_port, alpha.host, "/teams/permissions/"))
     # From the matrix cell 保密委员 × 查看党内统计 to its form, prefilled.
     page.goto(
@@ -168,7 +168,7 @@ def test_a_post_permission_override_stores_what_was_chosen(
             Perm.STATS_VIEW,
             True,
             "县委组织部〔2026〕5号：保密委员参与统计核对",
-            "admin",
+            "anquan",
         )
     ]
     # Back to the city default: the override goes.

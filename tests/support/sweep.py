@@ -26,14 +26,16 @@ from django.urls.resolvers import RoutePattern
 from django_tenants.utils import schema_context
 from rest_framework.views import APIView
 
+from tests.support import otp
 from tests.support.world import ALPHA, BETA, CITY_HOST, PASSWORD
 
 # Not pages: Django's admin (its own English UI, staff only) and static files.
 # Websocket routes live in zhdj.routing, not in these URLconfs.
 SKIPPED_PREFIXES = ("admin/", "static/")
 
-COUNTY_ROLES = ("anonymous", "member", "applicant", "branchsec", "admin")
-CITY_ROLES = ("anonymous", "city", "ops")
+# "anquan" and "shenji": the security administrator and the auditor (三员分立).
+COUNTY_ROLES = ("anonymous", "member", "applicant", "branchsec", "admin", "anquan", "shenji")
+CITY_ROLES = ("anonymous", "city", "ops", "anquan", "shenji")
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ KINDS = {
     "token": "letter_token",
     "channel": "channel",
     "txn_id": "trade",
+    "user_id": "user",  # a login of the site (动态口令 reset)
 }
 API_KINDS = {
     "org": "org",
@@ -199,6 +202,7 @@ class Catalog:
 
 
 def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
+    from shared.accounts.models import User
     from shared.interchange.models import TransferEnvelope
     from shared.payments.models import DoubleTrade
     from shared.standards.models.rules import RuleParameter
@@ -240,6 +244,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("bill", DuesBill.objects.order_by("pk"), 2)
         c.add("payment", DuesPayment.objects.order_by("pk"), 2)
         c.add("post", Post.objects.order_by("pk"))
+        c.add("user", User.objects.filter(role__in=User.OTP_ROLES).order_by("pk"))
         c.first["order"], c.every["order"] = list(order_nos), set(order_nos)
     c.words(
         {
@@ -253,6 +258,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
 
 
 def city_catalog() -> Catalog:
+    from shared.accounts.models import User
     from shared.customers.models import OnboardingJob, Tenant
     from shared.interchange.models import LetterRecord
     from shared.payments.models import DoubleTrade
@@ -262,6 +268,7 @@ def city_catalog() -> Catalog:
     c = Catalog()
     c.add("tenant", Tenant.objects.exclude(schema_name="public").order_by("pk"))
     c.add("onboarding_job", OnboardingJob.objects.all())
+    c.add("user", User.objects.order_by("pk"))
     tokens = LetterRecord.objects.values_list("token", flat=True)
     trades = DoubleTrade.objects.values_list("txn_id", flat=True)
     c.words(
@@ -347,6 +354,7 @@ class Result:
     queries: int = (
         0  # SQL statements the request ran: its cost, unlike time not slowed by neighbours
     )
+    headers: dict[str, str] = field(default_factory=dict)  # the security headers (csp.py)
 
     def where(self) -> str:
         return f"{self.role}@{self.host} GET {self.target.url} ({self.target.variant})"
@@ -374,6 +382,7 @@ def client_for(host: str, role: str) -> AsyncClient:
             "/accounts/login/", {"username": role, "password": PASSWORD}
         )
         assert response.status_code == 302, f"login of {role} on {host} failed"
+        otp.complete(async_to_sync(client.post), async_to_sync(client.get), response, host, role)
     return client
 
 
@@ -399,7 +408,18 @@ def request(client: AsyncClient, host: str, role: str, target: Target) -> Result
         body,
         seconds,
         len(queries),
+        {h: response.get(h, "") for h in SECURITY_HEADERS},
     )
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+)
 
 
 @dataclass
@@ -468,6 +488,7 @@ def _data_words() -> frozenset[str]:
     """Login names and county identifiers (schema, host): ASCII by design, shown as data
     (a recipient list names logins, the ops pages name schemas and hosts)."""
     from shared.accounts.models import User
+    from shared.accounts.sessions import BROWSERS, SYSTEMS
     from shared.customers.models import Domain, OnboardingJob, Tenant
     from zhdj.demo import DISTRICTS
 
@@ -477,6 +498,8 @@ def _data_words() -> frozenset[str]:
     for host in Domain.objects.values_list("domain", flat=True):
         words |= set(host.split("."))
     words |= set(OnboardingJob.objects.values_list("schema_name", flat=True))
+    # Browsers and systems are named by their own names on 登录设备 ("Chrome · Linux").
+    words |= {name for _pattern, name in (*BROWSERS, *SYSTEMS)}
     for schema in (ALPHA.schema, BETA.schema, "public"):
         with schema_context(schema):
             words |= set(User.objects.values_list("username", flat=True))
@@ -578,6 +601,7 @@ ALLOWED_WORDS = frozenset(
         "MB",  # file size unit
         "xlsx",  # the extension of the Excel files to upload
         "GB",  # GB/T: how Chinese national standards are cited (GB/T 2260)
+        "IP",  # IP 地址: the client address in the audit and security event logs
     }
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.@-]*")

@@ -19,6 +19,7 @@ from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
+from tests.support.otp import seed_world_devices
 from zhdj.pii.idnumber import make_id_number
 
 PASSWORD = "Test#Pass2026"
@@ -35,6 +36,10 @@ class County:
 ALPHA = County("alpha", "榆阳区", "610802", "alpha.localhost")
 BETA = County("beta", "横山区", "610803", "beta.localhost")
 CITY_HOST = "city.localhost"
+OFFICERS = (
+    ("anquan", "安全管理员", User.Role.SECURITY_ADMIN),
+    ("shenji", "审计管理员", User.Role.AUDITOR),
+)
 
 
 def build_world() -> None:
@@ -48,6 +53,10 @@ def build_world() -> None:
         is_staff=True,
         is_superuser=True,
     )
+    # 三员分立 (shared/accounts/roles.py): the security administrator and the auditor, at the
+    # city and in each county.
+    for username, full_name, role in OFFICERS:
+        user_create(username=username, full_name=f"市级{full_name}", password=PASSWORD, role=role)
     for county in (ALPHA, BETA):
         tenant_onboard(
             OnboardingRequest(
@@ -62,6 +71,13 @@ def build_world() -> None:
         )
         with schema_context(county.schema):
             _populate(county)
+            for username, full_name, role in OFFICERS:
+                user_create(
+                    username=username,
+                    full_name=f"{county.name}{full_name}",
+                    password=PASSWORD,
+                    role=role,
+                )
     # Beta gets more organizations so that some ids exist only in beta.
     with schema_context(BETA.schema):
         root = Organization.objects.get_root_nodes().get()
@@ -72,6 +88,8 @@ def build_world() -> None:
                 name=f"横山区直属第{i}党支部",
                 type_code="branch",
             )
+    # 动态口令 for every user whose role requires it (tests/support/otp.py).
+    seed_world_devices(["public", ALPHA.schema, BETA.schema])
 
 
 def _populate(county: County) -> None:

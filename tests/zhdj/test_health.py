@@ -22,21 +22,47 @@ def heartbeat():  # type: ignore[no-untyped-def]
     client.delete(HEARTBEAT_KEY)
 
 
-def test_healthz_on_every_host_reports_database_redis_and_celery(heartbeat, alpha, beta):
+def test_readyz_and_healthz_on_every_host_report_database_and_redis_only(heartbeat, alpha, beta):
     for host in (CITY_HOST, alpha.host, beta.host):
-        response = host_client(host).get("/healthz")
-        assert response.status_code == 200
-        body = response.json()
-        assert set(body["checks"]) == {"database", "redis", "celery"}
-        assert all(check["ok"] for check in body["checks"].values())
-        assert response["Cache-Control"].startswith("max-age=0")
+        for path in ("/readyz", "/healthz"):
+            response = host_client(host).get(path)
+            assert response.status_code == 200
+            body = response.json()
+            assert set(body["checks"]) == {"database", "redis"}
+            assert all(check["ok"] for check in body["checks"].values())
+            assert response["Cache-Control"].startswith("max-age=0")
 
 
-def test_healthz_is_503_when_celery_is_silent(alpha):
+def test_readyz_ignores_a_silent_celery(alpha):
+    """Busy workers or a stopped beat must not take web pods out of service."""
     redis.Redis.from_url(settings.REDIS_URL).delete(HEARTBEAT_KEY)
-    response = host_client(alpha.host).get("/healthz")
+    for path in ("/readyz", "/healthz"):
+        response = host_client(alpha.host).get(path)
+        assert response.status_code == 200
+        assert "celery" not in response.json()["checks"]
+
+
+def test_readyz_is_503_when_redis_is_unreachable(alpha, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = host_client(alpha.host).get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["celery"]["ok"] is False
+    assert response.json()["checks"]["redis"]["ok"] is False
+    assert response.json()["checks"]["database"]["ok"] is True
+
+
+def test_livez_asks_no_dependency(alpha, settings, django_assert_num_queries):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    for host in (CITY_HOST, "localhost"):
+        with django_assert_num_queries(0):
+            response = host_client(host).get("/livez")
+        assert response.status_code == 200
+        assert response.json() == {"status": "ok"}
+
+
+def test_ops_health_page_still_shows_the_celery_heartbeat(ops_client):
+    redis.Redis.from_url(settings.REDIS_URL).delete(HEARTBEAT_KEY)
+    page = ops_client.get("/ops/health/").content.decode()
+    assert "后台任务" in page and "未收到心跳" in page
 
 
 def test_ops_health_page_is_for_ops_only(ops_client, city_client, heartbeat):

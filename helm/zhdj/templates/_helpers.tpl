@@ -99,3 +99,13 @@ zhdj.gov.cn/release-revision: {{ .Release.Revision | quote }}
 - name: media
   mountPath: /app/media
 {{- end -}}
+
+{{- define "zhdj.beatStateVolume" -}}
+- name: beat-state
+{{- if .Values.beat.stateClaim }}
+  persistentVolumeClaim:
+    claimName: {{ .Values.beat.stateClaim }}
+{{- else }}
+  emptyDir: {}
+{{- end }}
+{{- end -}}

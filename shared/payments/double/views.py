@@ -23,6 +23,7 @@ from shared.payments.models import DoubleTrade
 from shared.payments.providers.base import fen_of, pay_setting, yuan
 from shared.payments.providers.unionpay import signing_string
 from zhdj.web.access import open_page
+from zhdj.web.csp import allow_form_target
 
 
 def _double_only() -> None:
@@ -101,16 +102,17 @@ def cashier(request: HttpRequest, channel: str, txn_id: str) -> HttpResponse:
             # UnionPay sends the payer back with a form POST of the signed result to frontUrl.
             _, body = unionpay_notice(trade)
             fields = dict(parse_qsl(body.decode(), keep_blank_values=True))
-            return render(
+            page = render(
                 request,
                 "payments/double_return.html",
                 {"url": trade.return_url, "fields": fields},
             )
+            return allow_form_target(page, trade.return_url)
         if trade.return_url:
             sep = "&" if "?" in trade.return_url else "?"
             return redirect(f"{trade.return_url}{sep}{urlencode({'paid': trade.order_no})}")
         return HttpResponse("支付成功（测试网关）")
-    return render(
+    page = render(
         request,
         "payments/double_cashier.html",
         {
@@ -119,3 +121,6 @@ def cashier(request: HttpRequest, channel: str, txn_id: str) -> HttpResponse:
             "channel_name": CHANNEL_NAMES.get(channel, channel),
         },
     )
+    # Paying posts here, and the answer redirects the payer back to the merchant's page:
+    # form-action covers that redirect too.
+    return allow_form_target(page, trade.return_url) if trade.return_url else page

@@ -2,8 +2,9 @@
 
 ``EncryptedTextField`` stores a ``zhdj.pii.crypto`` token (AES-256-GCM or SM4-GCM under the
 county's key) in a ``text`` column and gives back the plaintext when rows are loaded. The key
-is the one of the schema the *database connection* is on when the row is written or read, so
-the field belongs on tenant (county) models only; on the public schema it fails closed.
+is the one of the county (its ``Tenant.key_id``) the *database connection* is on when the row is
+written or read, so the field belongs on tenant (county) models only; on the public schema it
+fails closed. With a ``max_length`` its form field is a one-line input (validated length).
 
 Ciphertext is random, so the column cannot be searched or made unique. For exact lookup and
 uniqueness keep a second, plain column with the blind index and set it in the service that
@@ -25,7 +26,9 @@ writes the value (CONVENTIONS §2: writes through services)::
     Member.objects.filter(id_number_index=index_for("id_number", typed_number))
 
 Every write path (including ``QuerySet.update`` and ``bulk_update``) must set the index
-column together with the value; nothing does it implicitly.
+column together with the value; nothing does it implicitly. A blind index column is named after
+the field it indexes (``<field>_index``): the key rotation (``rotate_pii_keys``) finds the pairs
+by that name (``blind_index_pairs``).
 """
 
 from __future__ import annotations
@@ -57,11 +60,15 @@ NORMALIZERS: dict[str, Callable[[str], str]] = {
 }
 
 
-def index_for(kind: IndexKind, value: str | None, *, schema: str | None = None) -> str | None:
+def index_for(
+    kind: IndexKind, value: str | None, *, schema: str | None = None, version: int | None = None
+) -> str | None:
     """Blind index (64 hex chars) of ``value`` normalized for ``kind``, or ``None`` if blank.
 
     ``None`` lets the index column be NULL for missing values, which unique constraints allow
-    any number of times. The schema is the connection's county schema unless given.
+    any number of times. The key is the connection's county's unless ``schema`` (a key
+    identity) is given, under the master-key version of the county's indexes unless
+    ``version`` is given (the key rotation).
     """
     try:
         normalize = NORMALIZERS[kind]
@@ -69,7 +76,38 @@ def index_for(kind: IndexKind, value: str | None, *, schema: str | None = None) 
         raise ValueError(f"unknown index kind {kind!r}; use one of {sorted(NORMALIZERS)}") from None
     if value is None or not normalize(value):
         return None
-    return blind_index(value, schema=schema, normalize=normalize)
+    return blind_index(value, schema=schema, normalize=normalize, version=version)
+
+
+def index_kind(source: str) -> IndexKind:
+    """The normalizer kind of a blind index over the field ``source`` (by its name)."""
+    if source.endswith("id_number"):
+        return "id_number"
+    if source.endswith("phone"):
+        return "phone"
+    return "text"
+
+
+def blind_index_pairs(model: type[models.Model]) -> list[tuple[str, str, IndexKind]]:
+    """``(index field, encrypted source field, kind)`` for every ``BlindIndexField`` of
+    ``model``. The convention: ``<name>_index`` indexes ``<name>`` (what the key rotation
+    rebuilds); a blind index without its source field is a programming error."""
+    pairs = []
+    for field in model._meta.concrete_fields:
+        if not isinstance(field, BlindIndexField):
+            continue
+        source = field.name.removesuffix("_index")
+        try:
+            source_field = model._meta.get_field(source)
+        except Exception:  # FieldDoesNotExist
+            source_field = None
+        if source == field.name or not isinstance(source_field, EncryptedTextField):
+            raise TypeError(
+                f"{model._meta.label}.{field.name}: a blind index must be named after the "
+                "encrypted field it indexes (<field>_index)"
+            )
+        pairs.append((field.name, source, index_kind(source)))
+    return pairs
 
 
 class BlindIndexField(models.CharField):
@@ -119,6 +157,13 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value, schema=schema_of(connection=connection))
+
+    def formfield(self, **kwargs: Any) -> Any:
+        # With a max_length (a short value: a landline, a reason), a one-line input like a
+        # CharField's rather than TextField's textarea.
+        if self.max_length is not None and not self.choices and "widget" not in kwargs:
+            return models.Field.formfield(self, **{"max_length": self.max_length, **kwargs})
+        return super().formfield(**kwargs)
 
     def get_lookup(self, lookup_name: str) -> Any:
         # Any comparison with a freshly encrypted value would silently match nothing.

@@ -1,8 +1,27 @@
 """Masked display of personal data (个人信息去标识化展示) for lists, exports and public pages.
 
-Follows the common practice of GB/T 35273-2020 (personal information security specification,
-"de-identified display"): ID numbers keep the first 4 and last 4 characters, mobile numbers
-the first 3 and last 4, addresses a short administrative prefix, names the surname character.
+One rule per kind of value, used by every page, API field and export that shows a masked
+value (``tests/zhdj/pii/test_mask_rule.py`` checks the rule, the page sweep checks that no
+full ID number of its members appears on any page).
+
+**ID numbers keep the first and the last character only** (``6****************X``).
+A masked value plus what the same page shows must not rebuild the number. The pages that
+show a masked ID number (the member list and detail, the member API, the masked export) also
+show the birth date and the sex. An 18-character number (GB 11643) is
+
+    region (6 digits) · birth date (8) · sequence (3, the last odd for men) · check (1)
+
+With the birth date (positions 7–14) and the sex (the parity of position 17) known and the
+first and last characters shown, the unknowns are positions 2–6 (5 digits) and 15–16
+(2 digits), all ten values each, and position 17 (5 values of the right parity): 10^7 × 5 =
+5 × 10^7 candidates. The shown check character is one equation mod 11 over them, which
+leaves about 5 × 10^7 / 11 ≈ 4.5 × 10^6 candidates: more than 10^6, i.e. at least 6
+unknown decimal digits, whatever else those pages show (they show no other part of the
+number). The former rule (first 4, last 4) left positions 15–16 and the parity-bound 17:
+50 candidates, 5 after the check character, one guess from the number.
+
+Mobile numbers keep the first 3 and the last 2 digits (``138******78``), addresses a short
+administrative prefix, names the surname character.
 
 Every function accepts ``None``, blank or odd input and returns a string without raising.
 Input too short to keep anything safely is masked completely.
@@ -25,21 +44,25 @@ def _keep_ends(value: str, head: int, tail: int) -> str:
     return value[:head] + MASK * hidden + value[len(value) - tail :]
 
 
+ID_KEEP = (1, 1)  # first, last characters kept (the reasoning: the module docstring)
+PHONE_KEEP = (3, 2)
+
+
 def mask_id_number(value: str | None) -> str:
-    """``610802199003071234`` -> ``6108**********1234`` (first 4 and last 4 kept)."""
+    """``610802199003071234`` -> ``6****************4`` (first and last character kept)."""
     if not isinstance(value, str):
         return ""
-    return _keep_ends(normalize_id_number(value), 4, 4)
+    return _keep_ends(normalize_id_number(value), *ID_KEEP)
 
 
 def mask_phone(value: str | None) -> str:
-    """``13912345678`` -> ``139****5678`` (first 3 and last 4 digits kept).
+    """``13912345678`` -> ``139******78`` (first 3 and last 2 digits kept).
 
     The number is reduced to its digits first (``+86 139-1234-5678`` masks the same way).
     """
     if not isinstance(value, str):
         return ""
-    return _keep_ends(normalize_phone(value), 3, 4)
+    return _keep_ends(normalize_phone(value), *PHONE_KEEP)
 
 
 def mask_address(value: str | None) -> str:

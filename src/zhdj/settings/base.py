@@ -5,6 +5,7 @@ Docs: docs/architecture.md (hosts, schemas, processes), docs/operations.md.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -38,6 +39,12 @@ ZHDJ_CITY_REGION_PREFIX = env("ZHDJ_CITY_REGION_PREFIX", default="6108")
 ZHDJ_TEMPLATE_SCHEMA = env("ZHDJ_TEMPLATE_SCHEMA", default="county_template")
 # Master key for personal-data encryption; per-tenant keys derive from it.
 ZHDJ_MASTER_KEY = env("ZHDJ_MASTER_KEY", default="")
+# Versioned master keys, current first ("2:<hex>,1:<hex>"); ZHDJ_MASTER_KEY is version 1.
+ZHDJ_MASTER_KEYS = env("ZHDJ_MASTER_KEYS", default="")
+# aes-256-gcm (default) or sm4-gcm; refuses to start when OpenSSL lacks SM4-GCM.
+from zhdj.pii.crypto import check_cipher_setting
+
+ZHDJ_PII_CIPHER = check_cipher_setting(env("ZHDJ_PII_CIPHER", default="aes-256-gcm"))
 
 # ------------------------------------------------------------------------------
 # Apps: public schema (shared/) and county schemas (tenants/)
@@ -65,6 +72,12 @@ SHARED_APPS = [
     "drf_spectacular",
     "django_filters",
     "treebeard",
+    # The second factor (shared/accounts/otp.py): devices live beside their user.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # Failed logins are counted in each site's own schema (shared/accounts/lockouts.py).
+    "axes",
     "zhdj.web",
 ]
 TENANT_APPS = [
@@ -88,6 +101,10 @@ TENANT_APPS = [
     "tenants.transfers",
     "tenants.teams",
     "tenants.logins",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
 
@@ -109,19 +126,30 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 MIDDLEWARE = [
     "zhdj.tenancy.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy with a nonce per response, Permissions-Policy (zhdj/web/csp.py).
+    "zhdj.web.csp.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zhdj.web.sessions.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # 动态口令: until the second factor is verified (or bound), nothing else answers.
+    "shared.accounts.otp_middleware.OTPRequiredMiddleware",
     "shared.accounts.middleware.PasswordChangeRequiredMiddleware",  # 首次登录须修改密码
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A request of an ended session: login page or 401 in Chinese (zhdj/web/sessions.py).
+    "zhdj.web.sessions.SessionEndedMiddleware",
     # A NUL in a parameter, or a filter a view refused: a 400 naming it (zhdj/web/inputs.py).
     "zhdj.web.inputs.BadInputMiddleware",
-    # Who and which URL, attached to every audit row written by the triggers.
-    "pghistory.middleware.HistoryMiddleware",
+    # Who, which URL and the client IP, attached to every audit row written by the triggers.
+    "zhdj.web.history.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view's PostgreSQL or Redis outage: a Chinese 503, not a 500 (zhdj/web/failure.py).
+    "zhdj.web.failure.OutageMiddleware",
+    # Last: a locked login gets the login page again, 429 (shared/accounts/lockouts.py).
+    "shared.accounts.lockouts.LockoutMiddleware",
 ]
 
 TEMPLATES = [
@@ -162,6 +190,12 @@ CACHES = {
         "LOCATION": REDIS_URL,
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": env("ZHDJ_CACHE_PREFIX", default="zhdj"),
+        # A stopped or unreachable Redis costs a request at most these (docs/failure.md):
+        # callers of the cache fail soft (zhdj.failsafe), never hang for minutes.
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("ZHDJ_REDIS_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("ZHDJ_REDIS_SOCKET_TIMEOUT", default=1.0),
+        },
     }
 }
 CHANNEL_LAYERS = {
@@ -172,7 +206,13 @@ CHANNEL_LAYERS = {
             # also defaults the client's read timeout to 5 s, which lost that race on
             # every idle socket and tore the consumer down (channels_redis#422). The
             # client waits longer than the pop, and still notices a dead Redis.
-            "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    "socket_timeout": 15,
+                    "socket_connect_timeout": env.float("ZHDJ_REDIS_CONNECT_TIMEOUT", default=0.5),
+                }
+            ],
             "prefix": env("ZHDJ_CHANNEL_PREFIX", default="zhdj:asgi"),
             "expiry": 60,
         },
@@ -188,7 +228,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    # A page that queues a job while Redis is unreachable learns it in about a second
+    # (then says so in Chinese), not after the default retries of minutes.
+    "socket_connect_timeout": env.float("ZHDJ_REDIS_CONNECT_TIMEOUT", default=0.5),
+    "socket_timeout": 5,
+    "max_retries": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# No task runs forever: a soft limit raises SoftTimeLimitExceeded inside the task (it can
+# record a failure), the hard limit kills the child. Imports set their own, shorter ones.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("ZHDJ_TASK_SOFT_TIME_LIMIT", default=1800)
+CELERY_TASK_TIME_LIMIT = env.int("ZHDJ_TASK_TIME_LIMIT", default=1900)
+# A child that grew past this (KiB) is replaced after its task: one huge workbook does not
+# leave a bloated worker behind.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("ZHDJ_WORKER_MAX_MEMORY_KB", default=1024 * 1024)
+# Tasks whose job row counts its deliveries (imports) give up after this many.
+ZHDJ_TASK_MAX_DELIVERIES = env.int("ZHDJ_TASK_MAX_DELIVERIES", default=3)
 CELERY_TASK_TENANT_CACHE_SECONDS = 30
 
 # ------------------------------------------------------------------------------
@@ -207,6 +267,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "shared.accounts.validators.CharacterClassValidator"},
+    # 等保: none of the last five passwords again (also records each new one).
+    {
+        "NAME": "shared.accounts.validators.PasswordHistoryValidator",
+        "OPTIONS": {"count": 5},
+    },
 ]
 # Host-only cookies: a session from one county's subdomain is worthless on another.
 SESSION_COOKIE_DOMAIN = None
@@ -219,10 +284,17 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=1800)
 # Idle timeout: the expiry slides forward at most once a minute (zhdj.web.sessions), not
 # with a session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
-# Read from Redis (tenant-prefixed keys), written to both: the database row stays the
-# record, the cache saves a query on every request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone: logging in and every page keep working while Redis
+# is down (cached_db's exists/load/delete raise on a dead cache). One primary-key read per
+# request; measured in docs/failure.md.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 ZHDJ_SESSION_REFRESH_SECONDS = env.int("ZHDJ_SESSION_REFRESH_SECONDS", default=60)
+# Absolute cap: a session ends this long after login whatever its activity (12 h).
+ZHDJ_SESSION_MAX_AGE = env.int("ZHDJ_SESSION_MAX_AGE", default=12 * 3600)
+# How often an open websocket checks that its session still lives (expired, capped).
+ZHDJ_WS_SESSION_CHECK_SECONDS = env.float("ZHDJ_WS_SESSION_CHECK_SECONDS", default=60)
+# A password older than this must be changed at the next login (0: never expires).
+ZHDJ_PASSWORD_MAX_AGE_DAYS = env.int("ZHDJ_PASSWORD_MAX_AGE_DAYS", default=90)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Proxies of our own in front of the server (nginx: 1); the client address is read that
 # many places from the right of X-Forwarded-For, never from the left (zhdj.web.client).
@@ -230,6 +302,35 @@ ZHDJ_TRUSTED_PROXIES = env.int("ZHDJ_TRUSTED_PROXIES", default=0)
 # Security events (shared.accounts.events) are kept this long, never less than 180 days
 # (等保 level 3: audit records kept at least six months; the database enforces the floor).
 ZHDJ_AUDIT_RETENTION_DAYS = max(180, env.int("ZHDJ_AUDIT_RETENTION_DAYS", default=365))
+# Login lockout (登录失败处理, django-axes; shared/accounts/lockouts.py). Failures are kept
+# in the database of the site's schema, never in Redis: login works while Redis is down.
+# Three counters over the cool-off time: a name from one address, one address, one name.
+AUTHENTICATION_BACKENDS = [
+    "shared.accounts.lockouts.LockoutBackend",  # axes.backends.AxesStandaloneBackend
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "shared.accounts.lockouts.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address", "username"]
+AXES_FAILURE_LIMIT = env.int("ZHDJ_LOGIN_FAILURE_LIMIT", default=5)
+ZHDJ_LOGIN_IP_FAILURE_LIMIT = env.int("ZHDJ_LOGIN_IP_FAILURE_LIMIT", default=20)
+ZHDJ_LOGIN_USER_FAILURE_LIMIT = env.int("ZHDJ_LOGIN_USER_FAILURE_LIMIT", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ZHDJ_LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_CLIENT_IP_CALLABLE = "zhdj.web.client.client_ip"
+AXES_LOCKOUT_CALLABLE = "shared.accounts.lockouts.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# The lock runs from the last counted failure; attempts during it are refused unchecked.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The login log is accounts.SecurityEvent (shared/accounts/signals.py), not axes' tables.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# axes.W002 compares MIDDLEWARE to its own class's path; LockoutMiddleware subclasses it.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+# 动态口令 (shared/accounts/otp.py). The window stays ±1 step: an accepted neighbouring code
+# must not move it for good (servers keep NTP time, phones network time).
+OTP_TOTP_SYNC = False
+OTP_TOTP_ISSUER = "智慧党建云"
+# Wrong codes in one login before the password step starts again.
+ZHDJ_OTP_MAX_FAILURES = env.int("ZHDJ_OTP_MAX_FAILURES", default=5)
 
 # ------------------------------------------------------------------------------
 # Static files: front-end libraries come from npm (node_modules), never committed.
@@ -269,6 +370,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "zhdj.pagination.CountingPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "zhdj.api.exception_handler",
+    # Per signed-in user and per anonymous address, counted in the cache; a cache outage
+    # lets requests through (zhdj/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "zhdj.throttling.UserThrottle",
+        "zhdj.throttling.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("ZHDJ_API_THROTTLE_USER", default="600/min"),
+        "anon": env("ZHDJ_API_THROTTLE_ANON", default="60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "智慧党建云 API",
@@ -307,6 +418,8 @@ LOGGING = {
         # Its INFO lines are a progress report of every PDF rendered (letters, files).
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # A line per login otherwise; failures and lockouts are WARNING (and security events).
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -461,3 +574,91 @@ if env.bool("ZHDJ_SMS_DOUBLE", default=False):
         "BACKEND": "zhdj.messaging.sms_aliyun.AliyunSmsBackend",
         "OPTIONS": _sms_double_options(env("ZHDJ_SMS_ENDPOINT", default="http://127.0.0.1:8125/")),
     }
+
+# ------------------------------------------------------------------------------
+# Security headers (issue 17, zhdj/web/csp.py). The policy is enforced everywhere, tests
+# included: scripts only from 'self' or with the response's nonce, no inline style
+# attributes, no plugins, no framing, forms to ourselves and the payment gateways.
+# ------------------------------------------------------------------------------
+from urllib.parse import urlsplit as _urlsplit
+
+from csp.constants import NONCE, NONE, SELF
+
+
+def _origin(url: str) -> str | None:
+    """A CSP source for a URL, or a URL template such as a tile server's
+    https://t{s}.tianditu.gov.cn/…: a placeholder in the host widens its leftmost label to
+    ``*`` (the only wildcard CSP knows)."""
+    parts = _urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    host = parts.netloc
+    if "{" in host:
+        host = ".".join(["*", *(label for label in host.split(".")[1:] if "{" not in label)])
+    return f"{parts.scheme}://{host}"
+
+
+# Where a payment form sends the payer, and where the gateway's cashier redirects it on
+# (form-action covers the redirects after a form, too). The local double lives on the
+# city host: the dues checkout page names it for its own response (allow_form_target).
+ZHDJ_CSP_FORM_ACTION = [
+    *{
+        o
+        for o in (
+            _origin(ZHDJ_PAY["ALIPAY_GATEWAY"]),
+            _origin(ZHDJ_PAY["UNIONPAY_FRONT"]),
+        )
+        if o
+    },
+    *env.list(
+        "ZHDJ_CSP_FORM_ACTION",
+        default=["https://*.alipay.com", "https://*.95516.com", "https://wx.tenpay.com"],
+    ),
+]
+_tiles = _origin(ROLLUPS_MAP_TILE_URL)
+CONTENT_SECURITY_POLICY = {
+    # The developers' API description (Swagger UI, drf-spectacular) is a third-party page
+    # of inline script and CDN assets, no page of the platform: left without the policy
+    # until it is served split and from static (SpectacularSwaggerSplitView + sidecar).
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", *([_tiles] if _tiles else [])],
+        "font-src": [SELF, "data:"],
+        # The page's own ws(s):// host is added per request (websockets: dashboard, bell).
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *sorted(ZHDJ_CSP_FORM_ACTION)],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+# Powerful browser features: none, except the camera on our own pages (scanning a QR code).
+ZHDJ_PERMISSIONS_POLICY = ", ".join(
+    [
+        "camera=(self)",
+        *(
+            f"{feature}=()"
+            for feature in (
+                "geolocation",
+                "microphone",
+                "payment",
+                "usb",
+                "serial",
+                "bluetooth",
+                "midi",
+                "magnetometer",
+                "gyroscope",
+                "accelerometer",
+                "display-capture",
+                "browsing-topics",
+            )
+        ),
+    ]
+)

@@ -14,6 +14,10 @@ os.environ.setdefault("ZHDJ_CACHE_PREFIX", "zhdjtest")
 os.environ.setdefault("ZHDJ_CHANNEL_PREFIX", "zhdjtest:asgi")
 # Party dues: the payment gateway double with its TEST ONLY keys (docs/dues.md).
 os.environ.setdefault("ZHDJ_PAYMENT_DOUBLE", "1")
+# API rate limits: the suite's users make thousands of requests a minute, and the counters
+# (in Redis) outlive each test's transaction. tests/zhdj/test_throttle.py sets its own.
+os.environ.setdefault("ZHDJ_API_THROTTLE_USER", "100000/min")
+os.environ.setdefault("ZHDJ_API_THROTTLE_ANON", "100000/min")
 
 from zhdj.settings.base import *
 from zhdj.settings.base import DATABASES

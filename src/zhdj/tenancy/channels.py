@@ -22,6 +22,7 @@ from django.contrib.auth import get_user
 from django.contrib.auth.models import AnonymousUser
 from django_tenants.utils import get_public_schema_name, schema_context, tenant_context
 
+from shared.accounts import otp
 from shared.customers.models import Tenant
 from shared.customers.routing import resolver
 
@@ -53,7 +54,8 @@ def _load_public_user(session_key: str | None):  # type: ignore[no-untyped-def]
         return AnonymousUser()
     store = import_module(settings.SESSION_ENGINE).SessionStore
     with schema_context(get_public_schema_name()):
-        return get_user(SimpleNamespace(session=store(session_key)))
+        request = SimpleNamespace(session=store(session_key))
+        return _passed(get_user(request), request.session)
 
 
 def _load_user(tenant: Tenant, session_key: str | None):  # type: ignore[no-untyped-def]
@@ -62,7 +64,12 @@ def _load_user(tenant: Tenant, session_key: str | None):  # type: ignore[no-unty
     store = import_module(settings.SESSION_ENGINE).SessionStore
     with tenant_context(tenant):
         request = SimpleNamespace(session=store(session_key))
-        return get_user(request)
+        return _passed(get_user(request), request.session)
+
+
+def _passed(user, session):  # type: ignore[no-untyped-def]
+    """A session that has not passed 动态口令 yet is nobody here, as on every page."""
+    return user if otp.session_passed(user, session) else AnonymousUser()
 
 
 class TenantWebsocketMiddleware:

@@ -22,7 +22,7 @@ from shared.customers.routing import resolver
 from zhdj.observability import tag_tenant
 
 # Paths a suspended or provisioning county still answers (health checks, assets).
-ALWAYS_OPEN_PREFIXES = ("/healthz", "/static/")
+ALWAYS_OPEN_PREFIXES = ("/healthz", "/livez", "/readyz", "/static/")
 
 
 def use_schema(tenant: Tenant | None) -> None:

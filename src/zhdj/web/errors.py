@@ -49,7 +49,18 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 @in_request_schema
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    record_denial(request, str(exception or ""))
     return render(request, "errors/403.html", status=403)
+
+
+def record_denial(request: HttpRequest, detail: str = "") -> None:
+    """One security event (DENIED) per refusal: every 403 page (``forbidden``, Django's
+    handler for PermissionDenied, which the page guards and scoped pages raise) and every
+    403 of the API (``zhdj.api.exception_handler``) comes through here. Written in the
+    schema of the site asked, like the user it names."""
+    from shared.accounts.events import Kind, record
+
+    record(Kind.DENIED, request=request, detail=detail, ok=False)
 
 
 @in_request_schema
@@ -65,5 +76,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """No database and no context processors (no request context): it must render
-    whatever failed, an aborted transaction included."""
+    whatever failed, an aborted transaction included. A database or Redis outage gets
+    the Chinese 503 page instead (zhdj.web.failure)."""
+    from zhdj.web.failure import outage_for_server_error
+
+    outage = outage_for_server_error(request)
+    if outage is not None:
+        return outage
     return HttpResponse(render_to_string("errors/500.html"), status=500)

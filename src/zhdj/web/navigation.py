@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from shared.accounts.models import User
+from shared.accounts.roles import Duty, roles_with
 from zhdj.web.access import resolve_scope
 
 
@@ -42,6 +43,11 @@ PUBLIC_NAV = (
     NavItem(
         "市级账号", "cityusers:list", frozenset(User.PUBLIC_ROLES), "people", account_admin=True
     ),
+    NavItem("区县三员账号", "cityusers:officers", frozenset({User.Role.OPS}), "shield"),
+    NavItem("安全审计", "security:events", roles_with(Duty.SECURITY_EVENTS), "shield"),
+    NavItem("动态口令", "accounts:otp_manage", None, "key"),
+    NavItem("口令重置", "accounts:otp_reset", roles_with(Duty.SECURITY_RESETS), "key"),
+    NavItem("登录锁定", "accounts:lockouts", roles_with(Duty.LOCKOUTS), "shield"),
 )
 COUNTY_NAV = (
     NavItem("首页", "home", None, "home"),
@@ -61,9 +67,14 @@ COUNTY_NAV = (
     NavItem("入党进程", "development:mine", frozenset({User.Role.APPLICANT}), "sprout"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", None, "send", permission="notices.publish"),
-    NavItem("职务权限", "teams:permissions", frozenset({User.Role.COUNTY_ADMIN}), "shield"),
+    # 三员分立 (shared/accounts/roles.py): the security administrator and the auditor.
+    NavItem("职务权限", "teams:permissions", roles_with(Duty.POST_GRANTS), "shield"),
     NavItem("规则参数", "rules:list", frozenset({User.Role.COUNTY_ADMIN}), "sliders"),
-    NavItem("审计日志", "audit:list", frozenset({User.Role.COUNTY_ADMIN}), "shield"),
+    NavItem("审计日志", "audit:list", roles_with(Duty.AUDIT_TRAIL), "shield"),
+    NavItem("安全审计", "audit:events", roles_with(Duty.SECURITY_EVENTS), "shield"),
+    NavItem("动态口令", "accounts:otp_manage", None, "key"),
+    NavItem("口令重置", "accounts:otp_reset", roles_with(Duty.SECURITY_RESETS), "key"),
+    NavItem("登录锁定", "accounts:lockouts", roles_with(Duty.LOCKOUTS), "shield"),
 )
 
 

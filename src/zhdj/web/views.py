@@ -8,16 +8,27 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from zhdj.health import run_checks
+from zhdj.health import readiness_checks, run_checks
 from zhdj.web.access import OPS, open_page, public_page
 
 
 @open_page
 @never_cache
 @require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Machine-readable health on every host (load balancers, Kubernetes probes)."""
-    checks = run_checks()
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness (Kubernetes livenessProbe, Docker HEALTHCHECK): the process answers. It asks
+    no dependency: a database or Redis outage must not get every web process restarted."""
+    return JsonResponse({"status": "ok"})
+
+
+@open_page
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness (load balancers, readinessProbe): PostgreSQL and Redis answer. Celery is
+    not asked (busy workers or a stopped beat must not take web pods out of service); its
+    heartbeat is on the ops health page. ``/healthz`` is the same, kept for compatibility."""
+    checks = readiness_checks()
     ok = all(c.ok for c in checks)
     body = {
         "status": "ok" if ok else "degraded",
@@ -25,6 +36,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+healthz = readyz
 
 
 @public_page(OPS)

@@ -10,9 +10,14 @@ Accepting (``envelope_accept``, run by the receiving county) is exactly-once:
    finds it ``accepted`` and gets the first acceptance back (retries and double clicks too);
 2. with the sending schema active, export the member's current data through the payload
    registry (``payload.py``) and close the sending side: transfer 已完成, member 已转出,
-   posts ended, login deactivated;
-3. with the receiving schema active, create the member and their parts, the receiving
-   transfer row (unique on the envelope id) and the login (same password hash);
+   posts ended, login deactivated. These writes are the sending county's: its audit rows
+   name the receiving county and user by name (``acting_for``), never the id of a user
+   of another schema, which the sending county's audit page would resolve against its
+   own users;
+3. with the receiving schema active, create the member and their parts and the receiving
+   transfer row (unique on the envelope id). No login and no password hash travel: the
+   receiving county issues the member a new login in 登录账号 (tenants/logins: the member
+   is listed there as 未开通);
 4. compare-and-set the envelope ``sent → accepted``.
 
 All in one database transaction: both schemas are in the same PostgreSQL database and
@@ -22,16 +27,19 @@ point (``faults.checkpoint``) rolls everything back, leaving exactly one active 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import pghistory
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
-from shared.accounts.services import user_create, user_deactivate
+from shared.accounts.services import user_deactivate
 from shared.interchange.models import TransferEnvelope
 from shared.interchange.sealing import unseal
 from shared.interchange.services import envelope_decide, envelope_lock, envelope_send
@@ -113,14 +121,11 @@ def _close_source(envelope: TransferEnvelope, *, by: str) -> dict[str, Any]:
     if transfer.state != State.PENDING_RECEIVER or transfer.kind != Kind.COUNTY_OUT:
         raise ApplicationError("转出方的转接状态已变化，无法接收。")
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
-    data = {"parts": export_member(member), "account": None, "transfer": {}}
+    # The login stays behind, deactivated: neither it nor its password hash travels.
+    data = {"parts": export_member(member), "had_login": False, "transfer": {}}
     user = User.objects.filter(pk=member.user_id).first() if member.user_id else None
     if user is not None and user.is_active:
-        data["account"] = {
-            "username": user.username,
-            "full_name": user.full_name,
-            "password": user.password,
-        }
+        data["had_login"] = True
         # Deactivated users fail ModelBackend.get_user: their sessions end at once.
         user_deactivate(user=user)
     data["transfer"] = {
@@ -151,15 +156,22 @@ def _close_source(envelope: TransferEnvelope, *, by: str) -> dict[str, Any]:
     return data
 
 
-def _free_username(username: str, suffix: str) -> str:
-    if not User.objects.filter(username=username).exists():
-        return username
-    candidate = f"{username}.{suffix}"[:64]
-    n = 2
-    while User.objects.filter(username=candidate).exists():
-        candidate = f"{username}.{suffix}{n}"[:64]
-        n += 1
-    return candidate
+@contextmanager
+def acting_for(county: str, user_name: str) -> Iterator[None]:
+    """Writes made in another county's schema on behalf of ``user_name`` of ``county``:
+    the audit context (pghistory) of those rows carries no user id (an id means a user of
+    the schema the row is in) but the county and the person by name. The request's own
+    context comes back afterwards, for the rows written in its own schema."""
+    with pghistory.context() as ctx:
+        saved = dict(ctx.metadata)
+        ctx.metadata.update(
+            user=None, actor_name=f"{county} {user_name}".strip(), actor_county=county
+        )
+        try:
+            yield
+        finally:
+            ctx.metadata.clear()
+            ctx.metadata.update(saved)
 
 
 @transaction.atomic
@@ -185,8 +197,9 @@ def envelope_accept(
     if envelope.state != TransferEnvelope.State.SENT:
         raise ApplicationError(f"该转接{envelope.get_state_display()}，不能接收。")
     org = check_receivable(org, field="org")
-    with schema_context(envelope.source_schema):
-        data = _close_source(envelope, by=f"{county_name_of(target_schema)} {actor.full_name}")
+    receiving = county_name_of(target_schema)
+    with schema_context(envelope.source_schema), acting_for(receiving, actor.full_name):
+        data = _close_source(envelope, by=f"{receiving} {actor.full_name}")
     checkpoint("source_closed")
     ctx = ImportContext(envelope.id, envelope.source_schema, org, actor)
     member = load_member(ctx, data["parts"])
@@ -206,17 +219,9 @@ def envelope_accept(
         created_by=actor,
         completed_at=timezone.now(),
     )
+    if data.get("had_login"):
+        ctx.notes.append("原登录账号已在转出区县停用，请在“登录账号”中为其开通新账号")
     record(transfer, action=Action.ACCEPT, from_state="", actor=actor, note="; ".join(ctx.notes))
-    account = data["account"]
-    if account is not None:
-        user = user_create(
-            username=_free_username(account["username"], envelope.source_schema),
-            full_name=account["full_name"],
-            password_hash=account["password"],
-            role=User.Role.MEMBER,
-        )
-        member.user = user
-        member.save(update_fields=["user"])
     checkpoint("account_created")
     envelope_decide(
         envelope, to=TransferEnvelope.State.ACCEPTED, by=actor.full_name, member_id=member.pk
@@ -240,7 +245,8 @@ def envelope_return(*, scope: Scope, envelope_id: UUID, actor: User | None, reas
     except TransferEnvelope.DoesNotExist:
         raise ApplicationError("转接不存在。") from None
     envelope_decide(envelope, to=TransferEnvelope.State.RETURNED, by=actor.full_name, reason=reason)
-    with schema_context(envelope.source_schema):
+    receiving = county_name_of(target_schema)
+    with schema_context(envelope.source_schema), acting_for(receiving, actor.full_name):
         transfer = lock(envelope.source_transfer_id)
         advance(
             transfer, expected=State.PENDING_RECEIVER, to=State.RETURNED, return_reason=reason[:200]

@@ -14,6 +14,7 @@ from shared.accounts import reset
 from shared.accounts.models import User
 from shared.accounts.services import password_reset_temporary, user_create
 from tests.conftest import host_client, logged_in
+from tests.support import otp
 from tests.support.world import CITY_HOST, PASSWORD
 from zhdj.messaging.logging import OUTBOX
 
@@ -107,6 +108,10 @@ def test_the_forced_change_works_on_the_city_site():
     client = logged_in(CITY_HOST, "city_new")
     assert client.get("/")["Location"].startswith("/accounts/password/")
     assert _change(client).status_code == 302
+    # Then 动态口令: a city account binds one before anything else (tests/support/otp.py).
+    to_setup = client.get("/")
+    assert to_setup["Location"].startswith("/accounts/otp/setup/")
+    otp.complete(client.post, client.get, to_setup, CITY_HOST, "city_new")
     assert client.get("/").status_code == 200
 
 

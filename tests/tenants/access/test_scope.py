@@ -115,7 +115,8 @@ def test_every_default_grant_names_a_known_permission(db):
 
 
 def test_a_county_override_adds_and_removes_from_the_default(in_alpha):
-    admin_scope, admin = scope_for(user("admin")), user("admin")
+    # 三员分立: the security administrator sets post permissions.
+    admin_scope, admin = scope_for(user("anquan")), user("anquan")
     post_grant_set(
         scope=admin_scope,
         post_code="publicity",
@@ -148,18 +149,18 @@ def test_a_county_override_adds_and_removes_from_the_default(in_alpha):
     assert list(PostGrantOverride.objects.values_list("permission", flat=True)) == [Perm.STATS_VIEW]
 
 
-def test_only_the_administrator_sets_grants_and_always_with_a_reason(in_alpha):
-    branchsec = user("branchsec")
-    with pytest.raises(ApplicationError, match="区县管理员"):
-        post_grant_set(
-            scope=scope_for(branchsec),
-            post_code="publicity",
-            permission=Perm.STATS_VIEW,
-            granted=True,
-            reason="自行调整",
-            actor=branchsec,
-        )
-    admin = user("admin")
+def test_only_the_security_administrator_sets_grants_and_always_with_a_reason(in_alpha):
+    for name in ("branchsec", "admin", "shenji"):  # a post holder, the county administrator, …
+        with pytest.raises(AccessDenied, match="安全管理员"):
+            post_grant_set(
+                scope=scope_for(user(name)),
+                post_code="publicity",
+                permission=Perm.STATS_VIEW,
+                granted=True,
+                reason="自行调整",
+                actor=user(name),
+            )
+    admin = user("anquan")
     with pytest.raises(ApplicationError, match="调整依据") as refused:
         post_grant_set(
             scope=scope_for(admin),

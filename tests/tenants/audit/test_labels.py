@@ -35,7 +35,7 @@ def test_codes_and_referenced_objects_read_as_labels_and_names(alpha):
             password=PASSWORD,
         )  # fmt: skip
     connection.set_schema_to_public()
-    page = logged_in(alpha.host, "admin").get("/audit/").content.decode()
+    page = logged_in(alpha.host, "shenji").get("/audit/").content.decode()
     assert "榆阳区另一村党支部 → 榆阳区某村党支部" in page
     assert "正常 → 停止党籍" in page  # on the member, and on the status change record
     assert "否 → 是" in page

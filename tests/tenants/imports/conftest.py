@@ -83,6 +83,14 @@ def scope_of(username: str) -> Scope:
 
 
 @pytest.fixture(autouse=True)
+def _check_in_process(settings) -> None:  # type: ignore[no-untyped-def]
+    """Production checks every file in the worker (INLINE_MAX_BYTES = 0); these tests run
+    the worker's step in-process, where the check happens, for files up to 200 KB (the
+    tests of the worker path set 0 again, test_worker.py runs a real worker)."""
+    settings.ZHDJ_IMPORT_INLINE_MAX_BYTES = 200 * 1024
+
+
+@pytest.fixture(autouse=True)
 def _no_stray_files() -> Iterator[None]:
     """Tests roll back their rows, not their files: remove uploads a test left behind."""
     root = Path(settings.MEDIA_ROOT)

@@ -154,7 +154,7 @@ def test_the_export_is_masked_by_default(alpha):
     cells = {str(v) for r in rows for v in r if v}
     assert not cells & _clear_id_numbers(alpha)
     assert not any(v.startswith("1390000") and "*" not in v for v in cells)
-    assert any(v.startswith("6108") and "*" in v for v in cells)
+    assert any(v.startswith("6*") and "*" in v for v in cells)
     with schema_context(alpha.schema):
         log = ExportLog.objects.get()
         assert (log.full, log.row_count, log.revealed_count) == (False, len(rows) - 1, 0)

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from tenants.access.scope import Scope
-from tenants.imports.jobs import import_job_confirm, import_job_start
+from tenants.imports.jobs import import_job_confirm, import_job_start, import_job_validate
 from tenants.members.models import Member
 from tests.support.world import ALPHA
 from tests.tenants.imports.conftest import row, upload, workbook
@@ -20,6 +20,8 @@ def _imported() -> tuple[str, list[int]]:
             user=User.objects.get(username="admin"),
             upload=upload(workbook([row(1, 姓名="张导入"), row(2, 姓名="李导入")])),
         )
+        import_job_validate(job.pk)  # the worker's check (never in the request), in-process
+        job.refresh_from_db()
         job = import_job_confirm(job, scope=Scope.system())
         assert job.state == "succeeded", job.message
         return str(job.pk), job.member_ids

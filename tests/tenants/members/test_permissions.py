@@ -256,7 +256,7 @@ def test_a_county_override_taking_members_edit_from_the_organization_committee(a
         with _in(county):
             people[county.schema] = person(county, "organization", seq=305, org=_branch(county))
     with _in(ALPHA):
-        admin = User.objects.get(username="admin")
+        admin = User.objects.get(username="anquan")  # the security administrator's duty
         post_grant_set(
             scope=scope_for(admin),
             post_code="organization",

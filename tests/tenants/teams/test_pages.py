@@ -316,23 +316,34 @@ def test_a_failed_status_change_keeps_the_posts_and_the_login(db, alpha, monkeyp
         assert not MemberStatusChange.objects.filter(member_id=member.pk).exists()
 
 
-# --- Post permissions ---------------------------------------------------------------------
+# --- Post permissions (the security administrator's: 三员分立) ------------------------------
 
 
-def test_the_matrix_shows_chinese_names_and_no_codes(alpha, alpha_admin):
-    html = alpha_admin.get("/teams/permissions/").content.decode()
+@pytest.fixture
+def alpha_security(db, alpha):  # type: ignore[no-untyped-def]
+    return logged_in(alpha.host, "anquan")
+
+
+@pytest.fixture
+def beta_security(db, beta):  # type: ignore[no-untyped-def]
+    return logged_in(beta.host, "anquan")
+
+
+def test_the_matrix_shows_chinese_names_and_no_codes(alpha, alpha_security):
+    html = alpha_security.get("/teams/permissions/").content.decode()
     for name in ("书记", "宣传委员", "党小组长", "查看党员信息", "任免党内职务", "未作调整"):
         assert name in html
     body = html.split('data-testid="grant-matrix"')[1].split("</table>")[0]
     visible = body.replace("?post=", "").split('href="')
     assert all("members.view" not in part.split('"', 1)[1] for part in visible[1:])
-    for role in ("branchsec", "townsec"):
+    for role in ("branchsec", "townsec", "admin", "shenji"):
         client = logged_in(alpha.host, role)
         assert client.get("/teams/permissions/").status_code == 403
         assert client.get("/teams/permissions/change/").status_code == 403
 
 
-def test_taking_members_view_from_publicity_closes_the_member_list(alpha, alpha_admin):
+def test_taking_members_view_from_publicity_closes_the_member_list(alpha, alpha_security):
+    alpha_admin = alpha_security
     _holder(alpha.schema)  # the plain member becomes 宣传委员 (and 青年委员 of the town)
     client = logged_in(alpha.host, "member")
     assert client.get("/teams/").status_code == 200
@@ -360,7 +371,7 @@ def test_taking_members_view_from_publicity_closes_the_member_list(alpha, alpha_
     with schema_context(alpha.schema):
         override = PostGrantOverride.objects.get(post_code="publicity")
         assert (override.granted, override.reason) == (False, "县委组织部〔2026〕3号")
-        assert override.updated_by.username == "admin"
+        assert override.updated_by.username == "anquan"
     matrix = alpha_admin.get("/teams/permissions/").content.decode()
     assert "县委组织部〔2026〕3号" in matrix and "调整" in matrix
     # The holder keeps the post but no longer sees members.
@@ -373,7 +384,9 @@ def test_taking_members_view_from_publicity_closes_the_member_list(alpha, alpha_
 # --- Two counties ---------------------------------------------------------------------------
 
 
-def test_two_counties_are_isolated(alpha, beta, alpha_admin, beta_admin):
+def test_two_counties_are_isolated(
+    alpha, beta, alpha_admin, beta_admin, alpha_security, beta_security
+):
     member = _holder(alpha.schema)
     alpha_posts = _posts(alpha.schema, member=member)
     with schema_context(beta.schema):
@@ -388,13 +401,15 @@ def test_two_counties_are_isolated(alpha, beta, alpha_admin, beta_admin):
     team = beta_admin.get(f"/teams/{beta_village.pk}/").content.decode()
     assert "榆阳区" not in team and member.name not in team
     # An override in alpha changes nothing in beta.
-    alpha_admin.post(
+    alpha_security.post(
         "/teams/permissions/change/",
         {"post_code": "youth", "permission": Perm.STATS_VIEW, "granted": "1", "reason": "文件"},
     )
+    with schema_context(alpha.schema):
+        assert PostGrantOverride.objects.exists()
     with schema_context(beta.schema):
         assert not PostGrantOverride.objects.exists()
-    assert "未作调整" in beta_admin.get("/teams/permissions/").content.decode()
+    assert "未作调整" in beta_security.get("/teams/permissions/").content.decode()
     # Alpha's admin cannot log in on beta's host with alpha's session.
     assert alpha_admin.get("/teams/", HTTP_HOST=beta.host).status_code in (302, 403)
 
@@ -404,7 +419,13 @@ def test_two_counties_are_isolated(alpha, beta, alpha_admin, beta_admin):
 
 @pytest.mark.parametrize(
     ("username", "teams", "permissions"),
-    [("admin", True, True), ("branchsec", True, False), ("member", False, False)],
+    [
+        ("admin", True, False),
+        ("anquan", False, True),
+        ("shenji", False, False),
+        ("branchsec", True, False),
+        ("member", False, False),
+    ],
 )
 def test_the_menu_offers_the_team_pages_to_who_may_open_them(
     db, alpha, username, teams, permissions

@@ -24,13 +24,16 @@ from django.db.models.lookups import IsNull
 
 from zhdj.pii.crypto import (
     DecryptionError,
+    TenantKey,
     TenantRequiredError,
     blind_index,
     decrypt,
     encrypt,
+    forget_tenant_keys,
     normalize_id_number,
     normalize_phone,
     normalize_text,
+    remember_tenant_key,
     sm4_gcm_available,
 )
 from zhdj.pii.fields import EncryptedTextField, index_for
@@ -49,9 +52,14 @@ def on_schema() -> Iterator[object]:
     previous = connection.schema_name
 
     def activate(schema: str) -> None:
+        # These schemas have no tenant row: their key identity is their name (as for the
+        # counties older than key ids), put in the cache so that no query is issued.
+        if schema != "public":
+            remember_tenant_key(schema, TenantKey(key_id=schema))
         connection.set_schema(schema)
 
     yield activate
+    forget_tenant_keys()
     if previous:
         connection.set_schema(previous)
     else:

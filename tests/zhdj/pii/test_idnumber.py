@@ -173,7 +173,7 @@ def test_error_messages_and_repr_never_contain_the_number():
     info = validate_id_number(number, today=TODAY)
     assert number not in repr(info)
     assert "1990" not in repr(info)
-    assert repr(info) == f"IdNumberInfo(value='6108**********{number[-4:]}')"
+    assert repr(info) == f"IdNumberInfo(value='6****************{number[-1]}')"
 
 
 def test_age_is_17_the_day_before_the_18th_birthday_and_18_on_it():

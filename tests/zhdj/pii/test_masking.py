@@ -7,28 +7,28 @@ import pytest
 from zhdj.pii.masking import mask_address, mask_id_number, mask_name, mask_phone
 
 
-def test_id_number_keeps_first_four_and_last_four():
-    assert mask_id_number("610802199003071234") == "6108**********1234"
+def test_id_number_keeps_the_first_and_the_last_character():
+    assert mask_id_number("610802199003071234") == "6****************4"
 
 
 def test_id_number_is_normalized_before_masking():
-    assert mask_id_number(" 11010519491231002x") == "1101**********002X"
+    assert mask_id_number(" 11010519491231002x") == "1****************X"
 
 
 def test_legacy_15_digit_id_number_keeps_the_same_ends():
-    assert mask_id_number("610802900307123") == "6108*******7123"
+    assert mask_id_number("610802900307123") == "6*************3"
 
 
-def test_mobile_keeps_first_three_and_last_four():
-    assert mask_phone("13912345678") == "139****5678"
+def test_mobile_keeps_first_three_and_last_two():
+    assert mask_phone("13912345678") == "139******78"
 
 
 def test_mobile_with_country_code_and_separators_masks_the_same():
-    assert mask_phone("+86 139-1234-5678") == "139****5678"
+    assert mask_phone("+86 139-1234-5678") == "139******78"
 
 
-def test_landline_keeps_area_code_and_last_four():
-    assert mask_phone("029-88886666") == "029****6666"
+def test_landline_keeps_area_code_and_last_two():
+    assert mask_phone("029-88886666") == "029******66"
 
 
 def test_address_keeps_six_characters_then_four_stars():
@@ -57,10 +57,10 @@ def test_empty_or_odd_input_gives_an_empty_string(mask, value):
 @pytest.mark.parametrize(
     ("mask", "value", "expected"),
     [
-        (mask_id_number, "12345678", "********"),
-        (mask_id_number, "123456789", "1234*6789"),
-        (mask_phone, "1234567", "*******"),
-        (mask_phone, "12345678", "123*5678"),
+        (mask_id_number, "12", "**"),
+        (mask_id_number, "123", "1*3"),
+        (mask_phone, "12345", "*****"),
+        (mask_phone, "123456", "123*56"),
         (mask_phone, "电话未知", ""),
     ],
 )

@@ -31,6 +31,11 @@ OWN_THINGS = {
     "notifications:read",
     "notifications:read-all",
     "accounts:password_change",  # the user's own password, on the city site too
+    "accounts:otp_verify",  # the user's own 动态口令: the code after the password,
+    "accounts:otp_setup",  # binding a device,
+    "accounts:otp_manage",  # its status and recovery codes
+    "accounts:sessions",  # the user's own 登录设备 (sessions),
+    "accounts:session_end",  # and ending one or all others of them
 }
 
 

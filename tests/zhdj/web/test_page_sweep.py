@@ -7,9 +7,11 @@ lists every page where it fails.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 
 from tests.support.sweep import (
     Result,
@@ -31,6 +33,8 @@ PUBLIC = frozenset(
         "accounts/password/forgot/",  # 忘记密码 (reset by SMS code)
         "accounts/password/forgot/code/",
         "healthz",
+        "livez",
+        "readyz",
         "letters/<token>/",
         "api/schema/",
         "api/docs/",
@@ -43,7 +47,7 @@ PUBLIC = frozenset(
 LOGIN = "/accounts/login/"
 # The health probe answers 503 by design while a dependency is down (no Celery worker
 # runs in this test); a load balancer reads it, not a person.
-PROBES = frozenset({"healthz"})
+PROBES = frozenset({"healthz", "livez", "readyz"})
 # The local payment gateway double is a stand-in for Alipay/UnionPay's own pages,
 # labelled "TEST ONLY" on purpose; it is not one of the platform's pages.
 NOT_OURS = ("pay/double/",)
@@ -227,3 +231,138 @@ def test_no_page_runs_queries_by_the_row(sweep):  # type: ignore[no-untyped-def]
         print(f"  {r.queries} {r.seconds:.2f} s {r.where()}")
     findings = [f"{r.where()}: {r.queries} statements" for r in costly if r.queries > MAX_QUERIES]
     assert not findings, _report(findings)
+
+
+def test_no_page_shows_a_full_id_number(sweep, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Issue 17 (personal data): every page and answer of the sweep shows ID numbers
+    masked (zhdj.pii.masking); the full number appears only in the answer to the password
+    step (a POST, not swept) and in the letter PDFs the receiving side needs (files)."""
+    from django_tenants.utils import schema_context
+
+    from tenants.development.models import DevelopmentRecord
+    from tenants.members.models import Member
+    from tests.support.world import ALPHA, BETA
+
+    result, _ = sweep
+    numbers: set[str] = set()
+    with django_db_blocker.unblock():
+        for county in (ALPHA, BETA):
+            with schema_context(county.schema):
+                numbers |= {m.id_number for m in Member.objects.only("id_number")}
+                numbers |= {r.id_number for r in DevelopmentRecord.objects.only("id_number")}
+    numbers = {n for n in numbers if n and len(n) >= 15}
+    assert len(numbers) >= 8, "the sweep world has members with ID numbers"
+    findings = [
+        f"{r.where()}: a full ID number"
+        for r in result.results
+        if r.body and any(n in r.body for n in numbers)
+    ]
+    assert not findings, _report(findings)
+
+
+# ------------------------------------------------------------------------------
+# Issue 17, security headers (zhdj/web/csp.py): every HTML answer carries the Content
+# Security Policy, and nothing inline runs or styles without the response's nonce.
+# ------------------------------------------------------------------------------
+_SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
+_STYLE_BLOCK = re.compile(r"<style\b([^>]*)>", re.I)
+_STYLE_ATTR = re.compile(r"<[a-z][a-z0-9-]*\b[^>]*?\sstyle\s*=", re.I)
+_HANDLER_ATTR = re.compile(r"<[a-z][a-z0-9-]*\b[^>]*?\son[a-z]+\s*=", re.I)
+_NONCE = re.compile(r"'nonce-([^']+)'")
+_DATA_TYPES = ('type="application/json"', 'type="application/ld+json"')
+
+
+def csp_findings(r: Result) -> list[str]:
+    """What breaks the policy on one HTML answer (empty: nothing)."""
+    policy = r.headers.get("Content-Security-Policy", "")
+    if not policy:
+        return ["no Content-Security-Policy header"]
+    found = []
+    directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
+    for name in ("script-src", "style-src"):
+        if "'unsafe-inline'" in directives.get(name, []) or "'unsafe-eval'" in directives.get(
+            name, []
+        ):
+            found.append(f"{name} allows unsafe sources")
+    for name, value in (
+        ("object-src", ["'none'"]),
+        ("frame-ancestors", ["'none'"]),
+        ("base-uri", ["'self'"]),
+    ):
+        if directives.get(name) != value:
+            found.append(f"{name} is {directives.get(name)}")
+    nonces = set(_NONCE.findall(policy))
+    for attrs in _SCRIPT.findall(r.body):
+        if "src=" in attrs or any(t in attrs for t in _DATA_TYPES):
+            continue
+        nonce = re.search(r'nonce="([^"]*)"', attrs)
+        if not nonce or nonce.group(1) not in nonces:
+            found.append("an inline script without the response's nonce")
+    for attrs in _STYLE_BLOCK.findall(r.body):
+        nonce = re.search(r'nonce="([^"]*)"', attrs)
+        if not nonce or nonce.group(1) not in nonces:
+            found.append("a <style> without the response's nonce")
+    if _STYLE_ATTR.search(r.body):
+        found.append("a style attribute")
+    if _HANDLER_ATTR.search(r.body):
+        found.append("an inline event handler")
+    for header, value in (
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+    ):
+        if r.headers.get(header) != value:
+            found.append(f"{header}: {r.headers.get(header)!r}")
+    if "geolocation=()" not in r.headers.get("Permissions-Policy", ""):
+        found.append("no Permissions-Policy")
+    return found
+
+
+def test_every_page_carries_the_content_security_policy(sweep):  # type: ignore[no-untyped-def]
+    result, _ = sweep
+    # /api/docs/ (Swagger UI, third-party) is excluded from the policy in the settings.
+    excluded = tuple(settings.CONTENT_SECURITY_POLICY.get("EXCLUDE_URL_PREFIXES", ()))
+    pages = [
+        r
+        for r in result.results
+        if _is_html(r) and r.body and not r.target.url.startswith(excluded)
+    ]
+    assert len(pages) >= 500
+    findings = [f"{r.where()}: {finding}" for r in pages for finding in csp_findings(r)]
+    assert not findings, _report(findings)
+    # The check sees what it looks for.
+    page = pages[0]
+    policy = page.headers["Content-Security-Policy"]
+    nonce = _NONCE.search(policy)
+    bad = Result(
+        page.host,
+        page.role,
+        page.target,
+        200,
+        "text/html",
+        "",
+        '<script>alert(1)</script><p style="color:red" onclick="x()">',
+        0.0,
+        0,
+        dict(page.headers),
+    )
+    assert {
+        "an inline script without the response's nonce",
+        "a style attribute",
+        "an inline event handler",
+    } <= set(csp_findings(bad))
+    if nonce:
+        good = Result(
+            page.host,
+            page.role,
+            page.target,
+            200,
+            "text/html",
+            "",
+            f'<script nonce="{nonce.group(1)}">x()</script>',
+            0.0,
+            0,
+            dict(page.headers),
+        )
+        assert csp_findings(good) == []

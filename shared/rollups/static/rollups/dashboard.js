@@ -132,7 +132,8 @@
   }
 
   function refresh() {
-    fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // A refresh the page makes by itself: it does not keep the session alive (zhdj/web/sessions.py).
+    fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json", "X-ZHDJ-Background": "1" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) { if (data) { render(data); root.dataset.refreshes = String(Number(root.dataset.refreshes || 0) + 1); } });
   }
@@ -149,7 +150,10 @@
       if (msg.type === "rollup") refresh();
     };
     ws.onclose = function (e) {
+      var wasLive = root.dataset.live === "1";
       root.dataset.live = "0";
+      // The session ended (logout, timeout, ended elsewhere): the reload reaches the login page.
+      if (e.code === 4401 && wasLive) { location.reload(); return; }
       if (e.code === 4401 || e.code === 4403 || e.code === 4404) return;
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);

@@ -35,12 +35,23 @@
     var seen = {};
     function clusterIcon(cluster) {
       var n = cluster.getChildCount(), size = 28 + Math.min(26, Math.round(Math.sqrt(n) * 4));
-      return L.divIcon({ className: "", iconSize: [size, size], html: '<div class="emap-cluster" title="' + n + ' 个党组织" style="width:' + size + "px;height:" + size + "px;line-height:" + (size - 4) + 'px">' + n + "</div>" });
+      // Built as an element, its size set through the CSSOM: the Content Security Policy
+      // refuses style attributes in markup (zhdj/web/csp.py).
+      var box = document.createElement("div");
+      box.className = "emap-cluster";
+      box.title = n + " 个党组织";
+      box.style.width = box.style.height = size + "px";
+      box.style.lineHeight = (size - 4) + "px";
+      box.textContent = String(n);
+      return L.divIcon({ className: "", iconSize: [size, size], html: box });
     }
     // Without the cluster plugin (not served), the markers go on the map one by one.
     var group = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, iconCreateFunction: clusterIcon }) : L.layerGroup();
     (data.markers || []).forEach(function (m) {
-      var icon = L.divIcon({ className: "", html: '<div class="emap-dot" style="background:' + color(m.category) + '"></div>', iconSize: [16, 16] });
+      var dot = document.createElement("div");
+      dot.className = "emap-dot";
+      dot.style.background = color(m.category);
+      var icon = L.divIcon({ className: "", html: dot, iconSize: [16, 16] });
       var title = (m.county ? m.county + " " : "") + m.name;
       var body = "<strong>" + esc(m.name) + "</strong><br>" + esc(m.type_name) + " · " + esc(m.category_name) +
         (m.county ? "<br>" + esc(m.county) : "") + "<br>" + figures(m.figures);
@@ -48,7 +59,14 @@
       seen[m.category_name] = color(m.category);
     });
     group.addTo(map);
-    document.getElementById("emap-legend").innerHTML = Object.keys(seen).map(function (k) { return '<span style="--c:' + seen[k] + '">' + esc(k) + "</span>"; }).join("");
+    var legend = document.getElementById("emap-legend");
+    legend.textContent = "";
+    Object.keys(seen).forEach(function (k) {
+      var item = document.createElement("span");
+      item.style.setProperty("--c", seen[k]);
+      item.textContent = k;
+      legend.appendChild(item);
+    });
     var status = [];
     if (!data.tiles) status.push("未配置底图服务，仅显示行政区划示意边界。");
     if (data.unlocated) status.push(data.unlocated + " 个党组织尚未标注位置。");
