@@ -130,3 +130,13 @@ def test_paying_dues_runs_under_the_policy(browser, live_server_port, committed,
     finally:
         ctx.close()
         in_thread(lambda: _clean(alpha.schema))
+
+
+def test_the_api_description_runs_under_the_policy(page_factory, live_server_port, alpha):  # type: ignore[no-untyped-def]
+    """Swagger UI (drf-spectacular) from our own static files, its start script a file."""
+    page = page_factory()
+    watch = Watch(page)
+    _policy(page, url(live_server_port, alpha.host, "/api/docs/"))
+    page.wait_for_selector(".swagger-ui .info .title", timeout=20_000)
+    assert "智慧党建云 API" in page.inner_text(".swagger-ui .info .title")
+    watch.assert_clean()

@@ -70,6 +70,7 @@ SHARED_APPS = [
     "django_tenants",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, not a CDN
     "django_filters",
     "treebeard",
     # The second factor (shared/accounts/otp.py): devices live beside their user.
@@ -385,6 +386,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "智慧党建云 API",
     "DESCRIPTION": "County (tenant) API: every request is scoped to the host's county schema.",
     "VERSION": "0.1.0",
+    # Swagger UI from the sidecar package's static files (no CDN: the platform may have
+    # no internet), its start script a file of its own (zhdj.api.APIDocsView): under the CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "zhdj.api.document_error_responses",
@@ -617,10 +622,6 @@ ZHDJ_CSP_FORM_ACTION = [
 ]
 _tiles = _origin(ROLLUPS_MAP_TILE_URL)
 CONTENT_SECURITY_POLICY = {
-    # The developers' API description (Swagger UI, drf-spectacular) is a third-party page
-    # of inline script and CDN assets, no page of the platform: left without the policy
-    # until it is served split and from static (SpectacularSwaggerSplitView + sidecar).
-    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
