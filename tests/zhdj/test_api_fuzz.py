@@ -1,7 +1,8 @@
 """The county API under schema-driven fuzzing: schemathesis reads /api/schema/
 (drf-spectacular) and sends generated and boundary input to every operation, in-process
 (the WSGI app, no server), logged in as every login of the test world in each county (the
-administrator, a town and a branch secretary, a plain member). No answer is a 5xx, each
+administrator, a town and a branch secretary, a plain member, the security administrator
+and the auditor). No answer is a 5xx, each
 answers a documented status code with the documented content type (the error statuses are
 documented by ``zhdj.api.document_error_responses``), and no answer carries the other
 county's data (its name, which is in its organizations', members' and addresses' names).
@@ -44,7 +45,7 @@ from tests.support.world import ALPHA, BETA, County
 
 CSRF = "fuzzfuzzfuzzfuzzfuzzfuzzfuzzfuzz"  # a 32-character secret: cookie and header agree
 MAX_EXAMPLES = 5  # per operation and user
-ROLES = ("admin", "townsec", "branchsec", "member")  # every login of tests.support.world
+ROLES = ("admin", "townsec", "branchsec", "member", "anquan", "shenji")  # every login of the world
 USERS = [(county, username) for county in (ALPHA, BETA) for username in ROLES]
 
 
