@@ -15,8 +15,9 @@ Refused, each with its own id:
 - E002 ``ZHDJ_PAYMENT_DOUBLE`` on (the local gateway double trusts the repository's keys);
 - E003 a payment key path inside the repository's ``test_keys`` folder, or a TEST ONLY
   value (the WeChat APIv3 key, the UnionPay certificate organization);
-- E004 ``ZHDJ_MASTER_KEY`` missing or not 64 hexadecimal characters;
-- E005 the master key of the local or test settings, or one with too few distinct digits;
+- E004 no master key (``ZHDJ_MASTER_KEYS`` / ``ZHDJ_MASTER_KEY``), or a malformed one;
+- E005 among the master keys, one of the local or test settings, or one with too few
+  distinct digits;
 - E006 a ``SECRET_KEY`` shorter than 50 characters or naming itself test/demo/insecure;
 - E007 the demo data marker in public (written by ``seed_demo``; :data:`DEMO_MARKER_TABLE`);
 - E008 the SMS double (its TEST ONLY AccessKey).
@@ -31,6 +32,8 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+
+from zhdj.pii.crypto import master_keys
 
 TAG = "zhdj_production"
 # seed_demo writes one row here (public schema) when it builds the demo city; its
@@ -50,7 +53,6 @@ SECRET_KEY_WORDS = (
     "change_me",
     "example",
 )
-_HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 # Setting keys of ZHDJ_PAY holding a file path.
 PAY_KEY_PATHS = (
     "MERCHANT_PRIVATE_KEY",
@@ -117,19 +119,25 @@ def _settings_errors() -> list[checks.CheckMessage]:
                     id="zhdj.E003",
                 )
             )
-    master = str(getattr(settings, "ZHDJ_MASTER_KEY", "") or "").strip()
-    if not _HEX64.fullmatch(master):
+    # Every configured key (ZHDJ_MASTER_KEYS, and ZHDJ_MASTER_KEY as version 1) is checked:
+    # a retired version still decrypts, so a test key among them is as bad as a current one.
+    try:
+        keys = list(master_keys().keys.values())
+    except ImproperlyConfigured:
+        keys = []
+    if not keys:
         errors.append(
             checks.Error(
-                "未设置个人信息加密主密钥（ZHDJ_MASTER_KEY），或其不是 64 位十六进制字符。",
+                "未设置个人信息加密主密钥（ZHDJ_MASTER_KEYS 或 ZHDJ_MASTER_KEY），"
+                "或其不是 64 位十六进制字符。",
                 hint="python -c 'import secrets; print(secrets.token_hex(32))'",
                 id="zhdj.E004",
             )
         )
-    elif master.lower() in TEST_MASTER_KEYS or len(set(master.lower())) < 8:
+    elif any(k.hex() in TEST_MASTER_KEYS or len(set(k.hex())) < 8 for k in keys):
         errors.append(
             checks.Error(
-                "个人信息加密主密钥（ZHDJ_MASTER_KEY）是本地或测试用的密钥。",
+                "个人信息加密主密钥（ZHDJ_MASTER_KEYS / ZHDJ_MASTER_KEY）中有本地或测试用的密钥。",
                 hint="生成新的随机密钥（secrets.token_hex(32)）。",
                 id="zhdj.E005",
             )

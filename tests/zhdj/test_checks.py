@@ -110,6 +110,19 @@ def test_the_test_master_keys_are_refused(production, value):
     assert _ids() == {"zhdj.E005"}
 
 
+def test_versioned_master_keys_alone_pass(production):
+    """A deployment that has rotated sets ZHDJ_MASTER_KEYS only."""
+    production.ZHDJ_MASTER_KEY = ""
+    production.ZHDJ_MASTER_KEYS = f"2:{secrets.token_hex(32)},1:{secrets.token_hex(32)}"
+    assert _ids() == set()
+
+
+def test_a_test_key_among_the_versions_is_refused(production):
+    production.ZHDJ_MASTER_KEY = ""
+    production.ZHDJ_MASTER_KEYS = f"2:{secrets.token_hex(32)},1:{'11' * 32}"
+    assert _ids() == {"zhdj.E005"}
+
+
 @pytest.mark.parametrize(
     "value",
     [
