@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from shared.accounts.events import Kind
+from shared.accounts.events import record as record_event
 from shared.accounts.models import User
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
@@ -282,7 +284,7 @@ def document(request: HttpRequest, document_id: int, *, scope: Scope) -> FileRes
     doc = StepDocument.objects.visible_to(scope).filter(pk=document_id).first()
     if doc is None:
         raise Http404("材料不存在")
-    return _file_response(doc)
+    return _file_response(request, doc, "入党材料")
 
 
 @never_cache
@@ -292,10 +294,14 @@ def submission_file(request: HttpRequest, submission_id: int, *, scope: Scope) -
     doc = Submission.objects.visible_to(scope).filter(pk=submission_id).first()
     if doc is None:
         raise Http404("材料不存在")
-    return _file_response(doc)
+    return _file_response(request, doc, "本人提交的材料")
 
 
-def _file_response(doc: StepDocument | Submission) -> FileResponse:
+def _file_response(request: HttpRequest, doc: StepDocument | Submission, kind: str) -> FileResponse:
+    """The file, decrypted, and the access logged: a person's documents are personal data."""
+    record_event(
+        Kind.REVEAL, request=request, target=f"{kind}（编号 {doc.pk}）", detail=doc.original_name
+    )
     response = FileResponse(doc.file.open("rb"), content_type=doc.content_type)
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{_quote(doc.original_name)}"
     response["X-Content-Type-Options"] = "nosniff"

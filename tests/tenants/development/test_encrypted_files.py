@@ -12,7 +12,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
+from shared.accounts.models import SecurityEvent
 from tenants.development.models import StepDocument, Submission
 from tenants.development.steps import add_months
 from tests.conftest import logged_in
@@ -51,6 +53,10 @@ def test_uploaded_documents_are_ciphertext_on_disk_yet_download_whole(w: World, 
     else:  # pragma: no cover
         raise AssertionError("another key opened the file")
     assert _download(alpha, doc.pk) == PDF
+    # Opening a person's document is an access to personal data, and logged as one.
+    with schema_context(alpha.schema):
+        event = SecurityEvent.objects.filter(kind="reveal").order_by("-id").first()
+    assert event.username == "branchsec" and event.target == f"入党材料（编号 {doc.pk}）"
 
 
 def test_the_migration_seals_clear_files_and_texts_and_reverses(w: World, alpha):
