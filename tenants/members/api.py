@@ -23,9 +23,12 @@ from tenants.members.proposals import (
 )
 from tenants.members.record_services import record_add, record_rows
 from tenants.members.records import RECORD_SETS
+from tenants.members.reveal import REVEAL_MINUTES, reveal_active, reveal_end, reveal_grant
 from tenants.members.selectors import MemberFilter, member_list
 from tenants.members.services import (
     REVEALABLE,
+    changes_protected,
+    keep_masked,
     member_change_status,
     member_create,
     member_reveal,
@@ -34,6 +37,7 @@ from tenants.members.services import (
 from tenants.members.validation import MemberData
 from tenants.orgs.models import Organization
 from zhdj.api import IdField, TenantAPIMixin, query_params
+from zhdj.errors import AccessDenied
 from zhdj.pii.masking import mask_address, mask_id_number, mask_phone
 from zhdj.web.privacy import NoStoreMixin
 
@@ -323,8 +327,14 @@ class MemberViewSet(
         member = self.get_object()
         incoming = MemberWriteSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        data = incoming.to_member_data(Organization.objects.visible_to(scope))
+        data = keep_masked(member, incoming.to_member_data(Organization.objects.visible_to(scope)))
+        if changes_protected(member, data) and not reveal_active(request, member.pk):
+            raise AccessDenied(
+                "修改身份证号、手机号或家庭住址前须先验证密码：请先调用 reveal（查看完整信息），"
+                f"{REVEAL_MINUTES} 分钟内有效。"
+            )
         member = member_update(scope=scope, member=member, data=data)
+        reveal_end(request, member.pk)
         return Response(MemberSerializer(member).data)
 
     @extend_schema(request=RevealSerializer, responses={200: dict})
@@ -340,6 +350,9 @@ class MemberViewSet(
             password=incoming.validated_data["password"],
             request=request,
         )
+        # As on the edit page: the password step also opens this member's full values to a
+        # change, for this session and a few minutes.
+        reveal_grant(request, int(pk or 0))
         return Response({"field": incoming.validated_data["field"], "value": value})
 
     @extend_schema(request=StatusChangeSerializer, responses={201: dict})

@@ -258,6 +258,12 @@ def member_reveal(
     return getattr(member, field) or ""
 
 
+def changes_protected(member: Member, data: MemberData) -> bool:
+    """Whether ``data`` changes the ID number, phone or address (after ``keep_masked``):
+    such a change needs the password step (查看完整信息) first."""
+    return any((getattr(data, f) or "") != (getattr(member, f) or "") for f in MASKS)
+
+
 def keep_masked(member: Member, data: MemberData) -> MemberData:
     """A masked value sent back (an API client echoing what it read, a form whose values
     were shown masked) never replaces the stored one: the stored value stays."""

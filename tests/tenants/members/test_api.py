@@ -136,6 +136,8 @@ def test_status_endpoint_changes_status(alpha):
             "org": member.org_id,
             "name": member.name,
             "id_number": member.id_number,
+            "phone": member.phone,
+            "address": member.address,
             "ethnicity_code": member.ethnicity_code,
             "category_code": member.category_code,
             "joined_at": str(member.joined_at),
@@ -234,3 +236,37 @@ def test_openapi_schema_describes_the_county_api(alpha):
     text = schema.content.decode()
     for path in ("/api/members/", "/api/orgs/", "/api/proposals/", "/api/notifications/"):
         assert path in text
+
+
+def test_changing_protected_values_through_the_api_needs_the_password_step(alpha):  # type: ignore[no-untyped-def]
+    """As on the edit page: the ID number, phone and address change only after reveal."""
+    client = logged_in(alpha.host, "admin")
+    with schema_context(alpha.schema):
+        member = Member.objects.get(name="李支书")
+        full = {
+            "org": member.org_id,
+            "name": member.name,
+            "id_number": member.id_number,
+            "phone": member.phone,
+            "address": member.address,
+            "ethnicity_code": member.ethnicity_code,
+            "category_code": member.category_code,
+            "joined_at": str(member.joined_at),
+            "full_member_at": str(member.full_member_at),
+        }
+    changed = dict(full, phone="13911112222")
+    refused = client.put(f"/api/members/{member.pk}/", changed, content_type="application/json")
+    assert refused.status_code == 403 and "验证密码" in refused.json()["detail"]
+    revealed = client.post(
+        f"/api/members/{member.pk}/reveal/",
+        {"field": "phone", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert revealed.status_code == 200
+    done = client.put(f"/api/members/{member.pk}/", changed, content_type="application/json")
+    assert done.status_code == 200
+    with schema_context(alpha.schema):
+        assert Member.objects.get(pk=member.pk).phone == "13911112222"
+    # The step is spent by the change.
+    again = client.put(f"/api/members/{member.pk}/", full, content_type="application/json")
+    assert again.status_code == 403
