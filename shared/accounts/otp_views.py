@@ -37,8 +37,10 @@ def _next(request: HttpRequest) -> str:
     return next_of(request)
 
 
-def signed_in_page(view):  # type: ignore[no-untyped-def]
-    """A page about the signed-in user's own login, on any site (city or county)."""
+def own_account_page(view):  # type: ignore[no-untyped-def]
+    """A page about the signed-in user's own login, on any site (city or county): the
+    user's own things, no organization scope. (Here rather than in views.py, which imports
+    this module; views.py and session_views.py use it from there.)"""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -127,7 +129,7 @@ class PasswordAgainForm(forms.Form):
 # ------------------------------------------------------------------------------
 @sensitive_post_parameters()
 @never_cache
-@signed_in_page
+@own_account_page
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """动态验证码: the second step of the login."""
     user = request.user
@@ -165,7 +167,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters()
 @never_cache
-@signed_in_page
+@own_account_page
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """绑定动态口令: the QR code and the secret, confirmed with a code; then the recovery
     codes, shown once in this answer."""
@@ -208,7 +210,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 # ------------------------------------------------------------------------------
 @sensitive_post_parameters()
 @never_cache
-@signed_in_page
+@own_account_page
 def otp_manage(request: HttpRequest) -> HttpResponse:
     """动态口令: on or off, recovery codes left, new recovery codes (password asked)."""
     user = request.user

@@ -17,7 +17,6 @@ import logging
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -35,13 +34,13 @@ from shared.accounts.models import SecurityEvent
 from shared.accounts.roles import Duty, has_duty
 from zhdj.formats import beijing
 from zhdj.spreadsheets import append
+from zhdj.web.exports import xlsx_download
 from zhdj.web.forms import DateInput
 from zhdj.web.query import PageField, error_lines, filter_status, refuse_export
 
 log = logging.getLogger(__name__)
 PAGE = 50
 EXPORT_LIMIT = 50_000  # rows in one workbook; the filter narrows a larger period
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SecurityEventFilterForm(forms.Form):
@@ -99,7 +98,7 @@ def workbook(rows: QuerySet[SecurityEvent]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "安全审计"
-    append(ws, ["时间", "事件", "用户名", "IP 地址", "地址", "对象", "说明", "结果"])
+    append(ws, ["时间", "事件", "用户名", "IP 地址", "页面地址", "对象", "说明", "结果"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for e in rows[:EXPORT_LIMIT]:
@@ -168,15 +167,9 @@ def events_export(request: HttpRequest, *, back: str) -> HttpResponse:
     described = "，".join(
         f"{form.fields[k].label}：{v}" for k, v in shown.items() if v and k != "page"
     )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="security-events-{stamp}.xlsx"; '
-        f"filename*=UTF-8''{quote(f'安全审计-{stamp}.xlsx', safe='')}"
+    return xlsx_download(
+        body, name="security-events", chinese_name="安全审计", detail=f"条件：{described or '全部'}"
     )
-    response["Cache-Control"] = "private, no-store"
-    response.export_detail = f"条件：{described or '全部'}"  # type: ignore[attr-defined]
-    return response
 
 
 # --- retention --------------------------------------------------------------------------

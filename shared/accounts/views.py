@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,9 +34,10 @@ from shared.accounts.forms import (
     ResetRequestForm,
 )
 from shared.accounts.models import User
+from shared.accounts.otp_views import own_account_page
 from shared.accounts.services import password_change
 from zhdj.errors import AccessDenied, ApplicationError
-from zhdj.web.access import CITY, COUNTY, OPEN, declared, open_page, public_page
+from zhdj.web.access import CITY, OPEN, open_page, public_page
 from zhdj.web.forms import add_errors
 
 
@@ -80,19 +80,6 @@ class LogoutView(auth_views.LogoutView):
     """POST only (Django 5); clears the session (等保: residual information)."""
 
     zhdj_access = OPEN
-
-
-def own_account_page(view):  # type: ignore[no-untyped-def]
-    """A page about the signed-in user's own login, on any site (city or county): the
-    user's own things, no organization scope."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
-
-    return declared(COUNTY)(wrapper)
 
 
 def _next(request: HttpRequest) -> str:

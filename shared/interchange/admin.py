@@ -5,21 +5,13 @@ The sealed payload is never shown."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from shared.interchange.models import LetterRecord, TransferEnvelope
-from zhdj.admin_scope import PublicOnlyAdmin
+from zhdj.admin_scope import PublicOnlyAdmin, ReadOnlyAdmin
 
 
-class ReadOnlyPublicAdmin(PublicOnlyAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+class ReadOnlyPublicAdmin(ReadOnlyAdmin, PublicOnlyAdmin):
+    pass
 
 
 @admin.register(TransferEnvelope)

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from shared.payments.models import PaymentOrder
+from zhdj.admin_scope import ReadOnlyAdmin
 
 
 def _schema(request: HttpRequest) -> str | None:
@@ -23,7 +24,7 @@ def _schema(request: HttpRequest) -> str | None:
 
 
 @admin.register(PaymentOrder)
-class PaymentOrderAdmin(admin.ModelAdmin):
+class PaymentOrderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("order_no", "schema_name", "channel", "amount_fen", "created_at")
     search_fields = ("order_no",)
     readonly_fields = ("order_no", "schema_name", "channel", "amount_fen", "created_at")
@@ -54,12 +55,3 @@ class PaymentOrderAdmin(admin.ModelAdmin):
         if obj is not None and _schema(request) not in (None, obj.schema_name):
             return False
         return super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False

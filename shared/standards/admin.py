@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from shared.standards.models import Code, OrganizationType, Region
-from zhdj.admin_scope import PublicOnlyAdmin
+from zhdj.admin_scope import PublicOnlyAdmin, ReadOnlyAdmin
 
 
 @admin.register(Region)
@@ -18,22 +17,13 @@ class OrganizationTypeAdmin(PublicOnlyAdmin):
 
 
 @admin.register(Code)
-class CodeAdmin(PublicOnlyAdmin):
+class CodeAdmin(ReadOnlyAdmin, PublicOnlyAdmin):
     """Read-only: code tables change by data migration only (selectors cache them per
     process, and every database must hold the same codes)."""
 
     list_display = ("table", "code", "name", "parent_code", "sort", "is_active")
     list_filter = ("table", "is_active")
     search_fields = ("code", "name")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 # The holiday calendar (CalendarYear / CalendarDay) registers itself there.

@@ -47,3 +47,17 @@ class TenantOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return not _on_public(request) and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyAdmin:
+    """Mixin (before the ``ModelAdmin`` base): the rows are seen here, never added, changed
+    or deleted (they move through the services, or are history)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -6,12 +6,10 @@ exportable. The security administrator reads the security events too
 from __future__ import annotations
 
 from io import BytesIO
-from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -24,12 +22,11 @@ from tenants.audit.selectors import TRACKED, AuditRow, audit_rows
 from zhdj.formats import beijing
 from zhdj.spreadsheets import append
 from zhdj.web.access import scoped_page
-from zhdj.web.exports import exported
+from zhdj.web.exports import exported, xlsx_download
 from zhdj.web.query import error_lines, filter_status, refuse_export
 
 PAGE = 50
 EXPORT_LIMIT = 20_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AUDITORS = roles_with(Duty.AUDIT_TRAIL)
 
 
@@ -96,15 +93,8 @@ def audit_export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         return refuse_export(request, form, title="审计日志", back=reverse("audit:list"))
     kind = form.cleaned_data["kind"] if form.is_bound else ""
     body = _workbook(audit_rows(kind or None, limit=EXPORT_LIMIT))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="audit-{stamp}.xlsx"; '
-        f"filename*=UTF-8''{quote(f'审计日志-{stamp}.xlsx', safe='')}"
-    )
-    response["Cache-Control"] = "private, no-store"
-    response.export_detail = f"对象：{TRACKED[kind][2] if kind else '全部'}"  # type: ignore[attr-defined]
-    return response
+    detail = f"对象：{TRACKED[kind][2] if kind else '全部'}"
+    return xlsx_download(body, name="audit", chinese_name="审计日志", detail=detail)
 
 
 @never_cache

@@ -30,7 +30,7 @@ from tenants.imports.jobs import (
 from tenants.imports.models import ImportJob
 from tenants.imports.xlsx_template import template_workbook
 from tenants.members.forms import MemberSearchForm
-from zhdj.errors import ApplicationError
+from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.web.access import scoped_page
 from zhdj.web.client import client_ip
 from zhdj.web.exports import exported
@@ -78,6 +78,10 @@ def member_template(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 def member_export(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     """The filtered list as a workbook. Masked: a plain GET. Full values (``full=1``): a page
     asking for the password again, then a POST (the export is logged either way)."""
+    if not scope.has(Perm.MEMBERS_VIEW) and scope.member_id is None:
+        # As the list: a login with neither a post nor a record of its own (the auditor,
+        # the security administrator) has no member to export.
+        raise AccessDenied("您没有可导出的党员信息。")
     full = request.GET.get("full") == "1"
     if full and not scope.reveals_any:
         raise PermissionDenied

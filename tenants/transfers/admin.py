@@ -9,19 +9,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from tenants.transfers.models import Letter, ProofLetter, Retention, Transfer, TransferAction
-from zhdj.admin_scope import TenantOnlyAdmin
+from zhdj.admin_scope import ReadOnlyAdmin, TenantOnlyAdmin
 from zhdj.pii.masking import mask_id_number, mask_phone
 
 
-class ReadOnlyAdmin(TenantOnlyAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
+class ReadOnlyTenantAdmin(ReadOnlyAdmin, TenantOnlyAdmin):
+    pass
 
 
 class ActionInline(admin.TabularInline):
@@ -36,7 +29,7 @@ class ActionInline(admin.TabularInline):
 
 
 @admin.register(Transfer)
-class TransferAdmin(ReadOnlyAdmin):
+class TransferAdmin(ReadOnlyTenantAdmin):
     list_display = ("member", "kind", "state", "from_name", "to_name", "created_at")
     list_filter = ("kind", "state")
     search_fields = ("member__name", "letter_serial", "from_name", "to_name")
@@ -45,13 +38,13 @@ class TransferAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TransferAction)
-class TransferActionAdmin(ReadOnlyAdmin):
+class TransferActionAdmin(ReadOnlyTenantAdmin):
     list_display = ("transfer", "action", "from_state", "to_state", "actor_name", "at")
     list_filter = ("action",)
 
 
 @admin.register(Letter)
-class LetterAdmin(ReadOnlyAdmin):
+class LetterAdmin(ReadOnlyTenantAdmin):
     list_display = ("serial", "name", "to_name", "issued_on", "valid_until", "receipt_on")
     search_fields = ("serial", "name")
     exclude = ("id_number", "phone", "token")
@@ -67,13 +60,13 @@ class LetterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ProofLetter)
-class ProofLetterAdmin(ReadOnlyAdmin):
+class ProofLetterAdmin(ReadOnlyTenantAdmin):
     list_display = ("serial", "member", "destination", "months", "issued_on", "valid_until")
     search_fields = ("serial", "member__name")
     list_select_related = ("member",)
 
 
 @admin.register(Retention)
-class RetentionAdmin(ReadOnlyAdmin):
+class RetentionAdmin(ReadOnlyTenantAdmin):
     list_display = ("member", "org", "started_on", "ends_on", "ended_on")
     list_select_related = ("member", "org")

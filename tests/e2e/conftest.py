@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from collections.abc import Iterator
 
 import pytest
+from django import forms
 
 from tests.support.otp import complete_in_page
 
@@ -65,6 +67,23 @@ def page_factory(browser, live_server_port):  # type: ignore[no-untyped-def]
 
 def url(port: int, host: str, path: str = "/") -> str:
     return f"http://{host}:{port}{path}"
+
+
+def assert_fits_phone(page, width: int = 390) -> None:  # type: ignore[no-untyped-def]
+    """Nothing wider than the phone's screen: no sideways scrolling."""
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"the page is {scroll} px wide at phone width"
+
+
+def form_classes(module_name: str) -> set[str]:
+    """The dotted names of the form classes a views module uses, for the ``COVERED`` lists
+    that keep every form under a browser round trip."""
+    module = importlib.import_module(module_name)
+    return {
+        f"{obj.__module__}.{obj.__qualname__}"
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, forms.BaseForm)
+    }
 
 
 def login(page, port: int, host: str, username: str, password: str) -> None:  # type: ignore[no-untyped-def]

@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 
 from shared.accounts.models import SecurityEvent, User
 from shared.accounts.services import user_create
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import assert_fits_phone, login, url
 from tests.support.threads import in_thread
 from tests.support.world import PASSWORD
 
@@ -68,8 +68,7 @@ def test_a_locked_login_is_released_by_the_security_administrator(
     assert answer.value.status == 429
     message = page.inner_text("[role=alert]")
     assert "已暂时锁定" in message and "30 分钟后再试" in message
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width} px wide at phone width"
+    assert_fits_phone(page)
     _type_login(page, PASSWORD)  # the right password changes nothing during the lock
     assert "已暂时锁定" in page.inner_text("[role=alert]")
 

@@ -4,16 +4,14 @@ with a code; a world administrator's login types its code (tests/support/otp.py)
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 
 import pytest
-from django import forms
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import User
 from shared.accounts.services import user_create
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import assert_fits_phone, form_classes, login, url
 from tests.support import otp
 from tests.support.threads import in_thread
 from tests.support.world import PASSWORD
@@ -30,18 +28,8 @@ COVERED = {
 
 
 def test_every_form_of_the_otp_views_is_covered() -> None:
-    module = importlib.import_module("shared.accounts.otp_views")
-    used = {
-        f"{obj.__module__}.{obj.__qualname__}"
-        for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, forms.BaseForm)
-    }
+    used = form_classes("shared.accounts.otp_views")
     assert used == set(COVERED), sorted(used ^ set(COVERED))
-
-
-def _no_overflow(page) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width} px wide at phone width"
 
 
 @pytest.fixture
@@ -65,18 +53,23 @@ def newbie(committed, alpha) -> Iterator[None]:  # type: ignore[no-untyped-def]
     in_thread(remove)
 
 
-def test_bind_at_phone_width_then_log_in_with_a_code(newbie, page_factory, live_server_port, alpha):
-    port = live_server_port
-    page = page_factory(phone=True)
-    page.goto(url(port, alpha.host, "/accounts/login/"))
+def _password_step(page, port: int, host: str) -> None:  # type: ignore[no-untyped-def]
+    """The newbie's username and password typed and sent; the 动态口令 step is the test's."""
+    page.goto(url(port, host, "/accounts/login/"))
     page.fill("#id_username", NEWBIE)
     page.fill("#id_password", PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
+
+
+def test_bind_at_phone_width_then_log_in_with_a_code(newbie, page_factory, live_server_port, alpha):
+    port = live_server_port
+    page = page_factory(phone=True)
+    _password_step(page, port, alpha.host)
     assert page.url.startswith(url(port, alpha.host, "/accounts/otp/setup/"))
     assert page.locator("[data-testid=otp-required-notice]").is_visible()
     assert page.locator("[data-testid=otp-qr] svg").is_visible()
-    _no_overflow(page)
+    assert_fits_phone(page)
     # Nothing else opens before binding.
     page.goto(url(port, alpha.host, "/members/"))
     assert page.url.startswith(url(port, alpha.host, "/accounts/otp/setup/"))
@@ -92,7 +85,7 @@ def test_bind_at_phone_width_then_log_in_with_a_code(newbie, page_factory, live_
     page.wait_for_load_state("networkidle")
     codes = page.locator("[data-testid=recovery-codes] li").all_inner_texts()
     assert len(codes) == 10 and len(set(codes)) == 10
-    _no_overflow(page)
+    assert_fits_phone(page)
     with page.expect_navigation():
         page.get_by_test_id("otp-continue").click()
     assert page.url == url(port, alpha.host, "/members/")  # where the user was going
@@ -108,16 +101,12 @@ def test_bind_at_phone_width_then_log_in_with_a_code(newbie, page_factory, live_
     page.wait_for_load_state("networkidle")
     fresh = page.locator("[data-testid=recovery-codes] li").all_inner_texts()
     assert len(fresh) == 10 and not set(fresh) & set(codes)
-    _no_overflow(page)
+    assert_fits_phone(page)
     # Another phone (a new browser context), the password: the code page, at phone width.
     page = page_factory(phone=True)
-    page.goto(url(port, alpha.host, "/accounts/login/"))
-    page.fill("#id_username", NEWBIE)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
+    _password_step(page, port, alpha.host)
     assert page.url.startswith(url(port, alpha.host, "/accounts/otp/"))
-    _no_overflow(page)
+    assert_fits_phone(page)
     page.fill("#id_code", "111111")
     page.get_by_role("button", name="验证").click()
     page.wait_for_load_state("networkidle")

@@ -8,12 +8,10 @@ round trip.
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterator
 
 import pytest
-from django import forms
 from django.core.cache import cache
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,7 +20,7 @@ from django_tenants.utils import schema_context
 from shared.accounts import reset
 from shared.accounts.models import PasswordHistory, User, UserSession
 from shared.accounts.services import user_create
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import assert_fits_phone, form_classes, login, url
 from tests.support.threads import in_thread
 from tests.support.world import CITY_HOST, PASSWORD
 
@@ -42,18 +40,8 @@ COVERED = {
 
 
 def test_every_form_of_the_account_views_is_covered() -> None:
-    module = importlib.import_module("shared.accounts.views")
-    used = {
-        f"{obj.__module__}.{obj.__qualname__}"
-        for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, forms.BaseForm)
-    }
+    used = form_classes("shared.accounts.views")
     assert used == set(COVERED), sorted(used ^ set(COVERED))
-
-
-def _no_overflow(page) -> None:  # type: ignore[no-untyped-def]
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width} px wide at phone width"
 
 
 @pytest.fixture
@@ -84,7 +72,7 @@ def test_the_forced_change_at_phone_width(forced_user, page_factory, live_server
     login(page, port, alpha.host, FORCED, PASSWORD)
     assert page.url.startswith(url(port, alpha.host, "/accounts/password/"))
     assert page.locator("[data-testid=forced-notice]").is_visible()
-    _no_overflow(page)
+    assert_fits_phone(page)
     # Another page sends the user back here.
     page.goto(url(port, alpha.host, "/notifications/"))
     assert page.url.startswith(url(port, alpha.host, "/accounts/password/"))
@@ -95,7 +83,7 @@ def test_the_forced_change_at_phone_width(forced_user, page_factory, live_server
     page.get_by_role("button", name="保存新密码").click()
     page.wait_for_load_state("networkidle")
     assert "3 类" in page.inner_text("[data-field=new_password1]")
-    _no_overflow(page)
+    assert_fits_phone(page)
     page.fill("#id_old_password", PASSWORD)
     page.fill("#id_new_password1", NEW)
     page.fill("#id_new_password2", NEW)
@@ -147,7 +135,7 @@ def test_forgot_password_by_sms_code_at_phone_width(
         page.get_by_role("link", name="忘记密码").click()
         page.fill("#id_username", FORCED)
         page.fill("#id_phone", "139 0000 0003")
-        _no_overflow(page)
+        assert_fits_phone(page)
         with page.expect_navigation():
             page.get_by_role("button", name="获取验证码").click()
         assert page.url == url(port, alpha.host, "/accounts/password/forgot/code/")
@@ -180,7 +168,7 @@ def test_forgot_password_by_sms_code_at_phone_width(
         with page.expect_navigation():
             page.get_by_role("button", name="重置密码").click()
         assert page.url == url(port, alpha.host, "/accounts/login/")
-        _no_overflow(page)
+        assert_fits_phone(page)
 
         def stored() -> tuple[bool, bool]:
             with schema_context(alpha.schema):
@@ -284,4 +272,4 @@ def test_the_city_account_form_round_trip(city_cleanup, page_factory, live_serve
     other = page_factory(phone=True)
     login(other, port, CITY_HOST, CITY_NEW, temporary)
     assert other.url.startswith(url(port, CITY_HOST, "/accounts/password/"))
-    _no_overflow(other)
+    assert_fits_phone(other)

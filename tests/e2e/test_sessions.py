@@ -43,6 +43,7 @@ def test_ending_other_sessions_signs_their_pages_out(
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width} px wide at phone width"
 
+    phone.once("dialog", lambda dialog: dialog.accept())  # 确定退出其他所有设备上的登录吗？
     with phone.expect_navigation():
         phone.click("[data-testid=session-end-others]")
     assert "已退出其他" in phone.inner_text(".messages")

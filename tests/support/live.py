@@ -30,27 +30,64 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def process_env() -> dict[str, str]:
+def process_env(
+    *, db_host: str | None = None, db_port: int | None = None, **overrides: str
+) -> dict[str, str]:
+    """The environment of a test process: the test database (``db_host``/``db_port``: reach
+    it elsewhere, e.g. through a proxy) and the test Redis; ``overrides`` replace any of it."""
     db = connection.settings_dict
+    host = db_host or db["HOST"]
+    port = db_port or db["PORT"]
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="zhdj.settings.test",
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        DATABASE_URL=f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}",
         REDIS_URL=settings.REDIS_URL,
         PYTHONPATH=f"{ROOT / 'src'}:{ROOT}",
         PYTHONUNBUFFERED="1",
     )
+    env.update(overrides)
     return env
 
 
+def daphne_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "daphne",
+        "-b",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "zhdj.asgi:application",
+    ]
+
+
+def worker_command() -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "zhdj",
+        "worker",
+        "-P",
+        "solo",
+        "-l",
+        "info",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+
+
 class Process:
-    def __init__(self, args: list[str], log: Path) -> None:
+    def __init__(self, args: list[str], log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log
         self.handle = log.open("wb")
         self.proc = subprocess.Popen(
             args,
             cwd=ROOT,
-            env=process_env(),
+            env=env if env is not None else process_env(),
             stdout=self.handle,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -72,19 +109,7 @@ class Process:
 
 def start_daphne(log: Path) -> tuple[Process, int]:
     port = free_port()
-    daphne = Process(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "zhdj.asgi:application",
-        ],
-        log,
-    )
+    daphne = Process(daphne_command(port), log)
     deadline = time.time() + 30
     while time.time() < deadline:
         if daphne.proc.poll() is not None:
@@ -116,20 +141,7 @@ def other_workers_paused(queue: str = "celery") -> Iterator[None]:
 
 
 def start_worker(log: Path, *, beat: bool = False) -> Process:
-    args = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "zhdj",
-        "worker",
-        "-P",
-        "solo",
-        "-l",
-        "info",
-        "--without-gossip",
-        "--without-mingle",
-    ]
+    args = worker_command()
     if beat:
         args += ["-B", "-s", str(log.with_suffix(".schedule"))]
     worker = Process(args, log)

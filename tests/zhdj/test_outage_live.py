@@ -13,13 +13,11 @@ again by itself (issue 17, Failure; docs/failure.md).
 from __future__ import annotations
 
 import contextlib
-import os
 import select
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,7 +28,15 @@ import redis
 from celery import Celery
 from django.db import connection
 
-from tests.support.live import ROOT, free_port, http_login, http_request
+from tests.support.live import (
+    Process,
+    daphne_command,
+    free_port,
+    http_login,
+    http_request,
+    process_env,
+    worker_command,
+)
 from tests.support.world import ALPHA, PASSWORD
 
 pytestmark = [
@@ -163,80 +169,16 @@ class PrivateRedis:
             self.proc.wait()
 
 
-class Proc:
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        self.handle = log.open("wb")
-        self.proc = subprocess.Popen(
-            args,
-            cwd=ROOT,
-            env=env,
-            stdout=self.handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.handle.close()
-
-
 @pytest.fixture
 def stack(django_db_setup, tmp_path) -> Iterator[dict]:  # type: ignore[no-untyped-def]
     db = connection.settings_dict
     proxy = TcpProxy((db["HOST"] or "127.0.0.1", int(db["PORT"])))
     cache = PrivateRedis(tmp_path)
     cache.start()
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="zhdj.settings.test",
-        DATABASE_URL=f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
-        REDIS_URL=cache.url,
-        PYTHONPATH=f"{ROOT / 'src'}:{ROOT}",
-        PYTHONUNBUFFERED="1",
-    )
+    env = process_env(db_host="127.0.0.1", db_port=proxy.port, REDIS_URL=cache.url)
     port = free_port()
-    daphne = Proc(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "zhdj.asgi:application",
-        ],
-        env,
-        tmp_path / "daphne.log",
-    )
-    worker = Proc(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "zhdj",
-            "worker",
-            "-P",
-            "solo",
-            "-l",
-            "info",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        env,
-        tmp_path / "worker.log",
-    )
+    daphne = Process(daphne_command(port), tmp_path / "daphne.log", env=env)
+    worker = Process(worker_command(), tmp_path / "worker.log", env=env)
     try:
         deadline = time.monotonic() + 40
         while True:

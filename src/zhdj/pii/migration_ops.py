@@ -15,8 +15,14 @@ from typing import Any
 from django.db import migrations
 
 
-def _table(apps: Any, app: str, model: str) -> str:
-    return apps.get_model(app, model)._meta.db_table
+def _county_table(apps: Any, schema_editor: Any, app: str, model: str) -> tuple[Any, Any, str]:
+    """(connection, quote_name, the model's quoted table); connection is None in public,
+    where there is nothing to rewrite (the county tables live in county schemas)."""
+    connection = schema_editor.connection
+    quote = connection.ops.quote_name
+    if connection.schema_name == "public":
+        return None, quote, ""
+    return connection, quote, quote(apps.get_model(app, model)._meta.db_table)
 
 
 def _rewrite_columns(
@@ -24,11 +30,9 @@ def _rewrite_columns(
 ) -> None:
     from zhdj.pii.crypto import decrypt, encrypt, schema_of, token_version
 
-    connection = schema_editor.connection
-    if connection.schema_name == "public":
+    connection, quote, table = _county_table(apps, schema_editor, app, model)
+    if connection is None:
         return
-    quote = connection.ops.quote_name
-    table = quote(_table(apps, app, model))
     cols = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, {cols} FROM {table}")  # noqa: S608 — model identifiers
@@ -73,11 +77,9 @@ def _rewrite_files(
 ) -> None:
     from zhdj.pii.storage import encrypted_storage
 
-    connection = schema_editor.connection
-    if connection.schema_name == "public":
+    connection, quote, table = _county_table(apps, schema_editor, app, model)
+    if connection is None:
         return
-    quote = connection.ops.quote_name
-    table = quote(_table(apps, app, model))
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT DISTINCT {quote(field)} FROM {table}")  # noqa: S608
         names = [name for (name,) in cursor.fetchall() if name]

@@ -652,7 +652,6 @@ ZHDJ_PERMISSIONS_POLICY = ", ".join(
                 "payment",
                 "usb",
                 "serial",
-                "bluetooth",
                 "midi",
                 "magnetometer",
                 "gyroscope",

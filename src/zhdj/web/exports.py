@@ -14,13 +14,15 @@ import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from shared.accounts.events import Kind, record
 
 View = Callable[..., HttpResponse]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FILENAME = re.compile(r"filename\*=UTF-8''([^;]+)|filename=\"([^\"]+)\"", re.IGNORECASE)
 
 
@@ -35,6 +37,21 @@ def _filename(response: HttpResponse) -> str:
     stem, dot, ext = names[0].rpartition(".")
     formats = {"xlsx": "Excel", "pdf": "PDF"}
     return f"{stem}（{formats[ext.lower()]}）" if dot and ext.lower() in formats else names[0]
+
+
+def xlsx_download(body: bytes, *, name: str, chinese_name: str, detail: str) -> HttpResponse:
+    """A workbook as an attachment named ``<name>-<minute>.xlsx`` (the Chinese name for
+    browsers that read ``filename*``), never cached; ``detail`` is the filter in words for
+    the EXPORT event of ``exported``."""
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{stamp}.xlsx"; '
+        f"filename*=UTF-8''{quote(f'{chinese_name}-{stamp}.xlsx', safe='')}"
+    )
+    response["Cache-Control"] = "private, no-store"
+    response.export_detail = detail  # type: ignore[attr-defined]
+    return response
 
 
 def is_download(response: HttpResponse) -> bool:

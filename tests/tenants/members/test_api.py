@@ -34,6 +34,21 @@ def _payload(org_id: int, **overrides: object) -> dict:
     return body
 
 
+def _full(member: Member) -> dict[str, object]:
+    """Every field a PUT of the member sends back."""
+    return {
+        "org": member.org_id,
+        "name": member.name,
+        "id_number": member.id_number,
+        "phone": member.phone,
+        "address": member.address,
+        "ethnicity_code": member.ethnicity_code,
+        "category_code": member.category_code,
+        "joined_at": str(member.joined_at),
+        "full_member_at": str(member.full_member_at),
+    }
+
+
 def test_create_returns_masked_values(alpha):
     client = logged_in(alpha.host, "branchsec")
     response = client.post(
@@ -132,17 +147,7 @@ def test_status_endpoint_changes_status(alpha):
     assert response.json()["to_status"] == "suspended"
     with schema_context(alpha.schema):
         member.refresh_from_db()
-        full = {
-            "org": member.org_id,
-            "name": member.name,
-            "id_number": member.id_number,
-            "phone": member.phone,
-            "address": member.address,
-            "ethnicity_code": member.ethnicity_code,
-            "category_code": member.category_code,
-            "joined_at": str(member.joined_at),
-            "full_member_at": str(member.full_member_at),
-        }
+        full = _full(member)
     update = client.put(
         f"/api/members/{member.pk}/",
         dict(full, party_status_code="normal"),
@@ -243,17 +248,7 @@ def test_changing_protected_values_through_the_api_needs_the_password_step(alpha
     client = logged_in(alpha.host, "admin")
     with schema_context(alpha.schema):
         member = Member.objects.get(name="李支书")
-        full = {
-            "org": member.org_id,
-            "name": member.name,
-            "id_number": member.id_number,
-            "phone": member.phone,
-            "address": member.address,
-            "ethnicity_code": member.ethnicity_code,
-            "category_code": member.category_code,
-            "joined_at": str(member.joined_at),
-            "full_member_at": str(member.full_member_at),
-        }
+        full = _full(member)
     changed = dict(full, phone="13911112222")
     refused = client.put(f"/api/members/{member.pk}/", changed, content_type="application/json")
     assert refused.status_code == 403 and "验证密码" in refused.json()["detail"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from django.conf import settings
@@ -319,6 +320,20 @@ def csp_findings(r: Result) -> list[str]:
     return found
 
 
+def _served_like(page: Result, body: str) -> Result:
+    """A made-up 200 HTML answer with ``body`` under ``page``'s headers (its CSP)."""
+    return replace(
+        page,
+        status=200,
+        content_type="text/html",
+        location="",
+        body=body,
+        seconds=0.0,
+        queries=0,
+        headers=dict(page.headers),
+    )
+
+
 def test_every_page_carries_the_content_security_policy(sweep):  # type: ignore[no-untyped-def]
     result, _ = sweep
     # /api/docs/ (Swagger UI, third-party) is excluded from the policy in the settings.
@@ -335,34 +350,12 @@ def test_every_page_carries_the_content_security_policy(sweep):  # type: ignore[
     page = pages[0]
     policy = page.headers["Content-Security-Policy"]
     nonce = _NONCE.search(policy)
-    bad = Result(
-        page.host,
-        page.role,
-        page.target,
-        200,
-        "text/html",
-        "",
-        '<script>alert(1)</script><p style="color:red" onclick="x()">',
-        0.0,
-        0,
-        dict(page.headers),
-    )
+    bad = _served_like(page, '<script>alert(1)</script><p style="color:red" onclick="x()">')
     assert {
         "an inline script without the response's nonce",
         "a style attribute",
         "an inline event handler",
     } <= set(csp_findings(bad))
     if nonce:
-        good = Result(
-            page.host,
-            page.role,
-            page.target,
-            200,
-            "text/html",
-            "",
-            f'<script nonce="{nonce.group(1)}">x()</script>',
-            0.0,
-            0,
-            dict(page.headers),
-        )
+        good = _served_like(page, f'<script nonce="{nonce.group(1)}">x()</script>')
         assert csp_findings(good) == []
