@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import connection
 from django.http import HttpRequest
 
 from shared.accounts.models import SecurityEvent
@@ -40,11 +41,19 @@ def record(
         user = getattr(request, "user", None)
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
+    user_id = user.pk if user is not None else None
+    if user is not None:
+        username = user.get_username()
+        site = getattr(getattr(request, "tenant", None), "schema_name", "public")
+        if request is not None and connection.schema_name != site:
+            # Written in another schema than the user's site (ops acting in a county): the
+            # id would name another user there; the name says where the user is from.
+            user_id, username = None, f"{username}（{_site_label(request)}）"
     try:
         return SecurityEvent.objects.create(
             kind=kind,
-            user_id=user.pk if user is not None else None,
-            username=(user.get_username() if user is not None else username)[:64],
+            user_id=user_id,
+            username=username[:64],
             ip=client_ip(request) if request is not None else None,
             path=request.path[:300] if request is not None else "",
             target=str(target)[:200],
@@ -54,3 +63,8 @@ def record(
     except Exception:  # the act goes on; the failure is reported where operators look
         log.exception("security event %s not written", kind)
         return None
+
+
+def _site_label(request: HttpRequest) -> str:
+    tenant = getattr(request, "tenant", None)
+    return "市级平台" if tenant is None else tenant.name

@@ -75,13 +75,13 @@ def limits() -> dict[str, int]:
     """Each counter's limit; 0: the counter is off."""
     return {
         USER_IP: int(settings.AXES_FAILURE_LIMIT),
-        IP: int(getattr(settings, "ZHDJ_LOGIN_IP_FAILURE_LIMIT", 20)),
-        USER: int(getattr(settings, "ZHDJ_LOGIN_USER_FAILURE_LIMIT", 20)),
+        IP: int(settings.ZHDJ_LOGIN_IP_FAILURE_LIMIT),
+        USER: int(settings.ZHDJ_LOGIN_USER_FAILURE_LIMIT),
     }
 
 
 def cool_off() -> timedelta:
-    return get_cool_off() or timedelta(minutes=30)
+    return get_cool_off() or settings.AXES_COOLOFF_TIME
 
 
 def minutes_left(until: datetime | None) -> int:

@@ -19,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from zhdj.probes import PROBE_PATHS
+
 API_DETAIL = "您的密码是初始密码或临时密码，请先登录网页修改密码后再使用。"
 EXEMPT_NAMES = (
     "accounts:password_change",
@@ -26,7 +28,7 @@ EXEMPT_NAMES = (
     "accounts:login",
     "accounts:otp_verify",  # the second factor comes before the change (otp_middleware)
 )
-EXEMPT_PREFIXES = ("/healthz", "/livez", "/readyz", "/ops/health/")
+EXEMPT_PREFIXES = (*PROBE_PATHS, "/ops/health/")
 
 
 class PasswordChangeRequiredMiddleware:

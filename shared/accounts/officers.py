@@ -218,7 +218,12 @@ def officers_page(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "accounts/officer_password.html",
-                {"target": created.user, "county": tenant, "password": created.password},
+                {
+                    "target": created.user,
+                    "county": tenant,
+                    "password": created.password,
+                    "created": True,
+                },
             )
     listing = county_officers(actor=request.user)
     return render(request, "accounts/officers.html", {"form": form, "listing": listing})

@@ -19,10 +19,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from shared.accounts import otp
+from zhdj.probes import PROBE_PATHS
 
 API_VERIFY = "请先在网页登录并输入动态验证码后再使用。"
 API_ENROL = "您的账号须绑定动态口令，请先登录网页完成绑定后再使用。"
-EXEMPT_PREFIXES = ("/healthz", "/livez", "/readyz", "/ops/health/")
+EXEMPT_PREFIXES = (*PROBE_PATHS, "/ops/health/")
 # A user known (in this session) to have no second factor and no duty to bind one.
 FREE = "_zhdj_otp_free"
 

@@ -194,7 +194,11 @@ def purge_schema(cutoff: datetime) -> int:
 def purge_all(now: datetime | None = None) -> dict[str, int]:
     """The retention purge in public and every county schema: schema → rows deleted."""
     cutoff = retention_cutoff(now)
-    schemas = ["public", *get_tenant_model().objects.values_list("schema_name", flat=True)]
+    # Counties whose schema is built (a suspended one keeps its log and its retention); one
+    # still being onboarded has no table yet, and the template no events.
+    Tenant = get_tenant_model()
+    built = Tenant.objects.filter(status__in=[Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED])
+    schemas = ["public", *built.values_list("schema_name", flat=True)]
     done: dict[str, int] = {}
     for schema in dict.fromkeys(schemas):
         try:

@@ -47,7 +47,7 @@ def session_end(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已退出其他 {count} 个设备上的登录。")
         else:
             messages.info(request, "没有其他设备上的登录。")
-    elif which.isdigit():
+    elif which.isascii() and which.isdigit():
         if sessions.session_end(request=request, pk=int(which)):
             messages.success(request, "已退出该设备上的登录。")
         else:

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 
 from shared.payments.models import PaymentOrder
 from zhdj.admin_scope import ReadOnlyAdmin
+from zhdj.formats import yuan
 
 
 def _schema(request: HttpRequest) -> str | None:
@@ -25,9 +26,13 @@ def _schema(request: HttpRequest) -> str | None:
 
 @admin.register(PaymentOrder)
 class PaymentOrderAdmin(ReadOnlyAdmin, admin.ModelAdmin):
-    list_display = ("order_no", "schema_name", "channel", "amount_fen", "created_at")
+    list_display = ("order_no", "schema_name", "channel", "amount", "created_at")
     search_fields = ("order_no",)
-    readonly_fields = ("order_no", "schema_name", "channel", "amount_fen", "created_at")
+    readonly_fields = ("order_no", "schema_name", "channel", "amount", "created_at")
+
+    @admin.display(description="金额（元）", ordering="amount_fen")
+    def amount(self, order: PaymentOrder) -> str:
+        return yuan(order.amount_fen)
 
     def _allowed(self, request: HttpRequest) -> bool:
         user = getattr(request, "user", None)

@@ -113,7 +113,8 @@ def seed_demo() -> list[str]:
     _seed_otp([None, *(d.schema for d in DISTRICTS)])
     lines.append(
         "动态口令（市级账号、区县管理员、安全管理员、审计管理员登录时须输入）："
-        "运行 manage.py demo_otp_code 查看当前验证码，或在手机动态口令应用中添加密钥 "
+        "运行 ZHDJ_DEMO=1 .venv/bin/python manage.py demo_otp_code 查看当前验证码，"
+        "或在手机动态口令应用中添加密钥 "
         f"{DEMO_SECRET_BASE32}"
     )
     return lines

@@ -62,7 +62,7 @@ def _workbook(rows: list[AuditRow]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "审计日志"
-    append(ws, ["时间", "操作人", "IP 地址", "对象", "操作", "变更内容", "地址"])
+    append(ws, ["时间", "操作人", "IP 地址", "对象", "操作", "变更内容", "页面地址"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:

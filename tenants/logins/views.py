@@ -246,7 +246,10 @@ def bulk(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 @page
 def for_import(request: HttpRequest, job_id: object, *, scope: Scope) -> HttpResponse:
     """Issue logins to the members an Excel import wrote (the rows of the import)."""
-    job = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.SUCCEEDED).first()
+    # The user's own import, as on the import pages: another user's job is not theirs.
+    job = ImportJob.objects.filter(
+        pk=job_id, state=ImportJob.State.SUCCEEDED, created_by=request.user
+    ).first()
     if job is None:
         raise Http404("导入任务不存在或尚未完成")
     people = imported_people(scope, job.member_ids)

@@ -169,7 +169,6 @@ def member_change_status(
     )
 
 
-@transaction.atomic
 def member_may_reveal(scope: Scope, member: Member) -> bool:
     """Whether the user may ask for ``member``'s full values (with the password): a post
     carrying members.reveal over the member's organization, or the member themselves (the

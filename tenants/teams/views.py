@@ -68,7 +68,7 @@ def index(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         "form": form,
         "rows": rows,
         "may_manage": scope.has(Perm.POSTS_MANAGE),
-        "is_admin": scope.is_admin,
+        "may_grant": scope.may(Duty.POST_GRANTS),
     }
     return render(request, "teams/index.html", context, status=filter_status(form))
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import SecurityEvent, User
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import assert_fits_phone, login, url
 from tests.e2e.test_form_roundtrip import orm, submit
 from tests.support.threads import in_thread
 from tests.support.world import BETA, CITY_HOST, PASSWORD
@@ -58,7 +58,7 @@ def test_the_auditor_filters_the_security_events_at_phone_width(
     href = page.get_attribute("[data-testid=events-export]", "href") or ""
     assert "kind=login_failed" in href and f"date_from={today}" in href
     # No horizontal scrolling of the page itself at phone width (the table scrolls inside).
-    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    assert_fits_phone(page)
 
 
 def test_ops_creates_a_county_auditor_through_the_form(page_factory, live_server_port, committed):

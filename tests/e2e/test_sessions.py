@@ -10,7 +10,7 @@ import pytest
 from django_tenants.utils import schema_context
 
 from shared.accounts.models import UserSession
-from tests.e2e.conftest import login, url
+from tests.e2e.conftest import assert_fits_phone, login, url
 from tests.support.threads import in_thread
 from tests.support.world import PASSWORD
 
@@ -40,8 +40,7 @@ def test_ending_other_sessions_signs_their_pages_out(
     assert phone.url == url(port, beta.host, "/accounts/sessions/")
     assert phone.locator("[data-testid=session-current]").count() == 1
     assert phone.locator("li.session").count() >= 2
-    width = phone.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"the page is {width} px wide at phone width"
+    assert_fits_phone(phone)
 
     phone.once("dialog", lambda dialog: dialog.accept())  # 确定退出其他所有设备上的登录吗？
     with phone.expect_navigation():

@@ -94,7 +94,19 @@ def test_a_database_outage_in_a_view_is_a_chinese_503(alpha_admin, monkeypatch):
     assert response["Retry-After"]
 
 
-def test_a_redis_outage_in_an_api_view_is_chinese_json(alpha_admin, monkeypatch):
+def test_a_page_that_needs_redis_says_so_in_chinese(alpha, redis_down):  # type: ignore[no-untyped-def]
+    """忘记密码 keeps its code in the cache: with Redis down, a real POST through the view
+    (and OutageMiddleware in MIDDLEWARE) is a Chinese 503, not a 500."""
+    client = Client(HTTP_HOST=alpha.host)
+    response = client.post(
+        "/accounts/password/forgot/", {"username": "member", "phone": "13900000003"}
+    )
+    assert response.status_code == 503
+    assert "缓存与消息队列暂时不可用，请稍后再试" in response.content.decode()
+    assert response["Retry-After"]
+
+
+def test_a_redis_outage_in_an_api_view_is_chinese_json():
     import redis
 
     from zhdj.web.failure import OutageMiddleware

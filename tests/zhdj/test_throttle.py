@@ -52,6 +52,9 @@ def test_the_rates_come_from_the_environment_with_production_defaults():
     source = Path(base.__file__).read_text(encoding="utf-8")
     assert 'env("ZHDJ_API_THROTTLE_USER", default="600/min")' in source
     assert 'env("ZHDJ_API_THROTTLE_ANON", default="60/min")' in source
+    # The value in effect is the environment's (tests.settings sets it), not the default.
+    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    assert rates == {"user": "100000/min", "anon": "100000/min"}
     assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] == [
         "zhdj.throttling.UserThrottle",
         "zhdj.throttling.AnonThrottle",

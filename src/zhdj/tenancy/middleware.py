@@ -20,9 +20,10 @@ from django.urls import set_urlconf
 from shared.customers.models import Tenant
 from shared.customers.routing import resolver
 from zhdj.observability import tag_tenant
+from zhdj.probes import PROBE_PATHS
 
 # Paths a suspended or provisioning county still answers (health checks, assets).
-ALWAYS_OPEN_PREFIXES = ("/healthz", "/livez", "/readyz", "/static/")
+ALWAYS_OPEN_PREFIXES = (*PROBE_PATHS, "/static/")
 
 
 def use_schema(tenant: Tenant | None) -> None:

@@ -97,7 +97,8 @@ def outage_response(request: HttpRequest | None, kind: str) -> HttpResponse:
         )
     else:
         html = render_to_string(
-            "errors/503.html", {"kind": kind, "title": title, "message": message}
+            "errors/503.html",
+            {"kind": kind, "title": title, "message": message, "retry": RETRY_AFTER_SECONDS},
         )
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

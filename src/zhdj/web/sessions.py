@@ -37,6 +37,7 @@ from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, reverse
 
 from shared.accounts.sessions import LOGIN_AT, TOUCHED, past_cap, session_capped, touched
+from zhdj.probes import PROBE_PATHS
 
 BACKGROUND_HEADER = "X-ZHDJ-Background"
 ENDED_MESSAGE = "会话已超时，请重新登录。"
@@ -49,7 +50,7 @@ EXEMPT_NAMES = (
     "accounts:password_reset",
     "accounts:password_reset_code",
 )
-EXEMPT_PREFIXES = ("/healthz", "/livez", "/readyz", "/ops/health/")
+EXEMPT_PREFIXES = (*PROBE_PATHS, "/ops/health/")
 
 
 def is_background(request: HttpRequest) -> bool:

@@ -78,7 +78,7 @@ def test_a_password_set_before_the_history_counts_too(alpha):
     with schema_context(alpha.schema):
         user = User.objects.get(username="member")
         PasswordHistory.objects.filter(user=user).delete()
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="不能与当前密码相同"):
             validate_password(PASSWORD, user)
 
 

@@ -261,7 +261,7 @@ def test_one_cannot_end_another_users_session_or_one_by_rubbish(alpha):
     member = _login(alpha.host)
     with schema_context(alpha.schema):
         theirs = UserSession.objects.get(key_hash=sessions.key_hash(_key(victim)))
-    for value in (str(theirs.pk), "abc", "", "-1", "9" * 30):
+    for value in (str(theirs.pk), "abc", "", "-1", "9" * 30, "²", "١٢"):
         response = member.post("/accounts/sessions/end/", {"session": value})
         assert response.status_code == 302
     assert victim.get("/notifications/").status_code == 200

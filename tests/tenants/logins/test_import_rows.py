@@ -50,3 +50,12 @@ def test_an_ordinary_member_may_not(db) -> None:  # type: ignore[no-untyped-def]
 
     job_id, _ = _imported()
     assert logged_in(ALPHA.host, "member").get(f"/logins/import/{job_id}/").status_code == 403
+
+
+def test_another_users_import_is_not_theirs(db) -> None:  # type: ignore[no-untyped-def]
+    """A secretary who issues logins sees their own imports' rows, not the administrator's
+    (its file name and members), as on the import pages themselves."""
+    from tests.conftest import logged_in
+
+    job_id, _ = _imported()
+    assert logged_in(ALPHA.host, "branchsec").get(f"/logins/import/{job_id}/").status_code == 404

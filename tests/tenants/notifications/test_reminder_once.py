@@ -43,11 +43,16 @@ def test_term_expiry_reminders_survive_a_second_delivery(alpha):
 
 def test_monthly_dues_reminders_survive_a_second_delivery(alpha):
     from tenants.dues import billing, reminders
+    from tenants.members.models import Member
+    from tests.tenants.dues.conftest import with_base
 
     with schema_context(alpha.schema):
         today = timezone.localdate()
+        # A member with a login and a base owes this month's dues.
+        with_base(Scope.system(), Member.objects.get(user__username="member"))
         billing.bills_generate(scope=Scope.system(), month=today)
         first = reminders.remind_unpaid(scope=Scope.system(), today=today, once=f"{today:%Y-%m}")
+        assert first > 0  # somebody owed this month: the redelivery below proves something
         count = Notification.objects.count()
         again = reminders.remind_unpaid(scope=Scope.system(), today=today, once=f"{today:%Y-%m}")
         assert again == 0 and Notification.objects.count() == count

@@ -444,3 +444,10 @@ def test_an_organization_only_in_beta_is_not_found_from_alpha(alpha, beta, alpha
     org_id = max(beta_ids - alpha_ids)
     for url in (f"/teams/{org_id}/", f"/teams/{org_id}/history/", f"/teams/{org_id}/appoint/"):
         assert alpha_admin.get(url).status_code == 404, url
+
+
+def test_the_permissions_button_shows_to_who_may_use_it(alpha, alpha_admin):  # type: ignore[no-untyped-def]
+    """职务权限 is the security administrator's: the county administrator sees no button
+    that would answer 403."""
+    assert "/teams/permissions/" not in alpha_admin.get("/teams/").content.decode()
+    assert alpha_admin.get("/teams/permissions/").status_code == 403
