@@ -3,8 +3,9 @@
 ``.venv/bin/python bench/transfers.py [--runs 20]`` runs the measurement against the test
 world (two counties built through the real services in a database of its own,
 ``test_zhdj_bench_transfers``, Redis DB 11): each run sends a member of 榆阳区 to 横山区
-(a sealed envelope), accepts it in one transaction, and polls the receiving schema from
-a fresh database session until the member is there. It needs the local services
+(a sealed envelope), accepts it as the inbox page does, and polls the receiving schema
+from a fresh database session until the member is there: a real Celery worker runs the
+sending county's step and then the receiving county's, as in production. It needs the local services
 (``deploy/local/services.sh start``). Results: ``bench/results-transfers.json``
 (git-ignored), also read by ``bench/summary.py``.
 

@@ -24,6 +24,11 @@ class TransferEnvelope(models.Model):
 
     class State(models.TextChoices):
         SENT = "sent", "待接收"
+        # Accepting is three transactions, each in one county's schema (the receiving
+        # county claims it, the sending county closes its side and seals the member's data,
+        # the receiving county creates the member): ``tenants/transfers/services/crosscounty``.
+        ACCEPTING = "accepting", "接收中"
+        RELEASED = "released", "转入中"
         ACCEPTED = "accepted", "已接收"
         RETURNED = "returned", "已退回"
         WITHDRAWN = "withdrawn", "已撤回"
@@ -46,6 +51,11 @@ class TransferEnvelope(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.CharField(max_length=64, blank=True)
     return_reason = models.CharField(max_length=200, blank=True)
+    # Set when the receiving county claims it: the organization chosen and the user who
+    # chose it, both ids in the receiving schema (not FKs).
+    accepting_org_id = models.BigIntegerField(null=True, blank=True)
+    accepting_user_id = models.BigIntegerField(null=True, blank=True)
+    released_at = models.DateTimeField("转出方办结时间", null=True, blank=True)
     # Set on acceptance: the member's id in the receiving schema (for support, not a FK).
     accepted_member_id = models.BigIntegerField(null=True, blank=True)
 

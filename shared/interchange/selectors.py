@@ -5,17 +5,36 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shared.interchange.models import LetterRecord, TransferEnvelope
 
+State = TransferEnvelope.State
+IN_INBOX = (State.SENT, State.ACCEPTING, State.RELEASED)
+
 
 def envelope_inbox(target_schema: str) -> QuerySet[TransferEnvelope]:
-    """Envelopes waiting for ``target_schema`` (the receiving county's inbox)."""
-    return TransferEnvelope.objects.filter(
-        target_schema=target_schema, state=TransferEnvelope.State.SENT
-    ).defer("payload")
+    """Envelopes waiting for ``target_schema`` (the receiving county's inbox), and those
+    it accepted that are still on their way (接收中, 转入中)."""
+    return TransferEnvelope.objects.filter(target_schema=target_schema, state__in=IN_INBOX).defer(
+        "payload"
+    )
+
+
+def envelopes_to_resume(schema: str, *, pending: list[int]) -> tuple[list[object], list[object]]:
+    """The acceptance steps due in ``schema``: envelopes it sent that the receiving county
+    claimed or returned (``pending``: its transfers still waiting, so a return applied
+    already is not listed again), and envelopes it accepted that the sending county
+    released."""
+    at_source = TransferEnvelope.objects.filter(source_schema=schema).filter(
+        Q(state=State.ACCEPTING) | Q(state=State.RETURNED, source_transfer_id__in=pending)
+    )
+    at_target = TransferEnvelope.objects.filter(target_schema=schema, state=State.RELEASED)
+    return (
+        list(at_source.order_by("sent_at").values_list("pk", flat=True)),
+        list(at_target.order_by("sent_at").values_list("pk", flat=True)),
+    )
 
 
 def envelopes_due_to_expire(source_schema: str, *, today: date) -> list[object]:

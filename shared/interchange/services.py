@@ -68,6 +68,16 @@ def envelope_lock(envelope_id: uuid.UUID, *, target_schema: str) -> TransferEnve
     return envelope
 
 
+def envelope_lock_sent(envelope_id: uuid.UUID, *, source_schema: str) -> TransferEnvelope | None:
+    """An envelope ``source_schema`` sent, locked for this transaction (the sending
+    county's side of an acceptance)."""
+    return (
+        TransferEnvelope.objects.select_for_update()
+        .filter(pk=envelope_id, source_schema=source_schema)
+        .first()
+    )
+
+
 def envelope_lock_source(*, source_schema: str, source_transfer_id: int) -> TransferEnvelope | None:
     """The sending county's envelope of one of its transfers, locked for this transaction."""
     return (
@@ -77,27 +87,53 @@ def envelope_lock_source(*, source_schema: str, source_transfer_id: int) -> Tran
     )
 
 
+def envelope_move(envelope: TransferEnvelope, *, expected: str, to: str, **fields: Any) -> bool:
+    """Compare-and-set ``expected → to`` (with ``fields``) on a locked envelope; False if
+    its state was not ``expected`` (another decision came first)."""
+    changed = TransferEnvelope.objects.filter(pk=envelope.pk, state=expected).update(
+        state=to, **fields
+    )
+    if changed:
+        envelope.state = to
+        for name, value in fields.items():
+            setattr(envelope, name, value)
+    return bool(changed)
+
+
 def envelope_decide(
     envelope: TransferEnvelope,
     *,
     to: str,
     by: str,
     reason: str = "",
-    member_id: int | None = None,
+    expected: str = TransferEnvelope.State.SENT,
+    **fields: Any,
 ) -> None:
-    """Compare-and-set from ``sent`` to ``to``; refuses if another decision came first."""
-    changed = TransferEnvelope.objects.filter(
-        pk=envelope.pk, state=TransferEnvelope.State.SENT
-    ).update(
-        state=to,
+    """Compare-and-set from ``expected`` (``sent``) to ``to``, naming who decided;
+    refuses if another decision came first."""
+    moved = envelope_move(
+        envelope,
+        expected=expected,
+        to=to,
         decided_at=timezone.now(),
         decided_by=by[:64],
         return_reason=reason[:200],
-        accepted_member_id=member_id,
+        **fields,
     )
-    if changed != 1:
+    if not moved:
         raise ApplicationError("该转接已由他人处理，请刷新后查看。")
-    envelope.state = to
+
+
+def envelope_release(envelope: TransferEnvelope, *, data: dict[str, Any]) -> bool:
+    """The sending county closed its side: ``accepting → released`` with the member's
+    data sealed into the payload (``data`` keeps the preview too)."""
+    return envelope_move(
+        envelope,
+        expected=TransferEnvelope.State.ACCEPTING,
+        to=TransferEnvelope.State.RELEASED,
+        payload=seal(envelope.pk, data),
+        released_at=timezone.now(),
+    )
 
 
 @transaction.atomic

@@ -84,6 +84,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=0, minute=15),
         "args": ("tenants.transfers.tasks.expire_envelopes",),
     },
+    # Transfers: acceptance steps whose hand-off to the other county was lost.
+    "transfer-envelope-resume": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(minute="*/5"),
+        "args": ("tenants.transfers.tasks.resume_envelopes", 0.1),
+    },
     # City dashboard: every active county rolled up into public (debounced refreshes fill
     # the gaps), and once just after midnight so each day keeps its snapshot.
     "rollups-city": {

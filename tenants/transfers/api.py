@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shared.interchange.models import TransferEnvelope
+from shared.interchange.selectors import IN_INBOX
 from tenants.access.permissions import Perm
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
@@ -242,7 +243,7 @@ class EnvelopeViewSet(
             return TransferEnvelope.objects.none()
         qs = TransferEnvelope.objects.filter(target_schema=connection.schema_name)
         if self.action == "list":
-            qs = qs.filter(state=TransferEnvelope.State.SENT)
+            qs = qs.filter(state__in=IN_INBOX)
         return qs.defer("payload") if self.action == "list" else qs
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -254,7 +255,7 @@ class EnvelopeViewSet(
         response["Cache-Control"] = "no-store"
         return response
 
-    @extend_schema(request=AcceptSerializer, responses=TransferSerializer)
+    @extend_schema(request=AcceptSerializer, responses={202: EnvelopeSerializer})
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str | None = None) -> Response:
         incoming = AcceptSerializer(data=request.data)
@@ -264,10 +265,12 @@ class EnvelopeViewSet(
         org = Organization.objects.filter(pk=incoming.validated_data["org"]).first()
         if org is None or not scope.can(Perm.TRANSFERS_MANAGE, org):
             raise ApplicationError("请选择本人管理范围内的党支部。", field="org")
-        transfer = svc.envelope_accept(
+        envelope = svc.envelope_accept(
             scope=scope, envelope_id=envelope.pk, org=org, actor=request.user
         )
-        return Response(TransferSerializer(transfer).data, status=status.HTTP_201_CREATED)
+        # 202: the sending county closes its side next, then the member is created here
+        # (state 接收中 → 转入中 → 已接收; the accepting user is notified).
+        return Response(EnvelopeSerializer(envelope).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(request=ReasonSerializer, responses=EnvelopeSerializer)
     @action(detail=True, methods=["post"], url_path="return")

@@ -14,10 +14,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-# The steps of ``accept_envelope``, in order.
+# The checkpoints of a cross-county acceptance, in order: the receiving county's claim,
+# the sending county's step, the receiving county's step (``services/envelope_steps.py``).
 STEPS = (
     "envelope_locked",
+    "envelope_claimed",
     "source_closed",
+    "envelope_released",
     "member_imported",
     "account_created",
     "envelope_decided",

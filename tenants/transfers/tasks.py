@@ -1,11 +1,14 @@
 """Transfer tasks (domain-rules §3), run per county by the beat fan-out, all idempotent:
 receipts not back within the deadline (回执逾期, a letter reminded at most once a week),
 组织关系保留 near its end (once per retention), and envelopes this county sent that were
-not accepted within their validity (expired once; ``services/expiry.py``)."""
+not accepted within their validity (expired once; ``services/expiry.py``); and the steps of
+a cross-county acceptance, each run in the county whose schema it writes
+(``services/envelope_steps.py``)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from uuid import UUID
 
 from django.db import transaction
 from django.db.models import Q
@@ -16,6 +19,13 @@ from tenants.notifications.services import notification_send, reminder_claim
 from tenants.rules.selectors import rule_value
 from tenants.transfers.models import Retention
 from tenants.transfers.selectors import late_receipts
+from tenants.transfers.services.envelope_steps import (
+    SOURCE_STEP_TASK,
+    TARGET_STEP_TASK,
+    envelope_source_step,
+    envelope_target_step,
+    envelopes_resume,
+)
 from tenants.transfers.services.expiry import envelopes_expire
 from zhdj.tasks import tenant_task
 
@@ -84,3 +94,22 @@ def remind_retention_expiry() -> int:
 def expire_envelopes() -> int:
     """Expire this county's envelopes past their validity; the number expired."""
     return envelopes_expire()
+
+
+@tenant_task(name=SOURCE_STEP_TASK)
+def source_step(envelope_id: str) -> bool:
+    """The sending county's step of an acceptance or a return (idempotent)."""
+    return envelope_source_step(UUID(envelope_id))
+
+
+@tenant_task(name=TARGET_STEP_TASK)
+def target_step(envelope_id: str) -> int | None:
+    """The receiving county's last step of an acceptance (idempotent)."""
+    transfer = envelope_target_step(UUID(envelope_id))
+    return transfer.pk if transfer else None
+
+
+@tenant_task(name="tenants.transfers.tasks.resume_envelopes")
+def resume_envelopes() -> int:
+    """Steps whose hand-off was lost (a crash between commit and send, a broker outage)."""
+    return envelopes_resume()

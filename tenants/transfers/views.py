@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
@@ -358,11 +359,15 @@ def envelope_detail(request: HttpRequest, envelope_id: str, *, scope: Scope) -> 
                 org = Organization.objects.filter(pk=form.cleaned_data["org"]).first()
                 if org is None or not scope.can(Perm.TRANSFERS_MANAGE, org):
                     raise ApplicationError("请选择本人管理范围内的党支部。", field="org")
-                transfer = svc.envelope_accept(
+                svc.envelope_accept(
                     scope=scope, envelope_id=envelope.pk, org=org, actor=request.user
                 )
-                messages.success(request, f"已接收，{transfer.member.name}已编入{org.name}。")
-                return redirect("transfers:detail", transfer_id=transfer.pk)
+                messages.success(
+                    request,
+                    f"已确认接收。转出区县办结后，该党员自动编入{org.name}"
+                    "（通常几秒钟），完成后将通知您。",
+                )
+                return redirect(f"{reverse('transfers:list')}?tab=inbox")
             return redirect("transfers:list")
         except ApplicationError as exc:
             add_errors(form, exc)

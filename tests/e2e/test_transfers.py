@@ -172,3 +172,42 @@ def test_the_transfer_form_shows_the_fields_of_the_chosen_kind_only(
     finally:
         phone.close()
         plain.close()
+
+
+def test_another_county_accepts_in_the_browser_and_the_workers_bring_the_member(
+    browser, live_server_port, celery_worker_process, committed, alpha, beta
+):
+    """横山区's committee accepts a member of 榆阳区 in its inbox; the sending county's
+    worker closes its side, the receiving county's worker creates the member; the inbox
+    row says 接收中 meanwhile and the accepting user is told when the member is there."""
+    import time
+
+    from tests.tenants.transfers.helpers import outcome, purge, send_alpha_to_beta
+
+    sent = in_thread(send_alpha_to_beta)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    try:
+        page = ctx.new_page()
+        login(page, live_server_port, beta.host, "admin", PASSWORD)
+        page.goto(url(live_server_port, beta.host, "/transfers/?tab=inbox"))
+        page.locator(f"[data-testid=transfer-rows] a[href$='{sent.envelope_id}/']").click()
+        page.wait_for_load_state("networkidle")
+        assert "工作调动" in page.inner_text("main")
+        pick(page, "#id_org", "某村", "某村党支部")
+        page.get_by_test_id("accept").click()
+        page.wait_for_load_state("networkidle")
+        assert "已确认接收" in page.inner_text("[role=status]")
+        deadline = time.monotonic() + 30
+        while in_thread(lambda: outcome(sent)).envelope_state != "accepted":
+            assert time.monotonic() < deadline, celery_worker_process.output()[-3000:]
+            time.sleep(0.2)
+        done = in_thread(lambda: outcome(sent))
+        assert done.active == 1 and done.alpha_status == "transferred_out"
+        page.goto(url(live_server_port, beta.host, "/notifications/"))
+        assert "的组织关系已转入" in page.inner_text("main")
+        page.get_by_role("link", name="转接人的组织关系已转入").first.click()
+        page.wait_for_load_state("networkidle")
+        assert "已完成" in page.inner_text("main") and "横山区某村党支部" in page.inner_text("main")
+    finally:
+        ctx.close()
+        in_thread(lambda: purge(sent))

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from tenants.transfers.services.crosscounty import envelope_accept, envelope_return
+from tenants.transfers.services.envelope_steps import (
+    envelope_source_step,
+    envelope_target_step,
+    envelopes_resume,
+)
 from tenants.transfers.services.expiry import envelopes_expire, transfer_resend
 from tenants.transfers.services.flow import (
     may_approve,
@@ -25,7 +30,10 @@ __all__ = [
     "LetterData",
     "envelope_accept",
     "envelope_return",
+    "envelope_source_step",
+    "envelope_target_step",
     "envelopes_expire",
+    "envelopes_resume",
     "letter_issue",
     "letter_receipt_register",
     "may_approve",

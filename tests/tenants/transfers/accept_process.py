@@ -1,4 +1,4 @@
-"""Run one acceptance in a separate process (killed by PID in a test):
+"""Run one acceptance and both counties' steps in a separate process (killed by PID in a test):
 ``python -m tests.tenants.transfers.accept_process <envelope id>``."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ def main(envelope_id: str) -> None:
     from tenants.access.scope import Scope
     from tenants.orgs.models import Organization
     from tenants.transfers.services import envelope_accept
+    from tests.tenants.transfers.helpers import settle
 
     with schema_context("beta"):
         org = Organization.objects.get(name__endswith="某村党支部")
@@ -25,6 +26,7 @@ def main(envelope_id: str) -> None:
             org=org,
             actor=User.objects.get(username="admin"),
         )
+    settle(envelope_id)  # both workers' steps, in this process
     print("accepted", flush=True)
 
 

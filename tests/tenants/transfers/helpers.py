@@ -12,7 +12,12 @@ from django_tenants.utils import schema_context
 from shared.interchange.models import TransferEnvelope
 from tenants.members.models import Member
 from tenants.transfers.models import Kind, Transfer
-from tenants.transfers.services import transfer_approve, transfer_start
+from tenants.transfers.services import (
+    envelope_source_step,
+    envelope_target_step,
+    transfer_approve,
+    transfer_start,
+)
 from tests.tenants.transfers.conftest import new_member, scope, user
 from zhdj.pii.fields import index_for
 
@@ -24,6 +29,16 @@ class Sent:
     transfer_id: int
     envelope_id: UUID
     user_id: int
+
+
+def settle(envelope_id: UUID) -> Transfer | None:
+    """What the two counties' workers do after an acceptance or a return: the sending
+    county's step, then the receiving county's (each in its own schema and transaction)."""
+    envelope = TransferEnvelope.objects.get(pk=envelope_id)
+    with schema_context(envelope.source_schema):
+        envelope_source_step(envelope_id)
+    with schema_context(envelope.target_schema):
+        return envelope_target_step(envelope_id)
 
 
 def send_alpha_to_beta(*, records: bool = True) -> Sent:

@@ -9,7 +9,7 @@ from tenants.transfers.models import Kind, State, Transfer
 from tenants.transfers.services import transfer_start
 from tests.conftest import logged_in
 from tests.tenants.transfers.conftest import new_member, other_village, scope, user, village
-from tests.tenants.transfers.helpers import outcome, send_alpha_to_beta
+from tests.tenants.transfers.helpers import outcome, send_alpha_to_beta, settle
 
 JSON = "application/json"
 
@@ -195,9 +195,15 @@ def test_the_inbox_api_accepts_once_and_only_in_the_receiving_county(db, alpha, 
     first = beta_admin.post(
         f"/api/transfers/inbox/{sent.envelope_id}/accept/", {"org": org}, content_type=JSON
     )
-    assert first.status_code == 201 and first.json()["kind"] == "county_in"
+    assert first.status_code == 202 and first.json()["state"] == "accepting"
+    assert first.json()["state_label"] == "接收中"
     second = beta_admin.post(
         f"/api/transfers/inbox/{sent.envelope_id}/accept/", {"org": org}, content_type=JSON
     )
-    assert second.status_code == 201 and second.json()["id"] == first.json()["id"]
+    assert second.status_code == 202 and second.json()["id"] == first.json()["id"]
+    listed = beta_admin.get("/api/transfers/inbox/").json()["results"]
+    assert [e["state"] for e in listed if e["id"] == str(sent.envelope_id)] == ["accepting"]
+    settle(sent.envelope_id)
     assert outcome(sent).active == 1
+    accepted = beta_admin.get(f"/api/transfers/inbox/{sent.envelope_id}/").json()
+    assert accepted["state"] == "accepted"

@@ -13,7 +13,7 @@ from tenants.transfers.models import Transfer, TransferAction
 from tenants.transfers.services import envelope_accept
 from tenants.transfers.services.common import county_name
 from tests.support.world import ALPHA, BETA
-from tests.tenants.transfers.helpers import send_alpha_to_beta
+from tests.tenants.transfers.helpers import send_alpha_to_beta, settle
 
 
 def test_county_name_under_schema_context_is_the_tenants_name(db):
@@ -32,6 +32,8 @@ def test_an_accepted_transfer_names_both_counties_in_chinese(db):
             org=org,
             actor=User.objects.get(username="admin"),
         )
+    settle(sent.envelope_id)
+    with schema_context(BETA.schema):
         incoming = Transfer.objects.get(envelope_id=sent.envelope_id)
         assert incoming.from_name.startswith(ALPHA.name)
         assert ALPHA.schema not in incoming.from_name

@@ -20,7 +20,7 @@ from tenants.transfers.services import envelope_accept, transfer_resend
 from tenants.transfers.tasks import expire_envelopes
 from tests.conftest import logged_in
 from tests.tenants.transfers.conftest import scope, user
-from tests.tenants.transfers.helpers import outcome, purge, send_alpha_to_beta
+from tests.tenants.transfers.helpers import outcome, purge, send_alpha_to_beta, settle
 from zhdj.errors import ApplicationError
 from zhdj.tasks import for_each_active_tenant
 
@@ -131,7 +131,8 @@ def test_the_pages_show_expiry_on_both_sides_and_the_sender_resends(db, alpha, b
     accepted = beta_admin.post(
         f"/transfers/inbox/{sent.envelope_id}/", {"org": org, "outcome": "accept"}, follow=True
     )
-    assert "已接收" in accepted.content.decode()
+    assert "已确认接收" in accepted.content.decode()
+    settle(sent.envelope_id)
     done = outcome(sent)
     assert done.active == 1 and done.alpha_transfer_state == State.COMPLETED
 

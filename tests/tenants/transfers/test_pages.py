@@ -8,7 +8,7 @@ from tenants.transfers.models import Kind, State, Transfer
 from tenants.transfers.services import transfer_start
 from tests.conftest import logged_in
 from tests.tenants.transfers.conftest import new_member, other_village, scope, user
-from tests.tenants.transfers.helpers import send_alpha_to_beta
+from tests.tenants.transfers.helpers import send_alpha_to_beta, settle
 
 
 def _within_other_village() -> int:
@@ -70,8 +70,14 @@ def test_the_inbox_shows_envelopes_only_to_the_receiving_county(db, alpha, beta)
         org = Organization.objects.get(name__endswith="某村党支部").pk
     page = beta_admin.post(
         f"/transfers/inbox/{sent.envelope_id}/", {"org": org, "outcome": "accept"}, follow=True
-    )
-    assert "已接收" in page.content.decode()
+    ).content.decode()
+    assert "已确认接收" in page and "接收中" in page  # the inbox row, until the workers finish
+    detail = beta_admin.get(f"/transfers/inbox/{sent.envelope_id}/").content.decode()
+    assert "正在等待转出区县办结" in detail and 'data-testid="accept"' not in detail
+    transfer = settle(sent.envelope_id)
+    inbox = beta_admin.get("/transfers/?tab=inbox").content.decode()
+    assert "接收中" not in inbox and "转入中" not in inbox
+    assert beta_admin.get(f"/transfers/{transfer.pk}/").status_code == 200
 
 
 def test_withdrawing_asks_first_and_says_what_happened(db, alpha):
