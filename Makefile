@@ -1,5 +1,5 @@
 # 智慧党建云 — the two commands a newcomer needs are `make demo` and `make test`.
-.PHONY: demo test lint format bench services-start services-stop clean
+.PHONY: demo test lint format bench lock services-start services-stop clean
 
 demo:            ## run the platform with demo data (Ctrl-C stops everything)
 	scripts/demo.sh
@@ -15,6 +15,9 @@ format:
 
 bench:           ## run the benchmark suite (see bench/README.md)
 	scripts/bootstrap.sh --test && ZHDJ_PG_FAST=1 deploy/local/services.sh start && .venv/bin/python bench/run.py
+
+lock:            ## after editing pyproject.toml: the lock files with hashes (scripts/lock.sh)
+	scripts/lock.sh
 
 services-start:
 	deploy/local/services.sh start

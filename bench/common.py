@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import platform
 import re
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / ".out"  # logs and scratch files of the benchmarks (git-ignored)
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:54329").rstrip("/")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:63799/9")
@@ -175,3 +177,10 @@ def code_version(paths: tuple[str, ...]) -> dict[str, object]:
             digest = None
         files[path] = {"sha256_12": digest, "modified": bool(git("status", "--short", path))}
     return {"head": git("rev-parse", "--short", "HEAD"), "files": files}
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for a server the bench starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

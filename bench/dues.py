@@ -39,9 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 os.environ["ZHDJ_PAYMENT_DOUBLE"] = "1"  # the gateway double signs the notifications
 
-from bench.common import BASE_DOMAIN, child_env, code_version, machine  # noqa: E402
+from bench.common import (  # noqa: E402
+    BASE_DOMAIN,
+    child_env,
+    code_version,
+    free_port,
+    machine,
+)
 from bench.generator import OUT, build_city, save_city, setup_django  # noqa: E402
-from bench.routing import free_port  # noqa: E402
 
 SETTINGS = "bench.settings_members"
 DB = "zhdj_bench_dues"

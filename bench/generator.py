@@ -77,6 +77,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 from bench.city.people import add_years  # noqa: E402
 from bench.common import (  # noqa: E402
     BASE_DOMAIN,
+    OUT,
     PG_URL,
     check_db_name,
     code_version,
@@ -94,7 +95,6 @@ from bench.routing import (  # noqa: E402
 
 SETTINGS = "bench.settings_members"
 PASSWORD = "Bench-Only-Passw0rd!"
-OUT = ROOT / "bench" / ".out"
 RESULTS = ROOT / "bench" / "results-generator.json"
 CITY_PREFIX = "陕西省榆林市"
 MAX_COUNTIES = 98  # county codes 610801..610899 (610800 is the city)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Load test with locust: members and branch secretaries of three counties at a fixed
-concurrency against daphne on loopback, and the cost of tenant routing as a ratio.
+concurrency against the production stack on loopback (nginx → gunicorn, bench/stack.py),
+and the cost of tenant routing as a ratio.
 
     .venv/bin/python bench/load.py [--reuse] [--users 24] [--duration 30] [--rounds 2]
 
@@ -10,7 +11,8 @@ concurrency against daphne on loopback, and the cost of tenant routing as a rati
    书记 post of a 党支部) and ``--member-logins`` ordinary members get an account and a
    signed-in session (a ``django_session`` row of their county, as the login form makes
    it; the login form itself is tested elsewhere and would only measure Argon2 here).
-3. daphne (the production ASGI server, one process) with the project's settings on that
+3. the production stack (nginx with the production site → gunicorn with
+   deploy/gunicorn.conf.py, daphne for /ws/) with the project's settings on that
    database (bench/settings_members.py), DEBUG off, persistent connections.
 4. locust, headless (bench/locustfile.py: members 3 : secretaries 1, no think time), for
    ``--warmup`` s unmeasured and then ``--duration`` s measured, in three configurations,
@@ -19,12 +21,12 @@ concurrency against daphne on loopback, and the cost of tenant routing as a rati
    * **mixed**: users of all counties on their own hosts (tenant routing switches schemas
      between requests on the same connections);
    * **routed**: users of the first county only, tenant routing on;
-   * **bypass**: the same users and daphne, ``TenantRoutingMiddleware`` replaced by a
+   * **bypass**: the same users and stack, ``TenantRoutingMiddleware`` replaced by a
      middleware that serves that one county without any host lookup
      (bench/settings_load_bypass.py) — the baseline.
 
 The rounds run the configurations in turn, A B C then C B A …. Then ``--paired-rounds``
-rounds run *routed* and *bypass* at the same time (two daphne processes, half the users
+rounds run *routed* and *bypass* at the same time (two stacks, half the users
 each: ``measure_paired``), so that both see the same machine. Prints p50 / p95 / p99, req/s
 and the error rate of each configuration (best round by req/s), and the routing cost as
 *routed / bypass* throughput: the median of the rounds' ratios, and the median of the
@@ -38,12 +40,9 @@ import argparse
 import csv
 import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
-import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,10 +50,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.common import check_db_name, child_env, code_version, machine  # noqa: E402
+from bench.common import (  # noqa: E402
+    check_db_name,
+    code_version,
+    machine,
+)
 from bench.generator import OUT, build_city, save_city, setup_django  # noqa: E402
 from bench.members import reusable  # noqa: E402
-from bench.routing import CpuWatch, free_port, wait_quiet  # noqa: E402
+from bench.routing import CpuWatch, wait_quiet  # noqa: E402
+from bench.stack import Stack  # noqa: E402
 
 SETTINGS = "bench.settings_members"
 BYPASS = "bench.settings_load_bypass"
@@ -65,6 +69,31 @@ RESULTS = ROOT / "bench" / "results-load.json"
 # ------------------------------------------------------------------------------
 # Accounts
 # ------------------------------------------------------------------------------
+def city_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the city and its accounts (this script and bench/serving.py)."""
+    parser.add_argument("--db", default="zhdj_bench_load")
+    parser.add_argument("--counties", type=int, default=3)
+    parser.add_argument("--members", type=int, default=10_000, help="members per county")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--secretaries", type=int, default=10, help="secretary logins per county")
+    parser.add_argument("--member-logins", type=int, default=30, help="member logins per county")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+
+
+def city_and_users(
+    db: str, args: argparse.Namespace
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The city (reused with ``--reuse`` when it matches, else generated) and its accounts."""
+    city = reusable(db, args.members, args.seed) if args.reuse else None
+    if city is None or len([c for c in city["counties"] if c["members"]]) != args.counties:
+        city = build_city(db=db, counties=args.counties, members=args.members, seed=args.seed,
+                          workers=args.workers, progress=False)  # fmt: skip
+        save_city(city)
+    setup_django(db)
+    return city, prepare_users(city, args.secretaries, args.member_logins)
+
+
 def prepare_users(city: dict[str, Any], secretaries: int, members: int) -> list[dict[str, Any]]:
     """Accounts for branch secretaries and members of every county (idempotent)."""
     from django.contrib.auth.hashers import make_password
@@ -100,14 +129,12 @@ def prepare_users(city: dict[str, Any], secretaries: int, members: int) -> list[
                 )  # fmt: skip
             plain = Member.objects.filter(posts__isnull=True).order_by("id")[:members]
             for i, member in enumerate(plain):
-                user = _account(User, Member, member, f"load_member{i}", User.Role.MEMBER, hashed)
+                account = _account(
+                    User, Member, member, f"load_member{i}", User.Role.MEMBER, hashed
+                )
+                # "member": their record's page (/members/me/ only redirects there).
                 users.append(
-                    {
-                        "kind": "member",
-                        "host": county["host"],
-                        "username": user,
-                        "password": PASSWORD,
-                    }
+                    {"kind": "member", "host": county["host"], "member": member.pk, **account}
                 )
     return users
 
@@ -137,41 +164,8 @@ def _account(User, Member, member, username: str, role: str, hashed: str) -> dic
 
 
 # ------------------------------------------------------------------------------
-# daphne and locust
+# locust
 # ------------------------------------------------------------------------------
-class Daphne:
-    def __init__(self, db: str, settings: str, **extra: str) -> None:
-        self.port = free_port()
-        OUT.mkdir(parents=True, exist_ok=True)
-        self.log = open(OUT / "daphne-load.log", "ab")  # noqa: SIM115
-        cmd = [str(ROOT / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
-               "--verbosity", "0", "zhdj.asgi:application"]  # fmt: skip
-        env = child_env(settings, BENCH_MEMBERS_DB=db, **extra)
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
-
-    def wait_ready(self, host: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                req = urllib.request.Request(
-                    f"http://127.0.0.1:{self.port}/accounts/login/", headers={"Host": host}
-                )
-                with urllib.request.urlopen(req, timeout=5) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        raise SystemExit(f"daphne did not answer (see {self.log.name})")
-
-    def stop(self) -> None:
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
-
-
 def locust(port: int, users_file: Path, users: int, seconds: int, prefix: Path) -> dict[str, Any]:
     cmd = [str(ROOT / ".venv" / "bin" / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"),
            "--headless", "-u", str(users), "-r", str(users), "--run-time", f"{seconds}s",
@@ -220,14 +214,14 @@ def measure(
     config: str, db: str, users_file: Path, first: dict[str, Any], args: argparse.Namespace
 ) -> dict[str, Any]:
     extra = {"BENCH_FIXED_SCHEMA": first["schema"]} if config == "bypass" else {}
-    server = Daphne(db, BYPASS if config == "bypass" else SETTINGS, **extra)
+    server = Stack(BYPASS if config == "bypass" else SETTINGS, BENCH_MEMBERS_DB=db, **extra)
     try:
         server.wait_ready(first["host"])
         prefix = OUT / f"locust-{config}"
         # Warm-up, discarded: caches and connections fill.
         locust(server.port, users_file, args.users, args.warmup, prefix)
-        waited = wait_quiet([server.proc.pid], 0.25, args.quiet_wait)
-        watch = CpuWatch([server.proc.pid])
+        waited = wait_quiet(server.pids(), 0.25, args.quiet_wait)
+        watch = CpuWatch(server.pids())
         stats = locust(server.port, users_file, args.users, args.duration, prefix)
         stats["other_cores"] = round(watch.other_cores(), 2)
         stats["quiet_wait_s"] = round(waited, 1)
@@ -239,18 +233,20 @@ def measure(
 def measure_paired(
     db: str, users_file: Path, first: dict[str, Any], args: argparse.Namespace, flip: bool
 ) -> dict[str, dict[str, Any]]:
-    """*routed* and *bypass* at the same time: two daphne processes, each driven by its own
+    """*routed* and *bypass* at the same time: two stacks, each driven by its own
     locust with half the users, warmed up and measured in the same seconds. Both see the
     same machine, so their throughput ratio is free of the drift in speed that separates
     runs minutes apart (on this 2-core machine, up to ±15 % between rounds)."""
     from concurrent.futures import ThreadPoolExecutor
 
     names = ["bypass", "routed"] if flip else ["routed", "bypass"]
-    servers: dict[str, Daphne] = {}
+    servers: dict[str, Stack] = {}
     try:
         for name in names:  # started one after the other; measured together
             extra = {"BENCH_FIXED_SCHEMA": first["schema"]} if name == "bypass" else {}
-            servers[name] = Daphne(db, BYPASS if name == "bypass" else SETTINGS, **extra)
+            servers[name] = Stack(
+                BYPASS if name == "bypass" else SETTINGS, BENCH_MEMBERS_DB=db, **extra
+            )
         for server in servers.values():
             server.wait_ready(first["host"])
         half = max(1, args.users // 2)
@@ -266,8 +262,9 @@ def measure_paired(
                 return {name: f.result() for name, f in futures.items()}
 
         both(args.warmup)  # discarded: caches and connections fill
-        wait_quiet([s.proc.pid for s in servers.values()], 0.25, args.quiet_wait)
-        watch = CpuWatch([s.proc.pid for s in servers.values()])
+        pids = [pid for s in servers.values() for pid in s.pids()]
+        wait_quiet(pids, 0.25, args.quiet_wait)
+        watch = CpuWatch(pids)
         stats = both(args.duration)
         for one in stats.values():
             one["other_cores"] = round(watch.other_cores(), 2)
@@ -279,14 +276,8 @@ def measure_paired(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--db", default="zhdj_bench_load")
-    parser.add_argument("--counties", type=int, default=3)
-    parser.add_argument("--members", type=int, default=10_000, help="members per county")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--reuse", action="store_true")
+    city_arguments(parser)
     parser.add_argument("--users", type=int, default=24, help="concurrent locust users")
-    parser.add_argument("--secretaries", type=int, default=10, help="secretary logins per county")
-    parser.add_argument("--member-logins", type=int, default=30, help="member logins per county")
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2)
@@ -297,23 +288,18 @@ def main() -> None:
         default=2,
         help="rounds of routed and bypass measured at the same time (measure_paired)",
     )
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     args = parser.parse_args()
     db = check_db_name(args.db)
 
     print(f"load test: {args.counties} counties x {args.members:,d} members in {db}")
-    city = reusable(db, args.members, args.seed) if args.reuse else None
-    if city is None or len([c for c in city["counties"] if c["members"]]) != args.counties:
-        city = build_city(db=db, counties=args.counties, members=args.members, seed=args.seed,
-                          workers=args.workers, progress=False)  # fmt: skip
-        save_city(city)
-    setup_django(db)
-    users = prepare_users(city, args.secretaries, args.member_logins)
+    city, users = city_and_users(db, args)
     first = city["counties"][0]
     files = {"mixed": OUT / "load-users-all.json", "one": OUT / "load-users-first.json"}
     files["mixed"].write_text(json.dumps(users, ensure_ascii=False))
     files["one"].write_text(json.dumps([u for u in users if u["host"] == first["host"]]))
-    print(f"  {len(users)} accounts; daphne + locust, {args.users} users, {args.duration} s")
+    print(
+        f"  {len(users)} accounts; production stack + locust, {args.users} users, {args.duration} s"
+    )
 
     runs: dict[str, list[dict[str, Any]]] = {"mixed": [], "routed": [], "bypass": []}
     configs = list(runs)

@@ -53,7 +53,8 @@ class Member(_County):
 
     @task(3)
     def my_record(self) -> None:
-        self.client.get("/members/me/", name="my record")
+        # /members/me/ only redirects here; the record is what the member waits for.
+        self.client.get(f"/members/{self.account['member']}/", name="my record")
 
     @task(1)
     def notices(self) -> None:

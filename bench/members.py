@@ -47,7 +47,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
 
-from bench.common import check_db_name, child_env, code_version, machine, machine_line  # noqa: E402
+from bench.common import (  # noqa: E402
+    check_db_name,
+    child_env,
+    code_version,
+    free_port,
+    machine,
+    machine_line,
+)
 from bench.generator import (  # noqa: E402
     OUT,
     build_city,
@@ -61,7 +68,6 @@ from bench.routing import (  # noqa: E402
     _machine_busy,
     _pg_backends,
     _proc_cpu,
-    free_port,
     wait_quiet,
     wrk_version,
 )

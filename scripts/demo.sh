@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run the platform with demo data: private PostgreSQL + Redis, daphne, Celery worker
-# and beat. Ctrl-C stops everything this script started.
+# Run the platform with demo data, in production's shape: nginx (deploy/nginx/zhdj.conf on
+# loopback) in front of gunicorn (pages, API) and daphne (websockets), Celery worker and
+# beat, private PostgreSQL + Redis; hashed, compressed static files served by nginx.
+# Ctrl-C stops everything this script started.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -11,6 +13,12 @@ export DJANGO_DEBUG=${DJANGO_DEBUG:-0}
 export PYTHONPATH="$ROOT/src:$ROOT"
 export ZHDJ_PORT=${ZHDJ_PORT:-8000}
 PORT=$ZHDJ_PORT
+WEB_ADDR=127.0.0.1:$((PORT + 10))   # gunicorn
+WS_ADDR=127.0.0.1:$((PORT + 11))    # daphne
+# As in production: nginx serves /static/ (hashed names), and appends the client's address
+# to X-Forwarded-For (one proxy to trust).
+export ZHDJ_SERVE_STATIC=0 ZHDJ_STATIC_MANIFEST=1 ZHDJ_STATIC_ROOT="$ROOT/.local/staticfiles"
+export ZHDJ_TRUSTED_PROXIES=1
 eval "$(deploy/local/services.sh env | sed 's/^/export /')"
 deploy/local/services.sh start
 
@@ -25,6 +33,7 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 scripts/db-setup.sh
+.venv/bin/python manage.py collectstatic --noinput -v0
 # The demo's accounts share a published password: seed_demo asks for ZHDJ_DEMO=1.
 ZHDJ_DEMO=1 .venv/bin/python manage.py seed_demo | tee .local/demo-logins.txt
 
@@ -32,7 +41,12 @@ ZHDJ_DEMO=1 .venv/bin/python manage.py seed_demo | tee .local/demo-logins.txt
 .venv/bin/python -m zhdj.messaging.sms_double --port "${ZHDJ_SMS_DOUBLE_PORT:-8125}" \
   --outbox .local/sms-outbox.jsonl & pids+=($!)
 export ZHDJ_SMS_ENDPOINT="http://127.0.0.1:${ZHDJ_SMS_DOUBLE_PORT:-8125}/"
-.venv/bin/daphne -b 127.0.0.1 -p "$PORT" zhdj.asgi:application & pids+=($!)
+ZHDJ_WSGI_BIND=$WEB_ADDR .venv/bin/gunicorn -c deploy/gunicorn.conf.py zhdj.wsgi:application & pids+=($!)
+.venv/bin/daphne -b "${WS_ADDR%:*}" -p "${WS_ADDR#*:}" --proxy-headers zhdj.asgi:application & pids+=($!)
+nginx_conf=$(.venv/bin/python deploy/local/nginx_conf.py --prefix .local/nginx --port "$PORT" \
+  --web "$WEB_ADDR" --ws "$WS_ADDR" --static .local/staticfiles)
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+"$NGINX" -p "$ROOT/.local/nginx" -c "$nginx_conf" -e "$ROOT/.local/nginx/error.log" & pids+=($!)
 .venv/bin/celery -A zhdj worker -l warning --concurrency 2 & pids+=($!)
 .venv/bin/celery -A zhdj beat -l warning -s .local/celerybeat-schedule & pids+=($!)
 

@@ -128,8 +128,10 @@ def figures(qs: QuerySet[Transfer]) -> Figures:
             "created_at", "completed_at"
         )[:1000]
     )
+    # A transfer recorded already done (accepted from another county, a paper letter) has
+    # its 办结时间 taken a moment before the row's 申请时间: 0, never "-0.0 天".
     average = (
-        round(sum((b - a).total_seconds() for a, b in done) / len(done) / 86400, 1)
+        round(sum(max(0.0, (b - a).total_seconds()) for a, b in done) / len(done) / 86400, 1)
         if done
         else None
     )

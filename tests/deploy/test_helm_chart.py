@@ -1,14 +1,19 @@
 """Checks of the Helm chart helm/zhdj without a helm binary (none can be installed here).
 
-* values.schema.json: a valid draft-07 schema; values.yaml and ci-values.yaml validate on their
-  own and merged the way helm merges them; wrong types / unknown keys are rejected.
+* values.schema.json: a valid draft-07 schema; values.yaml, ci-values.yaml and
+  values-production.yaml validate on their own and merged the way helm merges them; wrong
+  types / unknown keys are rejected.
 * Templates: rendered by tests/deploy/helm_render.py (a documented subset of Go templates);
   the output must parse as YAML, every object must have apiVersion/kind/metadata.name and
   validate against the Kubernetes 1.31 OpenAPI schemas (kubernetes-validate, strict mode:
   unknown fields are errors) when that package is installed.
 * Domain facts: beat is a single Recreate replica, the migrate hook Job runs both
-  migrate_schemas steps (tenants with the pending-only executor), the Ingress has the wildcard host,
-  web probes hit /livez (liveness) and /readyz (readiness) with the base domain as Host.
+  migrate_schemas steps (tenants with the pending-only executor), the Ingress objects have the
+  wildcard host and route /ws/ to the ws Service (daphne, long timeouts), /static/ to the nginx
+  sidecar (immutable caching, gzip_static) and / to web (gunicorn); web and ws probes hit /livez
+  (liveness) and /readyz (readiness) with the base domain as Host; worker HPA; PgBouncer only in
+  session mode; values-production.yaml's replicas, resources and autoscaling.
+* `helm lint` / `helm template` when a helm binary is on PATH (skipped otherwise).
 
 No database, no network.
 """
@@ -17,8 +22,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import shutil
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import jsonschema
@@ -44,10 +55,14 @@ SCENARIOS = {
             "ingress": {"enabled": False},
             "static": {"enabled": False},
             "web": {"pdb": {"enabled": False}},
+            "ws": {"pdb": {"enabled": False}},
             "media": {"existingClaim": "zhdj-media"},
         },
     ),
+    "production": ((CHART / "values-production.yaml",), None),
 }
+WEB_CMD = ["gunicorn", "-c", "/app/deploy/gunicorn.conf.py", "zhdj.wsgi:application"]
+WS_CMD = ["daphne", "-b", "0.0.0.0", "-p", "8001", "--proxy-headers", "zhdj.asgi:application"]
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
@@ -138,6 +153,13 @@ def test_chart_has_expected_templates():
         "configmap.yaml",
         "secret.yaml",
         "hpa-web.yaml",
+        "hpa-worker.yaml",
+        "deployment-ws.yaml",
+        "service-ws.yaml",
+        "pdb-ws.yaml",
+        "configmap-pgbouncer.yaml",
+        "deployment-pgbouncer.yaml",
+        "service-pgbouncer.yaml",
     ):
         assert required in names
 
@@ -211,7 +233,7 @@ def test_schema_describes_every_key_of_values_yaml(schema):
     check(values, schema, "values")
 
 
-@pytest.mark.parametrize("values_file", ["values.yaml", "ci-values.yaml"])
+@pytest.mark.parametrize("values_file", ["values.yaml", "ci-values.yaml", "values-production.yaml"])
 def test_values_file_validates_on_its_own(validator, values_file):
     assert _errors(validator, _load(CHART / values_file)) == []
 
@@ -237,6 +259,12 @@ def test_merged_values_validate(validator, scenario):
         ({"image": {"pullPolicy": "Sometimes"}}, "pullPolicy"),
         ({"env": {"CONN_MAX_AGE": 60}}, "CONN_MAX_AGE"),
         ({"django": {"logLevel": "verbose"}}, "logLevel"),
+        ({"web": {"concurrency": 0}}, "concurrency"),
+        ({"ws": {"replicas": "2"}}, "replicas"),
+        ({"worker": {"autoscaling": {"enabled": "yes"}}}, "enabled"),
+        ({"pgbouncer": {"enabled": True}}, "host"),  # no PostgreSQL host to pool for
+        ({"pgbouncer": {"serverTlsSslmode": "verify-full"}}, "serverTlsSslmode"),
+        ({"secret": {"databasePassword": "has@sign"}}, "databasePassword"),  # goes into a URL
     ],
     ids=lambda x: json.dumps(x) if isinstance(x, dict) else x,
 )
@@ -255,6 +283,8 @@ def test_schema_rejects_wrong_types(validator, patch, needle):
         {"beat": {"replicas": 2}},  # beat's replica count is deliberately not configurable
         {"ingress": {"hosts": ["a.example"]}},
         {"secret": {"password": "x"}},
+        {"pgbouncer": {"poolMode": "transaction"}},  # session mode is not configurable
+        {"ingress": {"ws": {"timeout": 3600}}},
     ],
     ids=json.dumps,
 )
@@ -273,6 +303,16 @@ def test_schema_requires_secret_values_when_creating_the_secret(validator):
         _load(CHART / "ci-values.yaml"), {"secret": {"masterKey": "not-hex"}}
     )
     assert any("masterKey" in e for e in _errors(validator, bad_key))
+
+
+def test_schema_requires_the_database_password_for_pgbouncer_with_a_created_secret(validator):
+    values = helm_render.deep_merge(
+        _load(CHART / "ci-values.yaml"), {"pgbouncer": {"enabled": True, "host": "pg.example"}}
+    )
+    values = helm_render.deep_merge(_load(CHART / "values.yaml"), values)
+    assert any("databasePassword" in e for e in _errors(validator, values))
+    values["secret"]["databasePassword"] = "ci0only0password"
+    assert _errors(validator, values) == []
 
 
 def test_schema_requires_existing_secret_name_otherwise(validator):
@@ -546,54 +586,137 @@ def test_migrate_job_is_a_pre_install_pre_upgrade_hook(scenario):
     assert env["TENANT_MULTIPROCESSING_MAX_PROCESSES"] == str(values["migrate"]["maxProcesses"])
 
 
-@pytest.mark.parametrize("scenario", ["default", "ci"])
+INGRESS_SCENARIOS = ["default", "ci", "production"]
+
+
+def ingresses(objs: list[dict]) -> tuple[dict, dict]:
+    """(the pages Ingress, the /ws/ Ingress)."""
+    ings = [o for o in objs if o["kind"] == "Ingress"]
+    assert len(ings) == 2, [o["metadata"]["name"] for o in ings]
+    ws = [o for o in ings if o["metadata"]["name"].endswith("-ws")]
+    web = [o for o in ings if not o["metadata"]["name"].endswith("-ws")]
+    assert len(ws) == 1 and len(web) == 1
+    return web[0], ws[0]
+
+
+@pytest.mark.parametrize("scenario", INGRESS_SCENARIOS)
 def test_ingress_has_base_and_wildcard_hosts(scenario):
     objs = rendered_objects(scenario)
     values = helm_render.load_values(CHART, *SCENARIOS[scenario])
     base = values["baseDomain"]
-    ing = find(objs, "Ingress")
-    hosts = [r["host"] for r in ing["spec"]["rules"]]
-    assert hosts == [base, f"*.{base}"]
-    assert set(ing["spec"]["tls"][0]["hosts"]) == {base, f"*.{base}"}
-    assert ing["spec"]["tls"][0]["secretName"] == values["ingress"]["tlsSecretName"]
-    ann = ing["metadata"]["annotations"]
-    assert int(ann["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 3600  # websockets
-    assert ann["nginx.ingress.kubernetes.io/proxy-body-size"] == "20m"
-    svc = find(objs, "Service", "-web")
-    for rule in ing["spec"]["rules"]:
+    for ing in ingresses(objs):
+        hosts = [r["host"] for r in ing["spec"]["rules"]]
+        assert hosts == [base, f"*.{base}"]
+        assert set(ing["spec"]["tls"][0]["hosts"]) == {base, f"*.{base}"}
+        assert ing["spec"]["tls"][0]["secretName"] == values["ingress"]["tlsSecretName"]
+        assert ing["spec"]["ingressClassName"] == "nginx"
+        ann = ing["metadata"]["annotations"]
+        assert ann["nginx.ingress.kubernetes.io/proxy-body-size"] == "20m"
+        assert ann["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+
+
+@pytest.mark.parametrize("scenario", INGRESS_SCENARIOS)
+def test_ingress_routes_ws_to_daphne_static_to_the_sidecar_and_the_rest_to_gunicorn(scenario):
+    objs = rendered_objects(scenario)
+    web_ing, ws_ing = ingresses(objs)
+    web_svc = find(objs, "Service", "-web")
+    ws_svc = find(objs, "Service", "-ws")
+    for rule in web_ing["spec"]["rules"]:
         paths = {p["path"]: p["backend"]["service"] for p in rule["http"]["paths"]}
-        assert paths["/"]["name"] == svc["metadata"]["name"]
-        assert paths["/"]["port"]["name"] == "http"
-        assert paths["/static/"]["port"]["name"] == "static"
+        assert set(paths) == {"/", "/static/"}
+        assert paths["/"] == {"name": web_svc["metadata"]["name"], "port": {"name": "http"}}
+        assert paths["/static/"] == {
+            "name": web_svc["metadata"]["name"],
+            "port": {"name": "static"},
+        }
+    for rule in ws_ing["spec"]["rules"]:
+        (path,) = rule["http"]["paths"]
+        assert (path["path"], path["pathType"]) == ("/ws/", "Prefix")
+        assert path["backend"]["service"] == {
+            "name": ws_svc["metadata"]["name"],
+            "port": {"name": "ws"},
+        }
+    assert [(p["name"], p["port"]) for p in ws_svc["spec"]["ports"]] == [("ws", 8001)]
+    # Idle websockets stay open for an hour; pages keep a short timeout (gunicorn's is 60 s).
+    ws_ann = ws_ing["metadata"]["annotations"]
+    web_ann = web_ing["metadata"]["annotations"]
+    for key in ("proxy-read-timeout", "proxy-send-timeout"):
+        assert int(ws_ann[f"nginx.ingress.kubernetes.io/{key}"]) >= 3600
+        assert 60 <= int(web_ann[f"nginx.ingress.kubernetes.io/{key}"]) < 3600
+
+
+def test_ingress_annotations_are_not_set_twice():
+    """ingress.annotations go on both objects: a key there must not be in ingress.web / ws too
+    (the rendered object would carry it twice, which helm rejects)."""
+    for scenario in INGRESS_SCENARIOS:
+        ing = helm_render.load_values(CHART, *SCENARIOS[scenario])["ingress"]
+        for part in ("web", "ws"):
+            assert not set(ing["annotations"]) & set(ing[part]["annotations"]), (scenario, part)
 
 
 def test_ingress_can_be_disabled():
     assert not [o for o in rendered_objects("minimal") if o["kind"] == "Ingress"]
 
 
+def _env(c: dict) -> dict:
+    return {e["name"]: e.get("value", e.get("valueFrom")) for e in c.get("env", [])}
+
+
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
-def test_web_runs_daphne_and_probes_livez_readyz_with_base_domain_host(scenario):
+@pytest.mark.parametrize(
+    "component, cmd, port_name, port",
+    [("web", WEB_CMD, "http", 8000), ("ws", WS_CMD, "ws", 8001)],
+)
+def test_web_and_ws_commands_and_probes_livez_readyz_with_base_domain_host(
+    scenario, component, cmd, port_name, port
+):
+    """web = gunicorn (WSGI) on 8000, ws = daphne (ASGI) on 8001; both probe /livez (liveness)
+    and /readyz (readiness) with the base domain as Host, as daphne alone did before."""
     objs = rendered_objects(scenario)
     values = helm_render.load_values(CHART, *SCENARIOS[scenario])
-    web = find(objs, "Deployment", "-web")
-    c = container(web["spec"]["template"]["spec"], "web")
-    assert c["command"] + c["args"] == [
-        "daphne",
-        "-b",
-        "0.0.0.0",
-        "-p",
-        "8000",
-        "--proxy-headers",
-        "zhdj.asgi:application",
-    ]
-    assert {"name": "http", "containerPort": 8000, "protocol": "TCP"} in c["ports"]
+    dep = find(objs, "Deployment", f"-{component}")
+    c = container(dep["spec"]["template"]["spec"], component)
+    assert c["command"] + c["args"] == cmd
+    assert c["ports"] == [{"name": port_name, "containerPort": port, "protocol": "TCP"}]
     for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/livez")):
         get = c[probe]["httpGet"]
         assert get["path"] == path
-        assert get["port"] == "http"
+        assert get["port"] == port_name
         assert {"name": "Host", "value": values["baseDomain"]} in get["httpHeaders"]
-    svc = find(objs, "Service", "-web")
-    assert svc["spec"]["selector"].items() <= web["spec"]["template"]["metadata"]["labels"].items()
+    svc = find(objs, "Service", f"-{component}")
+    assert svc["spec"]["selector"].items() <= dep["spec"]["template"]["metadata"]["labels"].items()
+    others = [
+        d["metadata"]["name"]
+        for d in objs
+        if d["kind"] == "Deployment"
+        and d is not dep
+        and svc["spec"]["selector"].items() <= d["spec"]["template"]["metadata"]["labels"].items()
+    ]
+    assert others == [], f"Service {svc['metadata']['name']} also selects {others}"
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_web_gunicorn_gets_bind_and_worker_count(scenario):
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    web = find(rendered_objects(scenario), "Deployment", "-web")
+    env = _env(container(web["spec"]["template"]["spec"], "web"))
+    assert env["ZHDJ_WSGI_BIND"] == "0.0.0.0:8000"
+    assert env["WEB_CONCURRENCY"] == str(values["web"]["concurrency"])
+    # gunicorn's graceful_timeout (30 s) fits into the grace period after the preStop pause.
+    assert web["spec"]["template"]["spec"]["terminationGracePeriodSeconds"] > 30
+
+
+@pytest.mark.parametrize("scenario", ["default", "production"])
+def test_ws_has_its_own_replicas_and_disruption_budget(scenario):
+    objs = rendered_objects(scenario)
+    values = helm_render.load_values(CHART, *SCENARIOS[scenario])
+    ws = find(objs, "Deployment", "-ws")
+    assert ws["spec"]["replicas"] == values["ws"]["replicas"]
+    c = container(ws["spec"]["template"]["spec"], "ws")
+    assert c["resources"] == values["ws"]["resources"]
+    pdb = find(objs, "PodDisruptionBudget", "-ws")
+    assert pdb["spec"]["selector"]["matchLabels"] == ws["spec"]["selector"]["matchLabels"]
+    assert pdb["spec"]["minAvailable"] == values["ws"]["pdb"]["minAvailable"]
 
 
 def test_web_replicas_left_to_the_hpa_when_autoscaling():
@@ -609,6 +732,103 @@ def test_web_replicas_left_to_the_hpa_when_autoscaling():
     default = rendered_objects("default")
     assert find(default, "Deployment", "-web")["spec"]["replicas"] == 2
     assert not [o for o in default if o["kind"] == "HorizontalPodAutoscaler"]
+
+
+def test_worker_hpa_is_optional_and_cpu_based():
+    assert find(rendered_objects("default"), "Deployment", "-worker")["spec"]["replicas"] == 1
+    objs = rendered_objects("production")
+    values = helm_render.load_values(CHART, *SCENARIOS["production"])
+    worker = find(objs, "Deployment", "-worker")
+    hpa = find(objs, "HorizontalPodAutoscaler", "-worker")
+    assert "replicas" not in worker["spec"]
+    assert hpa["spec"]["scaleTargetRef"]["name"] == worker["metadata"]["name"]
+    auto = values["worker"]["autoscaling"]
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (
+        auto["minReplicas"],
+        auto["maxReplicas"],
+    )
+    (metric,) = hpa["spec"]["metrics"]
+    assert metric["resource"]["name"] == "cpu"
+    assert metric["resource"]["target"] == {
+        "type": "Utilization",
+        "averageUtilization": auto["targetCPUUtilizationPercentage"],
+    }
+
+
+def test_production_values():
+    """values-production.yaml: web >= 2 and autoscaled, ws 2, worker 2 and autoscaled, exactly one
+    beat, requests and limits for every container, PgBouncer on, secrets out of band."""
+    objs = rendered_objects("production")
+    values = helm_render.load_values(CHART, *SCENARIOS["production"])
+    hpas = {
+        o["spec"]["scaleTargetRef"]["name"]: o
+        for o in objs
+        if o["kind"] == "HorizontalPodAutoscaler"
+    }
+    deps = {o["metadata"]["name"].rsplit("-", 1)[1]: o for o in objs if o["kind"] == "Deployment"}
+    assert set(deps) == {"web", "ws", "worker", "beat", "pgbouncer"}
+    assert hpas[deps["web"]["metadata"]["name"]]["spec"]["minReplicas"] >= 2
+    assert hpas[deps["worker"]["metadata"]["name"]]["spec"]["minReplicas"] >= 2
+    assert values["web"]["replicas"] >= 2 and values["worker"]["replicas"] == 2
+    assert deps["ws"]["spec"]["replicas"] == 2
+    assert deps["beat"]["spec"]["replicas"] == 1
+    assert deps["beat"]["metadata"]["name"] not in hpas
+    for name, dep in deps.items():
+        for c in dep["spec"]["template"]["spec"]["containers"]:
+            res = c["resources"]
+            assert {"cpu", "memory"} <= set(res["requests"]), (name, c["name"])
+            assert "memory" in res["limits"], (name, c["name"])
+    assert find(objs, "PodDisruptionBudget", "-web") and find(objs, "PodDisruptionBudget", "-ws")
+    assert values["secret"]["create"] is False and values["secret"]["existingSecret"]
+    assert values["media"]["existingClaim"] and values["beat"]["stateClaim"]
+    assert values["pgbouncer"]["enabled"] is True
+    assert not [o for o in objs if o["kind"] == "Secret"], "no secret in a values file"
+
+
+def test_pgbouncer_is_off_by_default():
+    objs = rendered_objects("default")
+    assert not [o for o in objs if o["metadata"]["name"].endswith("-pgbouncer")]
+    for suffix in ("-web", "-ws", "-worker", "-beat"):
+        pod = find(objs, "Deployment", suffix)["spec"]["template"]["spec"]
+        assert "DATABASE_URL" not in _env(pod["containers"][0]), "the Secret's URL is used"
+
+
+def test_pgbouncer_runs_in_session_mode_and_the_app_connects_through_it():
+    """django-tenants sets search_path per connection: transaction pooling could run a county's
+    query in another county's schema, so only session mode (with DISCARD ALL between clients)."""
+    objs = rendered_objects("production")
+    values = helm_render.load_values(CHART, *SCENARIOS["production"])
+    pgb = values["pgbouncer"]
+    ini = find(objs, "ConfigMap", "-pgbouncer")["data"]["pgbouncer.ini"]
+    lines = [line for line in ini.splitlines() if "=" in line and not line.startswith(";")]
+    settings = {k.strip(): v.strip() for k, _, v in (line.partition("=") for line in lines)}
+    assert settings["pool_mode"] == "session"
+    assert settings["server_reset_query"] == "DISCARD ALL"
+    assert settings["listen_port"] == "6432"
+    assert settings[pgb["database"]] == (
+        f"host={pgb['host']} port={pgb['port']} dbname={pgb['database']}"
+    )
+    assert "transaction" not in ini.replace('never "transaction"', "")
+    svc = find(objs, "Service", "-pgbouncer")
+    dep = find(objs, "Deployment", "-pgbouncer")
+    assert dep["spec"]["replicas"] == pgb["replicas"]
+    assert svc["spec"]["selector"].items() <= dep["spec"]["template"]["metadata"]["labels"].items()
+    assert [(p["port"], p["targetPort"]) for p in svc["spec"]["ports"]] == [(6432, "postgres")]
+    c = container(dep["spec"]["template"]["spec"], "pgbouncer")
+    assert "exec pgbouncer /etc/pgbouncer/pgbouncer.ini" in c["args"][0]
+    assert _env(c)["PGBOUNCER_PASSWORD"]["secretKeyRef"]["key"] == "DATABASE_PASSWORD"
+    url = f"postgres://{pgb['user']}:$(ZHDJ_DATABASE_PASSWORD)@{svc['metadata']['name']}:6432/{pgb['database']}"
+    for suffix in ("-web", "-ws", "-worker", "-beat"):
+        pod = find(objs, "Deployment", suffix)["spec"]["template"]["spec"]
+        env = pod["containers"][0]["env"]
+        names = [e["name"] for e in env]
+        # $(VAR) expands only variables defined earlier in the list
+        assert names.index("ZHDJ_DATABASE_PASSWORD") < names.index("DATABASE_URL"), suffix
+        assert _env(pod["containers"][0])["DATABASE_URL"] == url, suffix
+    # The migrate hook runs before PgBouncer exists on a fresh install: the direct URL.
+    job = find(objs, "Job", "-migrate")["spec"]["template"]["spec"]
+    for c in job["containers"] + job["initContainers"]:
+        assert "DATABASE_URL" not in _env(c)
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
@@ -672,13 +892,13 @@ def test_uploads_volume_is_shared_by_web_and_worker(scenario):
             assert vol["emptyDir"] == {}
 
 
-@pytest.mark.parametrize("scenario", ["default", "ci"])
+@pytest.mark.parametrize("scenario", INGRESS_SCENARIOS)
 def test_ingress_backends_exist(scenario):
     """Ingress -> Service port (by name) -> a named container port of a pod the Service selects."""
     objs = rendered_objects(scenario)
     services = {o["metadata"]["name"]: o for o in objs if o["kind"] == "Service"}
     deployments = [o for o in objs if o["kind"] == "Deployment"]
-    for rule in find(objs, "Ingress")["spec"]["rules"]:
+    for rule in [r for ing in ingresses(objs) for r in ing["spec"]["rules"]]:
         for path in rule["http"]["paths"]:
             backend = path["backend"]["service"]
             svc = services[backend["name"]]
@@ -709,3 +929,132 @@ def test_beat_schedule_state_is_not_in_tmp(scenario):
     mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
     assert mounts["beat-state"] == "/var/lib/zhdj-beat"
     assert any(v["name"] == "beat-state" for v in spec["volumes"])
+
+
+# --------------------------------------------------------------------------- static sidecar
+
+
+def _static_conf() -> str:
+    return find(rendered_objects("default"), "ConfigMap", "-static")["data"]["default.conf"]
+
+
+def test_static_sidecar_serves_hashed_files_immutable_and_precompressed():
+    conf = _static_conf()
+    loc = re.search(r"location /static/ \{(.*?)\}", conf, re.S).group(1)
+    assert "gzip_static on;" in loc
+    assert 'add_header Cache-Control "public, max-age=31536000, immutable" always;' in loc
+    # "expires" would send a second Cache-Control header next to add_header's.
+    assert "expires" not in loc
+
+
+def test_static_sidecar_config_serves_for_real(tmp_path):
+    """The sidecar's config in a real nginx (when installed): the .gz sibling is sent to clients
+    that accept gzip, the plain file to others, both with the immutable Cache-Control."""
+    nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+    if not nginx:
+        pytest.skip("nginx not on PATH (apt-get install -y nginx-light)")
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    (static / "css" / "app.3f2a.css").write_bytes(b"body{}")
+    (static / "css" / "app.3f2a.css.gz").write_bytes(b"GZ")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    site = _static_conf().replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    site = site.replace("alias /usr/share/nginx/static/;", f"alias {static}/;")
+    for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / d).mkdir()
+    user = "user root root;\n" if os.geteuid() == 0 else ""
+    temps = "".join(
+        f"    {d}_temp_path {tmp_path}/{d};\n" for d in ("proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"{user}worker_processes 1;\ndaemon off;\npid {tmp_path}/nginx.pid;\n"
+        f"error_log {tmp_path}/error.log warn;\nevents {{ worker_connections 16; }}\n"
+        f"http {{\n    access_log off;\n    client_body_temp_path {tmp_path}/body;\n{temps}"
+        f"{site}\n}}\n",
+        encoding="utf-8",
+    )
+    os.chmod(tmp_path, 0o755)
+    args = [nginx, "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(conf)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"nginx did not start: {(tmp_path / 'error.log').read_text()}")
+                time.sleep(0.05)
+
+        def get(headers):
+            req = urllib.request.Request(
+                f"http://127.0.0.1:{port}/static/css/app.3f2a.css", headers=headers
+            )
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                return resp.headers, resp.read()
+
+        headers, body = get({"Accept-Encoding": "gzip"})
+        assert body == b"GZ" and headers["Content-Encoding"] == "gzip"
+        assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+        headers, body = get({})
+        assert body == b"body{}" and "Content-Encoding" not in headers
+        assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+# --------------------------------------------------------------------------- real helm
+
+
+def _helm() -> str:
+    helm = shutil.which("helm")
+    if not helm:
+        pytest.skip("no helm binary on PATH (none is packaged on PyPI or Debian)")
+    return helm
+
+
+@pytest.mark.parametrize("scenario", ["default", "ci", "production"])
+def test_helm_lint_and_template_agree_with_the_renderer(scenario):
+    """With a real helm: lint passes (schema included) and `helm template` renders the same
+    objects as tests/deploy/helm_render.py."""
+    helm = _helm()
+    files, overrides = SCENARIOS[scenario]
+    assert overrides is None
+    flags = [arg for f in files for arg in ("-f", str(f))]
+    lint = subprocess.run(
+        [helm, "lint", "--strict", str(CHART), *flags],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    out = subprocess.run(
+        [helm, "template", "zhdj", str(CHART), "-n", "zhdj", *flags],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    theirs = sorted(
+        (d["kind"], d["metadata"]["name"], json.dumps(d, sort_keys=True))
+        for d in yaml.safe_load_all(out)
+        if d
+    )
+    ours = sorted(
+        (o["kind"], o["metadata"]["name"], json.dumps(strip(o), sort_keys=True))
+        for o in rendered_objects(scenario)
+    )
+    assert [t[:2] for t in theirs] == [o[:2] for o in ours]
+    assert theirs == ours

@@ -47,7 +47,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
 {{- end -}}
 
-{{/* Name of the Secret holding DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, ZHDJ_MASTER_KEY, SENTRY_DSN. */}}
+{{/* Name of the Secret holding DJANGO_SECRET_KEY, DATABASE_URL, REDIS_URL, ZHDJ_MASTER_KEY, SENTRY_DSN
+(and DATABASE_PASSWORD with pgbouncer.enabled). */}}
 {{- define "zhdj.secretName" -}}
 {{- if .Values.secret.existingSecret -}}
 {{ .Values.secret.existingSecret }}
@@ -56,7 +57,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* envFrom shared by every application container (web, worker, beat, migrate). */}}
+{{/* envFrom shared by every application container (web, ws, worker, beat, migrate). */}}
 {{- define "zhdj.envFrom" -}}
 - configMapRef:
     name: {{ include "zhdj.fullname" . }}
@@ -107,5 +108,24 @@ zhdj.gov.cn/release-revision: {{ .Release.Revision | quote }}
     claimName: {{ .Values.beat.stateClaim }}
 {{- else }}
   emptyDir: {}
+{{- end }}
+{{- end -}}
+
+{{/*
+DATABASE_URL of the long-running processes (web, ws, worker, beat). Without PgBouncer the
+Secret's DATABASE_URL is used as it is (envFrom). With pgbouncer.enabled it is replaced by a URL
+to the in-chart PgBouncer Service, built from the Secret's DATABASE_PASSWORD (letters and digits
+only: it goes into a URL). The migrate Job keeps the Secret's direct URL: on a fresh install it
+runs (a pre-install hook) before PgBouncer exists.
+*/}}
+{{- define "zhdj.databaseEnv" -}}
+{{- if .Values.pgbouncer.enabled -}}
+- name: ZHDJ_DATABASE_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "zhdj.secretName" . }}
+      key: DATABASE_PASSWORD
+- name: DATABASE_URL
+  value: "postgres://{{ .Values.pgbouncer.user }}:$(ZHDJ_DATABASE_PASSWORD)@{{ include "zhdj.fullname" . }}-pgbouncer:6432/{{ .Values.pgbouncer.database }}"
 {{- end }}
 {{- end -}}

@@ -337,17 +337,25 @@ ZHDJ_OTP_MAX_FAILURES = env.int("ZHDJ_OTP_MAX_FAILURES", default=5)
 # Static files: front-end libraries come from npm (node_modules), never committed.
 # ------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("vendor/htmx", BASE_DIR / "node_modules/htmx.org/dist"),
-    ("vendor/echarts", BASE_DIR / "node_modules/echarts/dist"),
-    ("vendor/leaflet", BASE_DIR / "node_modules/leaflet/dist"),
-    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules/leaflet.markercluster/dist"),
+STATIC_ROOT = env("ZHDJ_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The npm libraries' files that pages load, an allow-list (zhdj.web.vendor).
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "zhdj.web.vendor.VendorFinder",
 ]
+# Production (and ``make demo``): names with a hash of the content (app.3f2a….css, cached a
+# year by nginx) and a .gz beside each text file (nginx gzip_static); collectstatic writes
+# both and the manifest the {% static %} tag reads. Tests and runserver: plain names.
+_STATIC_BACKEND = (
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    if env.bool("ZHDJ_STATIC_MANIFEST", default=False)
+    else "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
 MEDIA_ROOT = env("ZHDJ_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"

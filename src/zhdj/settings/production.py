@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# Hashed, compressed static files (zhdj.settings.base): decided before base is imported.
+os.environ.setdefault("ZHDJ_STATIC_MANIFEST", "1")
+
 from zhdj.settings.base import *
 from zhdj.settings.base import env
 

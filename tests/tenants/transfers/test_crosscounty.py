@@ -134,6 +134,10 @@ def test_the_accepting_user_is_told_when_the_member_has_arrived(db):
         note = Notification.objects.filter(recipient__username="admin").latest("pk")
         assert note.title == f"{transfer.member.name}的组织关系已转入"
         assert note.url == f"/transfers/{transfer.pk}/"
+        # Recorded already done: its processing time is 0 days, never "-0.0 天".
+        from tenants.transfers.selectors import figures
+
+        assert figures(Transfer.objects.filter(pk=transfer.pk)).average_days == 0.0
 
 
 def test_retries_and_double_clicks_return_the_first_acceptance(db):
