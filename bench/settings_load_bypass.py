@@ -8,5 +8,6 @@ from bench.settings_members import *  # noqa: F403
 from bench.settings_members import MIDDLEWARE
 
 MIDDLEWARE = list(MIDDLEWARE)
-assert MIDDLEWARE[0] == "zhdj.tenancy.middleware.TenantRoutingMiddleware", MIDDLEWARE[0]
-MIDDLEWARE[0] = "bench.loadapp.middleware.FixedTenantMiddleware"
+MIDDLEWARE[MIDDLEWARE.index("zhdj.tenancy.middleware.TenantRoutingMiddleware")] = (
+    "bench.loadapp.middleware.FixedTenantMiddleware"
+)

@@ -1,4 +1,4 @@
-"""(b) ZHDJ routing: the project's real settings (zhdj.settings.base, MIDDLEWARE[0] =
+"""(b) ZHDJ routing: the project's real settings (zhdj.settings.base, with
 TenantRoutingMiddleware) plus the bench app as a tenant app, served by the bench URLconf."""
 
 from __future__ import annotations
@@ -16,6 +16,6 @@ TENANT_APPS = [*TENANT_APPS, "bench.routingapp"]
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.routingapp"]
 ROOT_URLCONF = "bench.routingapp.urls"  # the tenant URLconf; PUBLIC_SCHEMA_URLCONF unchanged
 MIDDLEWARE = list(MIDDLEWARE)
-assert MIDDLEWARE[0] == "zhdj.tenancy.middleware.TenantRoutingMiddleware", MIDDLEWARE[0]
+ROUTING = MIDDLEWARE.index("zhdj.tenancy.middleware.TenantRoutingMiddleware")
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["OPTIONS"] = db_options(f"zhdj_bench_{BENCH_CONFIG}")

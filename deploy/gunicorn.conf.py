@@ -55,3 +55,23 @@ loglevel = os.environ.get("ZHDJ_WSGI_LOG_LEVEL", "warning")
 # Django reads the client address itself (zhdj.web.client, ZHDJ_TRUSTED_PROXIES).
 forwarded_allow_ips = os.environ.get("ZHDJ_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "zhdj-web"
+
+
+# Prometheus (zhdj.metrics): with PROMETHEUS_MULTIPROC_DIR every worker writes its figures
+# there and a scrape of any worker adds them up. Start from an empty folder; a dead
+# worker's gauges go with it.
+def on_starting(server: object) -> None:
+    # Not zhdj.metrics.prepare_folder: the master imports nothing of the application.
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

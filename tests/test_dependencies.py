@@ -26,6 +26,7 @@ USED_WITHOUT_IMPORT = {
     "whitenoise": "STORAGES staticfiles backend",
     "drf-spectacular-sidecar": "Swagger UI files (INSTALLED_APPS)",
     "django-filter": "REST_FRAMEWORK DEFAULT_FILTER_BACKENDS, INSTALLED_APPS",
+    "python-json-logger": "LOGGING formatter (ZHDJ_LOG_FORMAT=json)",
 }
 
 

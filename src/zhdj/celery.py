@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from celery.schedules import crontab
-from celery.signals import task_prerun, worker_init
+from celery.signals import task_postrun, task_prerun, worker_init, worker_ready
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhdj.settings.local")
@@ -43,6 +43,19 @@ def _activate_site_language(**_: Any) -> None:
     from django.utils import translation
 
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def _metrics_signals() -> None:
+    """Task counts and durations (zhdj.metrics); the worker's own metrics endpoint."""
+    from zhdj import metrics
+
+    worker_init.connect(metrics.prepare_folder, weak=False)
+    task_prerun.connect(metrics.task_started, weak=False)
+    task_postrun.connect(metrics.task_finished, weak=False)
+    worker_ready.connect(metrics.serve_worker_metrics, weak=False)
+
+
+_metrics_signals()
 
 
 @worker_init.connect

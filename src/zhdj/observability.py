@@ -48,11 +48,16 @@ def _current_schema() -> str:
 
 
 class TenantLogFilter(logging.Filter):
-    """Adds ``record.schema`` so every log line names the county it came from."""
+    """Adds ``record.schema`` and ``record.request_id`` so every log line names the county
+    it came from and the request it belongs to (``-`` outside a request)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        from zhdj.web.request_id import current_request_id
+
         if not hasattr(record, "schema"):
             record.schema = _current_schema()
+        if not hasattr(record, "request_id"):
+            record.request_id = current_request_id.get()
         return True
 
 

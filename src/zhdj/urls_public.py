@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from shared.customers.views import city_home
-from zhdj.web.views import health_page, healthz, livez, readyz
+from zhdj.web.views import celeryz, health_page, healthz, livez, readyz
 
 urlpatterns = [
     path("", city_home, name="home"),
@@ -20,6 +20,7 @@ urlpatterns = [
     path("ops/health/", health_page, name="health-page"),
     path("livez", livez, name="livez"),
     path("readyz", readyz, name="readyz"),
+    path("celeryz", celeryz, name="celeryz"),
     path("healthz", healthz, name="healthz"),  # = readyz, for older probes
     path("admin/", admin.site.urls),
 ]

@@ -14,7 +14,7 @@ from tenants.orgs.api import OrganizationViewSet
 from tenants.orgs.views import county_home
 from tenants.transfers.api import EnvelopeViewSet, TransferViewSet
 from zhdj.api import APIDocsView, APIRootView, APISchemaView
-from zhdj.web.views import healthz, livez, readyz
+from zhdj.web.views import celeryz, healthz, livez, readyz
 
 # No ".json" URL variants: nothing uses them, and the custom actions (warnings, unread,
 # records, timeline) do not take the ``format`` argument they add (a 500 on every call).
@@ -52,6 +52,7 @@ urlpatterns = [
     path("api/docs/", APIDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("livez", livez, name="livez"),
     path("readyz", readyz, name="readyz"),
+    path("celeryz", celeryz, name="celeryz"),
     path("healthz", healthz, name="healthz"),  # = readyz, for older probes
     path("admin/", admin.site.urls),
 ]

@@ -476,6 +476,11 @@ def test_nginx_text_checks():
     static = re.search(r"location\s+/static/\s*\{([^}]*)\}", t, re.S).group(1)
     assert "gzip_static on;" in static and "immutable" in static and "expires" not in static
     assert "gzip_vary on;" in static and "X-Content-Type-Options nosniff" in static
+    # Metrics are scraped from the application servers' own addresses, never through here.
+    assert re.search(r"location\s*=\s*/metrics\s*\{\s*return 404;\s*\}", t)
+    # The request id the application logs is nginx's (zhdj.web.request_id).
+    assert t.count("proxy_set_header X-Request-ID $request_id;") == 2
+    assert "id=$request_id" in t
     assert re.search(r"server_name\s+dj\.example\.gov\.cn\s+\*\.dj\.example\.gov\.cn\s*;", t)
     assert "proxy_set_header Host $host;" in t
     assert "proxy_set_header Upgrade $http_upgrade;" in t

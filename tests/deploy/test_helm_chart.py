@@ -1058,3 +1058,25 @@ def test_helm_lint_and_template_agree_with_the_renderer(scenario):
     )
     assert [t[:2] for t in theirs] == [o[:2] for o in ours]
     assert theirs == ours
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_web_and_worker_expose_metrics_to_the_pod_network_only(scenario):
+    """zhdj.metrics: gunicorn's workers share a folder and answer /metrics on :8000 to the
+    pod network (through the Ingress a request carries X-Forwarded-For and gets a 404); the
+    Celery worker serves its pool's figures on :9808, a port no Service or Ingress exposes."""
+    objs = rendered_objects(scenario)
+    web = container(find(objs, "Deployment", "-web")["spec"]["template"]["spec"], "web")
+    assert {"name": "PROMETHEUS_MULTIPROC_DIR", "value": "/tmp/prometheus"} in web["env"]
+    worker_pod = find(objs, "Deployment", "-worker")["spec"]["template"]
+    worker = container(worker_pod["spec"], "worker")
+    assert {"name": "ZHDJ_WORKER_METRICS_PORT", "value": "9808"} in worker["env"]
+    assert {"name": "metrics", "containerPort": 9808, "protocol": "TCP"} in worker["ports"]
+    assert worker_pod["metadata"]["annotations"]["prometheus.io/port"] == "9808"
+    for obj in objs:
+        if obj["kind"] == "Service":
+            assert 9808 not in [p.get("targetPort") for p in obj["spec"]["ports"]]
+            assert "metrics" not in [p.get("targetPort") for p in obj["spec"]["ports"]]
+        if obj["kind"] == "Ingress":
+            paths = [p["path"] for r in obj["spec"]["rules"] for p in r["http"]["paths"]]
+            assert "/metrics" not in paths

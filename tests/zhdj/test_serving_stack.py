@@ -30,9 +30,12 @@ ENV_KEYS = ("DATABASE_URL", "REDIS_URL", "PYTHONUNBUFFERED")
 
 
 @pytest.fixture(scope="module")
-def stack(django_db_setup) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     env = {k: v for k, v in process_env().items() if k in ENV_KEYS}
-    running = Stack("zhdj.settings.test", WEB_CONCURRENCY="2", **env)
+    metrics = str(tmp_path_factory.mktemp("prometheus"))
+    running = Stack(
+        "zhdj.settings.test", WEB_CONCURRENCY="2", PROMETHEUS_MULTIPROC_DIR=metrics, **env
+    )
     try:
         running.wait_ready("alpha.localhost")
         yield running
@@ -130,3 +133,19 @@ def test_nginx_answers_for_the_static_files_and_not_the_application(stack, alpha
     status, headers, _ = http_request(stack.port, alpha.host, "GET", "/static/css/app.css")
     # The bench stack's static folder is empty: nginx's own 404, never a page of the app.
     assert status == 404 and headers.get("server", "").startswith("nginx")
+
+
+def test_the_metrics_of_all_workers_are_scraped_from_the_server_not_through_nginx(stack, alpha):
+    for _ in range(12):  # spread over both gunicorn workers
+        assert http_request(stack.port, alpha.host, "GET", "/accounts/login/")[0] == 200
+    status, _, text = http_request(stack.app_port, "10.0.0.1", "GET", "/metrics")
+    assert status == 200
+    total = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("zhdj_http_requests_total{")
+        and 'view="accounts:login"' in line
+        and f'tenant="{alpha.schema}"' in line
+    )
+    assert total >= 12, text
+    assert http_request(stack.port, alpha.host, "GET", "/metrics")[0] == 404  # nginx

@@ -125,6 +125,10 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 MIDDLEWARE = [
+    # Outermost: counts and times every request; answers /metrics to the scraper only.
+    "zhdj.metrics.MetricsMiddleware",
+    # X-Request-ID (nginx's $request_id, else a new one) on every log line of the request.
+    "zhdj.web.request_id.RequestIdMiddleware",
     "zhdj.tenancy.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy with a nonce per response, Permissions-Policy (zhdj/web/csp.py).
@@ -408,6 +412,9 @@ SPECTACULAR_SETTINGS = {
 # Logging: every record carries the schema; personal data is redacted.
 # ------------------------------------------------------------------------------
 LOG_LEVEL = env("DJANGO_LOG_LEVEL", default="INFO")
+# "plain" lines, or "json" (one object per line: time, level, logger, message, schema,
+# request_id) for a log collector; production defaults to json.
+LOG_FORMAT = env("ZHDJ_LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -416,12 +423,20 @@ LOGGING = {
         "redact": {"()": "zhdj.observability.RedactPersonalDataFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(schema)s] %(name)s: %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s [%(schema)s %(request_id)s] %(name)s: %(message)s"
+        },
+        # One JSON object per line, for the log collector (production's default).
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(schema)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["tenant", "redact"],
         },
     },

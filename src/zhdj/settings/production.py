@@ -6,6 +6,8 @@ import os
 
 # Hashed, compressed static files (zhdj.settings.base): decided before base is imported.
 os.environ.setdefault("ZHDJ_STATIC_MANIFEST", "1")
+# JSON log lines with the county and the request id, for the log collector.
+os.environ.setdefault("ZHDJ_LOG_FORMAT", "json")
 
 from zhdj.settings.base import *
 from zhdj.settings.base import env
@@ -15,7 +17,7 @@ DEBUG = False
 ZHDJ_PRODUCTION = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^livez$", r"^readyz$", r"^celeryz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from zhdj.health import readiness_checks, run_checks
+from zhdj.health import check_celery, readiness_checks, run_checks
 from zhdj.web.access import OPS, open_page, public_page
 
 
@@ -36,6 +36,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "checks": {c.name: {"ok": c.ok, "detail": c.detail} for c in checks},
     }
     return JsonResponse(body, status=200 if ok else 503)
+
+
+@open_page
+@never_cache
+@require_GET
+def celeryz(request: HttpRequest) -> JsonResponse:
+    """Celery's own probe (the worker's and beat's monitoring, never a web process's
+    readiness): 200 while beat's heartbeat is fresh — a worker ran it within the last
+    ``HEARTBEAT_TTL`` seconds — else 503."""
+    check = check_celery()
+    body = {"status": "ok" if check.ok else "down", "detail": check.detail}
+    return JsonResponse(body, status=200 if check.ok else 503)
 
 
 healthz = readyz

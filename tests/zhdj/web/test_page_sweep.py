@@ -24,6 +24,7 @@ from tests.support.sweep import (
     visible_text,
 )
 from tests.support.sweep_world import Snapshot, seed
+from zhdj.probes import PROBE_PATHS
 
 # Pages anyone may open without logging in (the login page itself, the health check a
 # load balancer polls, the verification of a letter's QR code, the payment gateway's
@@ -33,9 +34,7 @@ PUBLIC = frozenset(
         "accounts/login/",
         "accounts/password/forgot/",  # 忘记密码 (reset by SMS code)
         "accounts/password/forgot/code/",
-        "healthz",
-        "livez",
-        "readyz",
+        *(path.strip("/") for path in PROBE_PATHS),  # /livez, /readyz, /healthz, /celeryz
         "letters/<token>/",
         "api/schema/",
         "api/docs/",
@@ -48,7 +47,7 @@ PUBLIC = frozenset(
 LOGIN = "/accounts/login/"
 # The health probe answers 503 by design while a dependency is down (no Celery worker
 # runs in this test); a load balancer reads it, not a person.
-PROBES = frozenset({"healthz", "livez", "readyz"})
+PROBES = frozenset(path.strip("/") for path in PROBE_PATHS)
 # The local payment gateway double is a stand-in for Alipay/UnionPay's own pages,
 # labelled "TEST ONLY" on purpose; it is not one of the platform's pages.
 NOT_OURS = ("pay/double/",)

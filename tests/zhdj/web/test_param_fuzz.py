@@ -24,6 +24,7 @@ from django_tenants.utils import schema_context
 from tests.conftest import logged_in
 from tests.support.sweep import Route, county_catalog, kind_of, walk
 from tests.support.world import ALPHA, CITY_HOST
+from zhdj.probes import PROBE_PATHS
 
 # What a tampering user types or forges: wrong types, out-of-range numbers and dates,
 # control characters, emoji, a right-to-left override, 10,000 characters.
@@ -45,7 +46,12 @@ TAMPERED = [
 NUL = "a\x00b"
 # The health probe answers 503 by design while no Celery worker runs (tests/zhdj/web/
 # test_page_sweep.py); the API is fuzzed from its schema (tests/zhdj/test_api_fuzz.py).
-SKIPPED_PAGES = ("healthz", "livez", "readyz", "ops/health/", "api/", "pay/double/")
+SKIPPED_PAGES = (
+    *(path.strip("/") for path in PROBE_PATHS),
+    "ops/health/",
+    "api/",
+    "pay/double/",
+)
 # Forms whose POST ends the session or belongs to a gateway stand-in, not to our input.
 SKIPPED_ACTIONS = ("/accounts/logout/", "/pay/double/")
 
