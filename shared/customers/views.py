@@ -15,6 +15,7 @@ from shared.customers.forms import OnboardingForm, SuspendForm
 from shared.customers.jobs import onboarding_job_queue
 from shared.customers.models import OnboardingJob, Tenant
 from shared.customers.services import tenant_resume, tenant_suspend
+from shared.customers.usage import usage
 from zhdj.errors import ApplicationError
 from zhdj.web.access import CITY, OPS, public_page
 from zhdj.web.forms import add_errors
@@ -50,7 +51,11 @@ def city_home(request: HttpRequest) -> HttpResponse:
 @public_page(OPS)
 def tenant_list(request: HttpRequest) -> HttpResponse:
     jobs = OnboardingJob.objects.select_related("created_by")[:10]
-    return render(request, "customers/tenant_list.html", {"counties": _counties(), "jobs": jobs})
+    counties = list(_counties())
+    used = usage([t.schema_name for t in counties])
+    for county in counties:
+        county.usage = used.get(county.schema_name)
+    return render(request, "customers/tenant_list.html", {"counties": counties, "jobs": jobs})
 
 
 @public_page(OPS)
