@@ -108,7 +108,7 @@ def _celery() -> Iterator[GaugeMetricFamily]:
     import redis
     from django.conf import settings
 
-    from zhdj.tasks import HEARTBEAT_KEY
+    from zhdj.health import heartbeat_age, probe_redis
 
     queue = GaugeMetricFamily(
         "zhdj_celery_queue_length", "Tasks waiting in a Celery queue.", labels=["queue"]
@@ -117,17 +117,12 @@ def _celery() -> Iterator[GaugeMetricFamily]:
         "zhdj_celery_heartbeat_age_seconds", "Seconds since a worker ran beat's heartbeat."
     )
     try:
-        client = redis.Redis.from_url(
-            settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=0.5
-        )
-        queue.add_metric(["celery"], client.llen("celery"))
-        stamp = redis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=0.5
-        ).get(HEARTBEAT_KEY)
-        if stamp is not None:
-            beat.add_metric([], time.time() - float(stamp))
+        queue.add_metric(["celery"], probe_redis(settings.CELERY_BROKER_URL).llen("celery"))
+        age = heartbeat_age()
     except redis.RedisError:
         return  # no figures rather than wrong ones; /readyz says Redis is down
+    if age is not None:
+        beat.add_metric([], age)
     yield queue
     yield beat
 

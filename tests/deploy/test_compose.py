@@ -40,6 +40,9 @@ import jsonschema
 import pytest
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from processes import stop
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 COMPOSE = DEPLOY / "compose.yaml"
@@ -763,14 +766,7 @@ def test_nginx_proxies_with_host_websocket_headers_and_static(tmp_path):
         assert resp.status == 301
         assert resp.getheader("Location") == f"https://{county}/news/?id=1"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        stop(proc)
         for server in (upstream, sockets):
             server.shutdown()
             server.server_close()

@@ -39,6 +39,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import helm_render
 from helm_render import TemplateError, render_string
+from processes import stop
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "helm" / "zhdj"
@@ -1004,14 +1005,7 @@ def test_static_sidecar_config_serves_for_real(tmp_path):
         assert body == b"body{}" and "Content-Encoding" not in headers
         assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout:
-            proc.stdout.close()
+        stop(proc)
 
 
 # --------------------------------------------------------------------------- real helm

@@ -80,9 +80,9 @@ def probe() -> str | None:
     except Exception:
         return DATABASE
     try:
-        redis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5
-        ).ping()
+        from zhdj.health import probe_redis
+
+        probe_redis(timeout=0.5).ping()
     except redis.RedisError:
         return REDIS
     return None
