@@ -39,7 +39,8 @@ def django_db_setup(request, django_test_environment, django_db_blocker):  # typ
     carry no django_db mark), then build the world."""
     from django.test.utils import setup_databases, teardown_databases
 
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.flushdb()
     with django_db_blocker.unblock():
         db_cfg = setup_databases(
             verbosity=request.config.option.verbose, interactive=False, aliases={"default"}

@@ -160,7 +160,8 @@ class HostResolver:
         )
         while True:
             try:
-                self._follow(client.pubsub(ignore_subscribe_messages=False))
+                with client.pubsub(ignore_subscribe_messages=False) as pubsub:
+                    self._follow(pubsub)
             except Exception:
                 logger.warning("tenant routing: invalidation listener lost; retrying")
             self._live = False

@@ -44,7 +44,7 @@ def check_database() -> Check:
 def probe_redis(url: str | None = None, *, timeout: float = 1) -> redis.Redis:
     """A Redis client for probes and scrapes (``url``: REDIS_URL by default): it gives up
     within ``timeout`` seconds (connecting: half a second), so an outage makes a probe
-    fail, never hang."""
+    fail, never hang. Use it as a context manager so its socket is closed at once."""
     return redis.Redis.from_url(
         url or settings.REDIS_URL, socket_timeout=timeout, socket_connect_timeout=0.5
     )
@@ -52,13 +52,15 @@ def probe_redis(url: str | None = None, *, timeout: float = 1) -> redis.Redis:
 
 def heartbeat_age() -> float | None:
     """Seconds since a worker ran beat's heartbeat, None without one (raises RedisError)."""
-    stamp = probe_redis().get(HEARTBEAT_KEY)
+    with probe_redis() as client:
+        stamp = client.get(HEARTBEAT_KEY)
     return None if stamp is None else time.time() - float(stamp)
 
 
 def check_redis() -> Check:
     try:
-        probe_redis().ping()
+        with probe_redis() as client:
+            client.ping()
     except redis.RedisError as exc:
         return Check("redis", False, type(exc).__name__, UNREACHABLE)
     return Check("redis", True, "ok", "连接正常")

@@ -117,7 +117,8 @@ def _celery() -> Iterator[GaugeMetricFamily]:
         "zhdj_celery_heartbeat_age_seconds", "Seconds since a worker ran beat's heartbeat."
     )
     try:
-        queue.add_metric(["celery"], probe_redis(settings.CELERY_BROKER_URL).llen("celery"))
+        with probe_redis(settings.CELERY_BROKER_URL) as broker:
+            queue.add_metric(["celery"], broker.llen("celery"))
         age = heartbeat_age()
     except redis.RedisError:
         return  # no figures rather than wrong ones; /readyz says Redis is down

@@ -42,7 +42,8 @@ def tenant_task(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
 @app.task(name="zhdj.tasks.heartbeat")
 def heartbeat() -> float:
     now = time.time()
-    redis.Redis.from_url(settings.REDIS_URL).set(HEARTBEAT_KEY, now, ex=HEARTBEAT_TTL)
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.set(HEARTBEAT_KEY, now, ex=HEARTBEAT_TTL)
     return now
 
 

@@ -49,11 +49,11 @@ def test_fan_out_reaches_active_counties_only(celery_worker_process, committed, 
 
 
 def test_worker_and_beat_report_a_heartbeat(celery_worker_process):
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    deadline = time.time() + 30
-    while client.get(HEARTBEAT_KEY) is None and time.time() < deadline:
-        time.sleep(0.5)
-    assert client.get(HEARTBEAT_KEY) is not None
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        deadline = time.time() + 30
+        while client.get(HEARTBEAT_KEY) is None and time.time() < deadline:
+            time.sleep(0.5)
+        assert client.get(HEARTBEAT_KEY) is not None
 
 
 def test_unknown_schema_is_refused(celery_worker_process, committed):

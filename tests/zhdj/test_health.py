@@ -20,6 +20,7 @@ def heartbeat():  # type: ignore[no-untyped-def]
     client.set(HEARTBEAT_KEY, time.time(), ex=60)
     yield client
     client.delete(HEARTBEAT_KEY)
+    client.close()
 
 
 def test_readyz_and_healthz_on_every_host_report_database_and_redis_only(heartbeat, alpha, beta):
@@ -35,7 +36,8 @@ def test_readyz_and_healthz_on_every_host_report_database_and_redis_only(heartbe
 
 def test_readyz_ignores_a_silent_celery(alpha):
     """Busy workers or a stopped beat must not take web pods out of service."""
-    redis.Redis.from_url(settings.REDIS_URL).delete(HEARTBEAT_KEY)
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.delete(HEARTBEAT_KEY)
     for path in ("/readyz", "/healthz"):
         response = host_client(alpha.host).get(path)
         assert response.status_code == 200
@@ -60,7 +62,8 @@ def test_livez_asks_no_dependency(alpha, settings, django_assert_num_queries):
 
 
 def test_ops_health_page_still_shows_the_celery_heartbeat(ops_client):
-    redis.Redis.from_url(settings.REDIS_URL).delete(HEARTBEAT_KEY)
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.delete(HEARTBEAT_KEY)
     page = ops_client.get("/ops/health/").content.decode()
     assert "后台任务" in page and "未收到心跳" in page
 

@@ -114,11 +114,11 @@ def test_celery_has_its_own_probe(alpha, monkeypatch):
 
     from zhdj.tasks import HEARTBEAT_KEY
 
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(HEARTBEAT_KEY)
-    probe = Client(HTTP_HOST=alpha.host).get("/celeryz")
-    assert probe.status_code == 503 and probe.json()["status"] == "down"
-    client.set(HEARTBEAT_KEY, __import__("time").time(), ex=60)
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.delete(HEARTBEAT_KEY)
+        probe = Client(HTTP_HOST=alpha.host).get("/celeryz")
+        assert probe.status_code == 503 and probe.json()["status"] == "down"
+        client.set(HEARTBEAT_KEY, __import__("time").time(), ex=60)
     assert Client(HTTP_HOST=alpha.host).get("/celeryz").status_code == 200
 
 

@@ -157,7 +157,8 @@ class PrivateRedis:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                redis.Redis.from_url(self.url, socket_timeout=0.5).ping()
+                with redis.Redis.from_url(self.url, socket_timeout=0.5) as client:
+                    client.ping()
                 return
             except redis.RedisError:
                 time.sleep(0.05)

@@ -82,7 +82,8 @@ def probe() -> str | None:
     try:
         from zhdj.health import probe_redis
 
-        probe_redis(timeout=0.5).ping()
+        with probe_redis(timeout=0.5) as client:
+            client.ping()
     except redis.RedisError:
         return REDIS
     return None

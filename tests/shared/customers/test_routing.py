@@ -103,7 +103,8 @@ def test_an_invalidation_published_by_another_process_empties_the_map(alpha):
     assert _wait(lambda: resolver._live), "the listener subscribes"
     resolver.resolve(alpha.host)
     assert alpha.host in resolver._routes
-    redis.Redis.from_url(settings.REDIS_URL).publish(channel(), b"1")  # as another process would
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.publish(channel(), b"1")  # as another process would
     assert _wait(lambda: alpha.host not in resolver._routes)
 
 
@@ -117,7 +118,8 @@ def test_without_the_listener_the_generation_counter_guards_the_map(alpha, monke
     monkeypatch.setattr(resolver, "_live", False)
     resolver.resolve(alpha.host)
     assert alpha.host in resolver._routes
-    redis.Redis.from_url(settings.REDIS_URL).incr(GENERATION_KEY)
+    with redis.Redis.from_url(settings.REDIS_URL) as client:
+        client.incr(GENERATION_KEY)
     monkeypatch.setattr(resolver, "_live", False)
     before = resolver._epoch
     resolver.resolve(alpha.host)
