@@ -37,6 +37,9 @@ def test_production_settings_pass_django_deploy_checks():
         # payment double, which this process inherits.
         ZHDJ_MASTER_KEY="0123456789abcdef" * 4,
         ZHDJ_PAYMENT_DOUBLE="0",
+        # Archives: the test settings' local private key is refused in production.
+        ZHDJ_BACKUP_IDENTITY_FILE="",
+        ZHDJ_BACKUP_RECIPIENTS="age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -4,6 +4,11 @@
 #   deploy/local/services.sh start|stop|status|env
 # Ports: ZHDJ_PG_PORT (default 54329), ZHDJ_REDIS_PORT (default 63799).
 # Set ZHDJ_PG_FAST=1 to run PostgreSQL without fsync (tests, benchmarks only).
+# Whole-database backups (docs/operations.md, "Whole-database backup"):
+#   ZHDJ_PG_ARCHIVE=1 deploy/local/services.sh start   archive every WAL segment to pitr/wal
+#   deploy/local/services.sh basebackup                 a base backup (keeps ZHDJ_PITR_KEEP, 7)
+#   deploy/local/services.sh pitr-restore BASE [TIME]   stopped server: restore BASE, replay
+#                                                       WAL up to TIME (default: all of it)
 #   deploy/local/services.sh purge   stop and delete the data (also the folder below)
 #
 # As root, PostgreSQL runs as the `postgres` user (initdb refuses root). When that user
@@ -37,6 +42,7 @@ else
 fi
 PGDATA="$PGHOME/pgdata"
 PGRUN="$PGHOME/run"
+PITR="$PGHOME/pitr"
 PGBIN=$( (command -v pg_config >/dev/null && pg_config --bindir) || echo /usr/lib/postgresql/15/bin)
 [ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
 
@@ -62,6 +68,12 @@ pg_start() {
   opts="$opts -c shared_buffers=512MB -c max_locks_per_transaction=256"
   if [ "${ZHDJ_PG_FAST:-0}" = 1 ]; then
     opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  fi
+  if [ "${ZHDJ_PG_ARCHIVE:-0}" = 1 ]; then
+    mkdir -p "$PITR/wal"
+    if [ "$(id -u)" = 0 ]; then chown -R postgres "$PITR"; fi
+    opts="$opts -c archive_mode=on -c archive_timeout=300"
+    opts="$opts -c archive_command='test ! -f $PITR/wal/%f && cp %p $PITR/wal/%f'"
   fi
   as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGRUN/postgresql.log" -o "$opts" -w start >/dev/null
   echo "postgresql: started on 127.0.0.1:$PG_PORT"
@@ -90,8 +102,56 @@ stop() {
   fi
 }
 
+basebackup() {
+  # The whole cluster, consistent on its own (-X stream) and, with the WAL archive, the
+  # starting point of a point-in-time recovery. The oldest beyond ZHDJ_PITR_KEEP go, with
+  # the archived WAL only they needed.
+  local dest
+  dest="$PITR/base/$(date -u +%Y%m%dT%H%M%SZ)"
+  mkdir -p "$PITR/base"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$PITR"; fi
+  as_pg "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres -D "$dest" -Ft -z \
+    -X stream -c fast --no-password
+  echo "base backup: $dest"
+  local keep=${ZHDJ_PITR_KEEP:-7}
+  ls -1d "$PITR"/base/*/ | head -n "-$keep" | xargs -r rm -rf
+  local oldest
+  oldest=$(ls -1d "$PITR"/base/*/ | head -n 1)
+  local first
+  first=$(tar -xzOf "$oldest/base.tar.gz" backup_label |
+    sed -n 's/^START WAL LOCATION: .* (file \(.*\))$/\1/p')
+  if [ -d "$PITR/wal" ] && [ -n "$first" ]; then
+    as_pg "$PGBIN/pg_archivecleanup" "$PITR/wal" "$first"
+  fi
+}
+
+pitr_restore() {
+  local base=${1:?usage: services.sh pitr-restore BASE_DIR [TARGET_TIME]} target=${2:-}
+  if as_pg "$PGBIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+    echo "stop the server first: deploy/local/services.sh stop" >&2; exit 1
+  fi
+  local aside
+  aside="$PGDATA.before-$(date -u +%Y%m%dT%H%M%SZ)"
+  mv "$PGDATA" "$aside"
+  mkdir -p "$PGDATA"
+  tar -xzf "$base/base.tar.gz" -C "$PGDATA"
+  tar -xzf "$base/pg_wal.tar.gz" -C "$PGDATA/pg_wal"
+  {
+    echo "restore_command = 'cp $PITR/wal/%f %p'"
+    echo "recovery_target_action = 'promote'"
+    if [ -n "$target" ]; then echo "recovery_target_time = '$target'"; fi
+  } >>"$PGDATA/postgresql.auto.conf"
+  touch "$PGDATA/recovery.signal"
+  chmod 700 "$PGDATA"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$PGDATA"; fi
+  echo "restored $base into $PGDATA (the previous data is in $aside);"
+  echo "start the services: recovery replays the archived WAL${target:+ up to $target}."
+}
+
 case "${1:-}" in
   start) pg_start; redis_start ;;
+  basebackup) basebackup ;;
+  pitr-restore) shift; pitr_restore "$@" ;;
   stop) stop ;;
   purge)
     stop
@@ -103,5 +163,5 @@ case "${1:-}" in
   env)
     echo "DATABASE_URL=postgres://postgres@127.0.0.1:$PG_PORT/zhdj"
     echo "REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0" ;;
-  *) echo "usage: $0 start|stop|status|env|purge" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|env|purge|basebackup|pitr-restore" >&2; exit 2 ;;
 esac

@@ -11,7 +11,14 @@ class TenantAdmin(PublicOnlyAdmin):
     list_display = ("name", "schema_name", "region_code", "status", "activated_at")
     list_filter = ("status",)
     # Status changes go through the ops pages (services), never a raw edit.
-    readonly_fields = ("schema_name", "status", "created_at", "activated_at")
+    readonly_fields = (
+        "schema_name",
+        "status",
+        "created_at",
+        "activated_at",
+        "offboarded_at",
+        "offboarded_by",
+    )
 
 
 @admin.register(Domain)

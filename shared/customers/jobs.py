@@ -1,4 +1,5 @@
-"""Onboarding jobs: the ops page queues one, a Celery worker runs it, the page polls."""
+"""Onboarding and offboarding jobs: the ops page queues one, a Celery worker runs it, the
+page polls."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from shared.accounts.models import User
-from shared.customers.models import OnboardingJob
+from shared.customers.lifecycle import offboard_check, offboarding_running
+from shared.customers.models import OnboardingJob, Tenant
 from shared.customers.services import OnboardingRequest, onboarding_validate
+from shared.customers.trail import Action, Actor, lifecycle_record
 from zhdj.errors import ApplicationError
 
 
@@ -49,3 +52,45 @@ def onboarding_job_finish(job_id: str, *, ok: bool, message: str) -> None:
         message=message,
         finished_at=timezone.now(),
     )
+
+
+def offboarding_job_queue(
+    *,
+    tenant: Tenant,
+    confirm_name: str,
+    backup_confirmed: bool,
+    actor: Actor,
+    created_by: User | None,
+) -> OnboardingJob:
+    """Check now (errors on the form, nothing queued), then queue the drop for a worker:
+    a large county's schema and files take a while. The trail notes the request at once,
+    the worker the offboarding itself."""
+    from shared.customers.tasks import run_offboarding_job
+
+    offboard_check(tenant, confirm_name=confirm_name, backup_confirmed=backup_confirmed)
+    if offboarding_running(tenant):
+        raise ApplicationError(f"“{tenant.name}”的注销任务已在进行中。")
+    with transaction.atomic():
+        job = OnboardingJob.objects.create(
+            kind=OnboardingJob.Kind.OFFBOARD,
+            params={
+                "name": tenant.name,
+                "schema_name": tenant.schema_name,
+                "tenant_id": tenant.pk,
+                "confirm_name": confirm_name.strip(),
+                "backup_confirmed": bool(backup_confirmed),
+                "actor": actor.as_params(),
+            },
+            schema_name=tenant.schema_name,
+            created_by=created_by,
+            step="等待执行",
+        )
+        lifecycle_record(
+            Action.OFFBOARD_QUEUED,
+            tenant=tenant,
+            actor=actor,
+            detail="已提交注销任务" + ("；操作人确认已另行备份" if backup_confirmed else ""),
+        )
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: run_offboarding_job.delay(job_id))
+    return job

@@ -34,6 +34,7 @@ from shared.accounts.services import user_create
 from shared.cityorg.services import cityorg_link_county
 from shared.customers.models import Domain, Tenant
 from shared.customers.routing import invalidate_routes
+from shared.customers.trail import Action, Actor, lifecycle_record
 from shared.customers.validation import onboarding_validate
 from shared.rollups.dirty import rollup_schedule
 from zhdj.errors import ApplicationError
@@ -248,8 +249,15 @@ def _discard(tenant: Tenant) -> None:
 # ------------------------------------------------------------------------------
 # Status changes (ops)
 # ------------------------------------------------------------------------------
+# Each writes a row of the lifecycle trail (shared/customers/trail.py): ``actor`` is who acts
+# and from where, by default the page's user (or the command line outside a request).
 @transaction.atomic
-def tenant_suspend(*, tenant: Tenant, reason: str) -> Tenant:
+def tenant_suspend(*, tenant: Tenant, reason: str, actor: Actor | None = None) -> Tenant:
+    # The row's state as committed, locked (two operators act one after the other); the
+    # caller's instance is the one updated.
+    tenant.status = (
+        Tenant.objects.select_for_update().values_list("status", flat=True).get(pk=tenant.pk)
+    )
     if tenant.status != Tenant.Status.ACTIVE:
         raise ApplicationError("只有正常状态的区县可以暂停。")
     if not reason.strip():
@@ -257,17 +265,26 @@ def tenant_suspend(*, tenant: Tenant, reason: str) -> Tenant:
     tenant.status = Tenant.Status.SUSPENDED
     tenant.suspended_reason = reason.strip()
     tenant.save(update_fields=["status", "suspended_reason"])
+    lifecycle_record(
+        Action.SUSPEND, tenant=tenant, actor=actor, detail=f"暂停原因：{tenant.suspended_reason}"
+    )
     invalidate_routes()
     return tenant
 
 
 @transaction.atomic
-def tenant_resume(*, tenant: Tenant) -> Tenant:
+def tenant_resume(*, tenant: Tenant, actor: Actor | None = None) -> Tenant:
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    tenant.status, tenant.suspended_reason = locked.status, locked.suspended_reason
     if tenant.status != Tenant.Status.SUSPENDED:
         raise ApplicationError("只有已暂停的区县可以恢复。")
+    reason = tenant.suspended_reason
     tenant.status = Tenant.Status.ACTIVE
     tenant.suspended_reason = ""
     tenant.save(update_fields=["status", "suspended_reason"])
+    lifecycle_record(
+        Action.RESUME, tenant=tenant, actor=actor, detail=f"原暂停原因：{reason or '（无）'}"
+    )
     invalidate_routes()
     schema = tenant.schema_name
     transaction.on_commit(lambda: rollup_schedule(schema=schema))

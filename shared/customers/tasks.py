@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from shared.customers.jobs import onboarding_job_finish, onboarding_job_progress
-from shared.customers.models import OnboardingJob
+from shared.customers.lifecycle import tenant_offboard
+from shared.customers.models import OnboardingJob, Tenant
 from shared.customers.services import OnboardingRequest, tenant_onboard
+from shared.customers.trail import Actor
 from zhdj.celery import app
 from zhdj.errors import ApplicationError
 
@@ -49,4 +51,39 @@ def run_onboarding_job(job_id: str, password_hash: str) -> str:
     else:
         message = f"“{result.tenant.name}”此前已开通，未做改动。"
     onboarding_job_finish(job_id, ok=True, message=message)
+    return "succeeded"
+
+
+@app.task(name="shared.customers.tasks.run_offboarding_job", acks_late=False)
+def run_offboarding_job(job_id: str) -> str:
+    """Run one offboarding job (注销区县). Not acks_late either: the drop is checked again
+    under the tenant's lock, so a re-run by hand after a crash finds the county as it is."""
+    job = OnboardingJob.objects.get(pk=job_id)
+    params = job.params
+    tenant = Tenant.objects.filter(pk=params["tenant_id"]).first()
+    if tenant is None:
+        onboarding_job_finish(job_id, ok=False, message="该区县不存在。")
+        return "failed"
+    try:
+        tenant_offboard(
+            tenant=tenant,
+            confirm_name=params["confirm_name"],
+            backup_confirmed=params["backup_confirmed"],
+            actor=Actor(**params["actor"]),
+            progress=lambda pct, step: onboarding_job_progress(job_id, pct, step),
+        )
+    except ApplicationError as exc:
+        onboarding_job_finish(job_id, ok=False, message=exc.message)
+        return "failed"
+    except Exception:
+        logger.exception("offboarding job %s failed", job_id)
+        onboarding_job_finish(
+            job_id, ok=False, message="注销失败，已回滚，区县未改动。原因已记入服务器日志。"
+        )
+        return "failed"
+    onboarding_job_finish(
+        job_id,
+        ok=True,
+        message=f"“{tenant.name}”已注销：数据库模式、域名和上传文件已删除。",
+    )
     return "succeeded"

@@ -81,8 +81,17 @@ def _name_error(name: str, others: QuerySet[Tenant]) -> str | None:
         return problem
     if not name or len(name) > 64:
         return "请填写区县名称（不超过 64 个字）。"
-    if others.filter(name=name).exists():
-        return f"名称“{name}”已被其他区县使用。"
+    holder = others.filter(name=name).first()
+    if holder is not None:
+        return _gone(holder, f"名称“{name}”") or f"名称“{name}”已被其他区县使用。"
+    return None
+
+
+def _gone(holder: Tenant, subject: str) -> str | None:
+    """An offboarded county keeps its name, code and identifier (its row stays for the
+    trail and the city tree's history): say so rather than "already opened"."""
+    if holder.status == Tenant.Status.OFFBOARDED:
+        return f"{subject}属于已注销的“{holder.name}”，不能再用。"
     return None
 
 
@@ -94,7 +103,7 @@ def _schema_error(schema: str, same: Tenant | None, reusable: bool) -> str | Non
     if schema == settings.ZHDJ_TEMPLATE_SCHEMA:
         return "该标识是区县模板，不能使用。"
     if same is not None and not reusable:
-        return f"标识“{schema}”已被“{same.name}”使用。"
+        return _gone(same, f"标识“{schema}”") or f"标识“{schema}”已被“{same.name}”使用。"
     if same is None and schema_exists(schema):
         return f"数据库中已存在名为“{schema}”的模式，请换一个标识。"
     return None
@@ -109,8 +118,9 @@ def _region_error(code: str, others: QuerySet[Tenant], name: str) -> str | None:
     region = Region.objects.filter(code=code, level=Region.Level.COUNTY).first()
     if region is None:
         return f"行政区划代码“{code}”不在本市区划代码表中。"
-    if others.filter(region_code=code).exists():
-        return f"行政区划代码“{code}”已开通。"
+    holder = others.filter(region_code=code).first()
+    if holder is not None:
+        return _gone(holder, f"行政区划代码“{code}”") or f"行政区划代码“{code}”已开通。"
     if name and not _same_place(name, region.name):
         return f"行政区划代码 {code} 是{region.name}，与名称“{name}”不符。"
     return None
@@ -129,6 +139,12 @@ def _stem(name: str) -> str:
         if name.endswith(suffix) and len(name) > len(suffix):
             return name[: -len(suffix)]
     return name
+
+
+def domain_problem(domain: str) -> str | None:
+    """Why ``domain`` cannot be given to a county (lifecycle: rename, add), or None: the
+    rules of onboarding, and no county may hold it already (this one included)."""
+    return _domain_error(domain.strip().lower(), None)
 
 
 def _domain_error(domain: str, schema: str | None) -> str | None:

@@ -15,6 +15,7 @@ from shared.customers.forms import OnboardingForm, SuspendForm
 from shared.customers.jobs import onboarding_job_queue
 from shared.customers.models import OnboardingJob, Tenant
 from shared.customers.services import tenant_resume, tenant_suspend
+from shared.customers.trail import Actor
 from shared.customers.usage import usage
 from zhdj.errors import ApplicationError
 from zhdj.web.access import CITY, OPS, public_page
@@ -31,7 +32,7 @@ def city_home(request: HttpRequest) -> HttpResponse:
         return officer_home(request)
     counties = _counties()
     stats = counties.aggregate(
-        total=Count("id"),
+        total=Count("id", filter=~Q(status=Tenant.Status.OFFBOARDED)),
         active=Count("id", filter=Q(status=Tenant.Status.ACTIVE)),
         suspended=Count("id", filter=Q(status=Tenant.Status.SUSPENDED)),
     )
@@ -90,7 +91,9 @@ def tenant_suspend_view(request: HttpRequest, tenant_id: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ApplicationError("请填写暂停原因。", field="reason")
-        tenant_suspend(tenant=tenant, reason=form.cleaned_data["reason"])
+        tenant_suspend(
+            tenant=tenant, reason=form.cleaned_data["reason"], actor=Actor.from_request(request)
+        )
         messages.success(request, f"已暂停“{tenant.name}”。")
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -102,7 +105,7 @@ def tenant_suspend_view(request: HttpRequest, tenant_id: int) -> HttpResponse:
 def tenant_resume_view(request: HttpRequest, tenant_id: int) -> HttpResponse:
     tenant = get_object_or_404(Tenant, pk=tenant_id)
     try:
-        tenant_resume(tenant=tenant)
+        tenant_resume(tenant=tenant, actor=Actor.from_request(request))
         messages.success(request, f"已恢复“{tenant.name}”。")
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -23,6 +23,7 @@ app.autodiscover_tasks(
         "zhdj",
         "shared.accounts",
         "shared.customers",
+        "shared.customers.backup",
         "shared.rollups",
         "tenants.notifications",
         "tenants.orgs",
@@ -120,6 +121,11 @@ app.conf.beat_schedule = {
         "task": "zhdj.tasks.for_each_active_tenant",
         "schedule": crontab(hour=8, minute=0),
         "args": ("tenants.orgs.tasks.remind_term_expiry",),
+    },
+    # Every county's archive (schema, files, key identity), encrypted; 14 days kept.
+    "county-archives": {
+        "task": "shared.customers.backup.tasks.archive_counties",
+        "schedule": crontab(hour=2, minute=20),
     },
     "purge-stale-imports": {
         "task": "zhdj.tasks.for_each_active_tenant",

@@ -166,6 +166,31 @@ def _settings_errors() -> list[checks.CheckMessage]:
     return errors
 
 
+def _backup_problems() -> list[checks.CheckMessage]:
+    """County archives: the server holds no private key, and names its recipients."""
+    problems: list[checks.CheckMessage] = []
+    if getattr(settings, "ZHDJ_BACKUP_IDENTITY_FILE", ""):
+        problems.append(
+            checks.Error(
+                "生产服务器不得保存区县备份的私钥（ZHDJ_BACKUP_IDENTITY_FILE）。",
+                hint="删除该设置，把私钥交运维人员离线保管，服务器只配置公钥"
+                "（ZHDJ_BACKUP_RECIPIENTS）。",
+                id="zhdj.E009",
+            )
+        )
+    if not getattr(settings, "ZHDJ_BACKUP_RECIPIENTS", []):
+        problems.append(
+            checks.Warning(
+                "未配置区县备份的接收方公钥（ZHDJ_BACKUP_RECIPIENTS）：每晚备份和运维页面的备份"
+                "都会失败。",
+                hint="在运维人员的电脑上运行 manage.py backup_identity --out 私钥文件，"
+                "再把公钥填入。",
+                id="zhdj.W010",
+            )
+        )
+    return problems
+
+
 def demo_data_present(using: str = "default") -> bool:
     """Whether seed_demo ran on this database (its marker table exists in public)."""
     from django.db import connections
@@ -221,7 +246,7 @@ def production_checks(
 ) -> list[checks.CheckMessage]:
     if not is_production():
         return []
-    return _settings_errors() + _database_errors(databases)
+    return _settings_errors() + _backup_problems() + _database_errors(databases)
 
 
 def refuse_unsafe_start(process: str = "服务") -> None:

@@ -112,6 +112,24 @@ def _fresh(org: Organization) -> Organization:
 
 
 @transaction.atomic
+def org_link_city(*, city_org_id: int, **_: object) -> Organization:
+    """Point the county's root at another city node (a county restored under a new name
+    gets its own node), with a history row."""
+    root = _fresh(Organization.objects.get_root_nodes().get())
+    before = {"city_org_id": root.city_org_id}
+    root.city_org_id = city_org_id
+    root.save(update_fields=["city_org_id"])
+    _history(
+        root,
+        OrganizationChange.Action.UPDATE,
+        before=before,
+        after={"city_org_id": city_org_id},
+        actor=None,
+    )
+    return root
+
+
+@transaction.atomic
 def org_create_county_root(*, tenant: Tenant, city_org_id: int, **_: object) -> Organization:
     """The county committee (县区委) at the root of the county's tree (idempotent).
 

@@ -898,6 +898,8 @@ def test_uploads_live_on_a_volume_shared_by_web_and_worker(compose):
     for name in ("web", "worker"):
         assert "media:/app/media" in s[name]["volumes"]
         assert s[name]["environment"]["ZHDJ_MEDIA_ROOT"] == "/app/media"
+        assert "backups:/app/backups" in s[name]["volumes"]  # county archives
+        assert s[name]["environment"]["ZHDJ_BACKUP_DIR"] == "/app/backups"
     for name in ("migrate", "web", "ws", "worker", "beat"):
         assert s[name]["read_only"] is True, "read-only root filesystem; writes go to volumes/tmpfs"
 

@@ -891,6 +891,14 @@ def test_uploads_volume_is_shared_by_web_and_worker(scenario):
             assert vol["persistentVolumeClaim"] == {"claimName": values["media"]["existingClaim"]}
         else:
             assert vol["emptyDir"] == {}
+        # County archives: written by the worker, downloaded through web, on their own claim.
+        mount = {"name": "backups", "mountPath": "/app/backups"}
+        assert mount in container(pod, name)["volumeMounts"]
+        vol = next(v for v in pod["volumes"] if v["name"] == "backups")
+        claim = values["backups"]["existingClaim"]
+        assert vol.get("persistentVolumeClaim", {}).get("claimName") == (claim or None)
+    assert cm[0]["data"]["ZHDJ_BACKUP_DIR"] == "/app/backups"
+    assert cm[0]["data"]["ZHDJ_BACKUP_RECIPIENTS"] == values["backups"]["recipients"]
 
 
 @pytest.mark.parametrize("scenario", INGRESS_SCENARIOS)

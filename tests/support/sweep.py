@@ -147,6 +147,7 @@ KINDS = {
     "channel": "channel",
     "txn_id": "trade",
     "user_id": "user",  # a login of the site (动态口令 reset)
+    "name": "archive",  # a county archive's file name (ops: 备份与移交)
 }
 API_KINDS = {
     "org": "org",
@@ -276,6 +277,7 @@ def city_catalog() -> Catalog:
             "letter_token": [str(t) for t in tokens[:2]],
             "trade": [str(t) for t in trades[:1]],
             "channel": sorted(ONLINE_CHANNELS),
+            "archive": ["alpha-20260101T000000000000Z.zhdj.age"],  # none exists: 404
             **WORDS,
         }
     )

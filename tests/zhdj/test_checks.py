@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import checks as django_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -29,6 +30,9 @@ def _ids(databases: list[str] | None = None) -> set[str]:
     return {m.id for m in checks.production_checks(databases=databases)}
 
 
+OPERATOR_KEY = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
+
+
 @pytest.fixture
 def production(settings):  # type: ignore[no-untyped-def]
     """The test settings turned into a clean production configuration."""
@@ -37,6 +41,8 @@ def production(settings):  # type: ignore[no-untyped-def]
     settings.ZHDJ_PAYMENT_DOUBLE = False
     settings.SECRET_KEY = secrets.token_urlsafe(64)
     settings.ZHDJ_MASTER_KEY = secrets.token_hex(32)
+    settings.ZHDJ_BACKUP_IDENTITY_FILE = ""
+    settings.ZHDJ_BACKUP_RECIPIENTS = [OPERATOR_KEY]
     pay = dict(settings.ZHDJ_PAY)
     for key in checks.PAY_KEY_PATHS:
         pay[key] = f"{REAL_KEYS}/{key.lower()}.pem"
@@ -222,6 +228,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         "ZHDJ_PAY_WECHAT_PLATFORM_KEY": f"{REAL_KEYS}/wechat.pem",
         "ZHDJ_PAY_UNIONPAY_ROOT_CERT": f"{REAL_KEYS}/unionpay.crt",
         "ZHDJ_PAY_WECHAT_APIV3_KEY": secrets.token_hex(16),
+        "ZHDJ_BACKUP_RECIPIENTS": OPERATOR_KEY,
     }
     env.update(extra)
     return env
@@ -268,3 +275,13 @@ def test_the_asgi_application_refuses_to_start_on_test_keys():
     clean = _run(["-c", "import zhdj.asgi; print('started')"], _production_env())
     assert clean.returncode == 0, clean.stderr
     assert "started" in clean.stdout
+
+
+def test_a_production_server_holds_no_archive_private_key_and_names_its_recipients(
+    production, settings
+):
+    settings.ZHDJ_BACKUP_IDENTITY_FILE = "/srv/backup.key"
+    settings.ZHDJ_BACKUP_RECIPIENTS = []
+    found = {m.id: m for m in checks.production_checks()}
+    assert found["zhdj.E009"].level == django_checks.ERROR
+    assert found["zhdj.W010"].level == django_checks.WARNING

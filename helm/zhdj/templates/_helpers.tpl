@@ -101,6 +101,21 @@ zhdj.gov.cn/release-revision: {{ .Release.Revision | quote }}
   mountPath: /app/media
 {{- end -}}
 
+{{- define "zhdj.backupsVolume" -}}
+- name: backups
+{{- if .Values.backups.existingClaim }}
+  persistentVolumeClaim:
+    claimName: {{ .Values.backups.existingClaim }}
+{{- else }}
+  emptyDir: {}
+{{- end }}
+{{- end -}}
+
+{{- define "zhdj.backupsVolumeMount" -}}
+- name: backups
+  mountPath: /app/backups
+{{- end -}}
+
 {{- define "zhdj.beatStateVolume" -}}
 - name: beat-state
 {{- if .Values.beat.stateClaim }}

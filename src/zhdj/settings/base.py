@@ -362,6 +362,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": _STATIC_BACKEND},
 }
 MEDIA_ROOT = env("ZHDJ_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# County archives (shared/customers/backup, docs/operations.md): written under
+# ZHDJ_BACKUP_DIR, encrypted to the age recipients listed (public keys "age1…",
+# comma-separated). Restoring needs one of their identities (the private keys), kept
+# offline, apart from the archives and from the master keys.
+ZHDJ_BACKUP_DIR = env("ZHDJ_BACKUP_DIR", default=str(BASE_DIR / ".local" / "backups"))
+ZHDJ_BACKUP_RECIPIENTS = env.list("ZHDJ_BACKUP_RECIPIENTS", default=[])
+# The nightly archives are kept this many days (a county's newest always stays).
+ZHDJ_BACKUP_KEEP_DAYS = env.int("ZHDJ_BACKUP_KEEP_DAYS", default=14)
+# Offboarding a county wants an archive of it at most this old (else an extra confirmation).
+ZHDJ_OFFBOARD_ARCHIVE_MAX_HOURS = env.int("ZHDJ_OFFBOARD_ARCHIVE_MAX_HOURS", default=24)
+# Development and tests only: with no recipients listed, archives are encrypted to this
+# identity (made on first use). A production server never holds an identity.
+ZHDJ_BACKUP_IDENTITY_FILE = env("ZHDJ_BACKUP_IDENTITY_FILE", default="")
 MEDIA_URL = "/media/"
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 # daphne serves /static/ itself in local runs and tests; nginx does in production.
@@ -471,6 +484,8 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ZHDJ_TENANT_INITIALIZERS = [
     "tenants.orgs.services.org_create_county_root",
 ]
+# A county restored under a new name (shared/customers/backup): its root gets its city node.
+ZHDJ_TENANT_RELINK = "tenants.orgs.services.org_link_city"
 
 if SENTRY_DSN:
     from zhdj.observability import init_sentry

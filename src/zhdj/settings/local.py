@@ -28,5 +28,11 @@ os.environ.setdefault("ZHDJ_GEOCODER", "double")
 # Accounts' SMS go to the local SMS double (Aliyun's protocol, TEST ONLY key), which
 # scripts/demo.sh starts on :8125 (its received messages: http://127.0.0.1:8125/).
 os.environ.setdefault("ZHDJ_SMS_DOUBLE", "1")
+# County archives are encrypted to a local age identity, made on first use
+# (shared/customers/backup/keys.py); production lists recipients and holds no identity.
+os.environ.setdefault(
+    "ZHDJ_BACKUP_IDENTITY_FILE",
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", ".local", "backup-identity.txt"),
+)
 
 from zhdj.settings.base import *

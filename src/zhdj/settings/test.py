@@ -18,6 +18,12 @@ os.environ.setdefault("ZHDJ_PAYMENT_DOUBLE", "1")
 # (in Redis) outlive each test's transaction. tests/zhdj/test_throttle.py sets its own.
 os.environ.setdefault("ZHDJ_API_THROTTLE_USER", "100000/min")
 os.environ.setdefault("ZHDJ_API_THROTTLE_ANON", "100000/min")
+# County archives are encrypted to a local age identity, made on first use
+# (shared/customers/backup/keys.py); production lists recipients and holds no identity.
+os.environ.setdefault(
+    "ZHDJ_BACKUP_IDENTITY_FILE",
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", ".local", "test-backup-identity.txt"),
+)
 
 from zhdj.settings.base import *
 from zhdj.settings.base import DATABASES

@@ -45,6 +45,7 @@ PUBLIC_NAV = (
     ),
     NavItem("区县三员账号", "cityusers:officers", frozenset({User.Role.OPS}), "shield"),
     NavItem("安全审计", "security:events", roles_with(Duty.SECURITY_EVENTS), "shield"),
+    NavItem("区县变更记录", "customers:lifecycle", roles_with(Duty.AUDIT_TRAIL), "shield"),
     NavItem("动态口令", "accounts:otp_manage", None, "key"),
     NavItem("口令重置", "accounts:otp_reset", roles_with(Duty.SECURITY_RESETS), "key"),
     NavItem("登录锁定", "accounts:lockouts", roles_with(Duty.LOCKOUTS), "shield"),

@@ -164,8 +164,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, schema: str | None = None, **options: Any) -> None:
         connection.set_schema_to_public()
-        tenants = Tenant.objects.exclude(schema_name=get_public_schema_name()).order_by(
-            "schema_name"
+        # An offboarded county has no schema left to rotate.
+        tenants = (
+            Tenant.objects.exclude(schema_name=get_public_schema_name())
+            .exclude(status=Tenant.Status.OFFBOARDED)
+            .order_by("schema_name")
         )
         if schema:
             tenants = tenants.filter(schema_name=schema)
