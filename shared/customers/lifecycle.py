@@ -34,6 +34,7 @@ from shared.customers.models import SCHEMA_NAME_RE, Domain, OnboardingJob, Tenan
 from shared.customers.routing import invalidate_routes
 from shared.customers.trail import Action, Actor, lifecycle_record
 from shared.customers.validation import domain_problem
+from shared.interchange.selectors import envelopes_in_flight
 from zhdj.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -181,6 +182,12 @@ def offboard_refusal(tenant: Tenant) -> str | None:
         return f"“{tenant.name}”尚未开通完成，不能注销。"
     if tenant.status == Tenant.Status.ACTIVE:
         return f"“{tenant.name}”仍在正常服务，请先暂停，再注销。"
+    in_flight = envelopes_in_flight(tenant.schema_name)
+    if in_flight:
+        return (
+            f"“{tenant.name}”还有 {in_flight} 件跨区县组织关系转接未办结（待接收或接收中），"
+            "请办结、退回或撤回后再注销。"
+        )
     return None
 
 

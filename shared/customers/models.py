@@ -168,6 +168,7 @@ class LifecycleEvent(models.Model):
     """
 
     class Action(models.TextChoices):
+        ONBOARD = "onboard", "开通区县"
         DOMAIN_RENAME = "domain_rename", "更换主域名"
         DOMAIN_ADD = "domain_add", "添加域名"
         DOMAIN_REMOVE = "domain_remove", "删除域名"
@@ -179,6 +180,7 @@ class LifecycleEvent(models.Model):
         BACKUP = "backup", "备份"
         HANDOVER = "handover", "移交导出"
         RESTORE = "restore", "恢复备份"
+        ARCHIVE_DOWNLOAD = "archive_download", "下载备份"
 
     class Source(models.TextChoices):
         PAGE = "page", "运维页面"

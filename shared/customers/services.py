@@ -34,7 +34,7 @@ from shared.accounts.services import user_create
 from shared.cityorg.services import cityorg_link_county
 from shared.customers.models import Domain, Tenant
 from shared.customers.routing import invalidate_routes
-from shared.customers.trail import Action, Actor, lifecycle_record
+from shared.customers.trail import Action, Actor, current_actor, lifecycle_record
 from shared.customers.validation import onboarding_validate
 from shared.rollups.dirty import rollup_schedule
 from zhdj.errors import ApplicationError
@@ -144,6 +144,7 @@ def tenant_onboard(
     progress: Progress = _noop,
     method: str = "auto",
     allow_rerun: bool = True,
+    actor: Actor | None = None,
 ) -> OnboardingResult:
     """Open a district. ``method``: "auto" (clone if the template is current), "clone",
     "migrate". Raises ApplicationError (with ``extra['errors']`` by field) on bad input.
@@ -189,10 +190,17 @@ def tenant_onboard(
             )
         progress(90, "绑定域名并启用")
         with transaction.atomic():
-            Domain.objects.create(domain=req.domain.strip().lower(), tenant=tenant, is_primary=True)
+            domain = req.domain.strip().lower()
+            Domain.objects.create(domain=domain, tenant=tenant, is_primary=True)
             tenant.status = Tenant.Status.ACTIVE
             tenant.activated_at = timezone.now()
             tenant.save(update_fields=["status", "activated_at"])
+            lifecycle_record(
+                Action.ONBOARD,
+                tenant=tenant,
+                actor=actor or current_actor(),
+                detail=f"域名 {domain}，首位管理员 {req.admin_username.strip()}",
+            )
             # A new county appears on the city dashboard after its first rollup.
             schema = tenant.schema_name
             transaction.on_commit(lambda: rollup_schedule(schema=schema))

@@ -8,11 +8,19 @@ from shared.customers.jobs import onboarding_job_finish, onboarding_job_progress
 from shared.customers.lifecycle import tenant_offboard
 from shared.customers.models import OnboardingJob, Tenant
 from shared.customers.services import OnboardingRequest, tenant_onboard
-from shared.customers.trail import Actor
+from shared.customers.trail import Actor, Source
 from zhdj.celery import app
 from zhdj.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
+
+
+def _job_actor(job: OnboardingJob) -> Actor:
+    """Who queued a job on the ops page (the page's address is not kept with the job)."""
+    user = job.created_by
+    if user is None:
+        return Actor(username="（未知）", source=Source.PAGE)
+    return Actor(username=user.get_username(), source=Source.PAGE, user_id=user.pk)
 
 
 @app.task(name="shared.customers.tasks.run_onboarding_job", acks_late=False)
@@ -31,6 +39,7 @@ def run_onboarding_job(job_id: str, password_hash: str) -> str:
             req,
             progress=lambda pct, step: onboarding_job_progress(job_id, pct, step),
             allow_rerun=False,
+            actor=_job_actor(job),
         )
     except ApplicationError as exc:
         onboarding_job_finish(job_id, ok=False, message=exc.message)

@@ -37,6 +37,16 @@ def envelopes_to_resume(schema: str, *, pending: list[int]) -> tuple[list[object
     )
 
 
+def envelopes_in_flight(schema: str) -> int:
+    """Envelopes from or to ``schema`` still on their way (待接收, 接收中, 转入中): a county
+    with any cannot be offboarded, or the other county's step would find no schema."""
+    return (
+        TransferEnvelope.objects.filter(state__in=IN_INBOX)
+        .filter(Q(source_schema=schema) | Q(target_schema=schema))
+        .count()
+    )
+
+
 def envelopes_due_to_expire(source_schema: str, *, today: date) -> list[object]:
     """Ids of the envelopes ``source_schema`` sent that ran past their validity."""
     return list(

@@ -3,6 +3,7 @@ real Celery worker writing them, and downloads one: an encrypted file."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -52,6 +53,8 @@ def test_ops_backs_up_and_exports_a_county_for_handover(
         page.get_by_role("button", name="立即备份").click()
         assert "已开始备份横山区" in page.inner_text("body")
         _wait_for_rows(page, 1)
+        made = page.inner_text("[data-testid=archives] tbody tr td")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", made.strip())
         page.fill("#id_recipient", "不是公钥")
         page.get_by_role("button", name="开始导出").click()
         assert "接收方公钥格式不正确" in page.inner_text("[data-field=recipient]")

@@ -6,7 +6,9 @@ An archive is an age-encrypted tar (``<schema>-<UTC time>.zhdj.age``) of
   version), key check values, the migrations applied, and per table its row count and
   checksum (``digest``), every uploaded file with its size and SHA-256;
 - ``schema.dump``: ``pg_dump --format=custom`` of the county's schema;
-- ``files/…``: the county's uploaded files as stored (personal documents stay encrypted).
+- ``files/…``: the county's uploaded files as stored (personal documents stay encrypted);
+- ``keys.json``, in a handover export only: the county's personal-data keys, so that the
+  party it is handed to (and only they: the file is encrypted to them too) can read it.
 
 The dump and the checksums read one snapshot: a read-only REPEATABLE READ transaction
 exports its snapshot, computes the checksums, and pg_dump runs with ``--snapshot`` while it
@@ -34,7 +36,7 @@ from django.conf import settings
 
 from shared.customers.backup.digest import table_digests
 from shared.customers.backup.errors import BackupError
-from shared.customers.backup.keys import backup_recipients, key_checks
+from shared.customers.backup.keys import backup_recipients, handover_keys, key_checks
 from shared.customers.backup.pg import conninfo, pg_env, pg_program
 from shared.customers.models import Tenant
 from zhdj.pii.crypto import current_key_version
@@ -44,6 +46,7 @@ VERSION = 1
 SUFFIX = ".zhdj.age"
 MANIFEST = "manifest.json"
 DUMP = "schema.dump"
+KEYS = "keys.json"  # handover exports only: the county's personal-data keys
 FILES = "files"
 CHUNK = 1 << 20
 
@@ -171,16 +174,21 @@ def county_backup(
             tar.add(dump, arcname=DUMP)
             for rel in files:
                 tar.add(media_dir(schema) / rel, arcname=f"{FILES}/{rel}")
+            if purpose == "handover":
+                keys = work_dir / KEYS
+                keys.write_text(json.dumps(handover_keys(tenant.key_id), ensure_ascii=False))
+                tar.add(keys, arcname=KEYS)
         partial = path.with_name(path.name + ".part")
         pyrage.encrypt_file(str(plain), str(partial), age_recipients)
         os.chmod(partial, 0o600)
         partial.replace(path)
-    _summary_write(path, manifest)
+    _summary_write(path, manifest, recipients=[str(r) for r in age_recipients])
     return Archive(path=path, manifest=manifest)
 
 
-def _summary_write(path: Path, manifest: dict[str, Any]) -> None:
+def _summary_write(path: Path, manifest: dict[str, Any], *, recipients: list[str]) -> None:
     summary = {
+        "recipients": recipients,
         "created_at": manifest["created_at"],
         "purpose": manifest["purpose"],
         "schema_name": manifest["tenant"]["schema_name"],

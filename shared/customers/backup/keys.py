@@ -86,6 +86,31 @@ def default_identities() -> list[pyrage.x25519.Identity]:
     raise BackupError("请指定用于解密备份的私钥文件（--identity）")
 
 
+HANDOVER_KEYS_README = """本文件只在移交导出中出现：本区县个人信息（身份证号、手机号、住址等）
+的解密密钥。The keys of this county's personal data, for the party it is handed over to.
+
+- Text columns hold tokens "v<version><cipher>:<base64url without padding of
+  nonce(12) || ciphertext || tag(16)>"; cipher "a" is AES-256-GCM with
+  versions[<version>]["enc"], "s" is SM4-GCM with ["enc-sm4"]; no associated data.
+- Files start with "ZHDJF2", one byte key version, one byte cipher letter, then nonce,
+  ciphertext and tag as above ("ZHDJF1": version 1, no version byte).
+- "idx" keys are the HMAC-SHA256 keys of the blind indexes (*_index columns).
+"""
+
+
+def handover_keys(key_id: str) -> dict[str, object]:
+    """The county's data keys under every configured master-key version, for a handover
+    export only (it goes to the party that takes the county over, encrypted to them)."""
+    versions = {}
+    for version in sorted(master_keys().keys):
+        versions[str(version)] = {
+            "enc": derive_key("enc", schema=key_id, version=version).hex(),
+            "enc-sm4": derive_key("enc-sm4", schema=key_id, length=16, version=version).hex(),
+            "idx": derive_key("idx", schema=key_id, version=version).hex(),
+        }
+    return {"key_id": key_id, "versions": versions, "readme": HANDOVER_KEYS_README}
+
+
 def key_checks(key_id: str) -> dict[str, str]:
     """For every configured master-key version: a check value of the county's keys."""
     checks = {}

@@ -42,6 +42,7 @@ from shared.customers.routing import invalidate_routes
 from zhdj.pii.crypto import forget_tenant_keys
 
 Progress = Callable[[str], None]
+RESTORED = "从备份恢复，核对无误后恢复服务"
 COPY_START = re.compile(r"^COPY .* FROM stdin;$")
 
 
@@ -65,6 +66,12 @@ class RestoreResult:
     aside_schema: str = ""
     migrated: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def archive_made(self) -> str:
+        """When the archive was made, in the site's time zone."""
+        made = timezone.localtime(datetime.fromisoformat(self.archive_created_at))
+        return f"{made:%Y-%m-%d %H:%M:%S}"
 
 
 def _quiet(_: str) -> None:
@@ -93,7 +100,7 @@ def county_restore(
         _refuse_newer(manifest)
         source = manifest["tenant"]["schema_name"]
         if into is not None:
-            _refuse_into(into)
+            _refuse_into(into, manifest)
             schema = into.schema_name
         else:
             assert new is not None
@@ -111,7 +118,7 @@ def county_restore(
     from shared.rollups.dirty import rollup_schedule
 
     rollup_schedule(schema=schema)
-    notes = []
+    notes = [f"{tenant.name}现为暂停状态：核对无误后，在区县管理中恢复服务。"]
     if aside:
         notes.append(f"原数据库模式已改名为 {aside} 保留，核对无误后可删除。")
     if files_aside:
@@ -147,11 +154,13 @@ def _refuse_newer(manifest: dict[str, Any]) -> None:
         )
 
 
-def _refuse_into(tenant: Tenant) -> None:
+def _refuse_into(tenant: Tenant, manifest: dict[str, Any]) -> None:
     if tenant.status == Tenant.Status.TEMPLATE:
         raise BackupError("不能恢复到区县模板。")
-    if tenant.status != Tenant.Status.SUSPENDED:
+    if tenant.status not in (Tenant.Status.SUSPENDED, Tenant.Status.OFFBOARDED):
         raise BackupError(f"请先暂停{tenant.name}，再恢复其备份（恢复期间不能有人使用）。")
+    if tenant.status == Tenant.Status.OFFBOARDED and manifest["tenant"]["key_id"] != tenant.key_id:
+        raise BackupError(f"这不是“{tenant.name}”的备份，不能用来恢复已注销的该区县。")
 
 
 def _refuse_new(new: NewCounty) -> None:
@@ -265,14 +274,27 @@ def _public_rows(manifest: dict[str, Any], *, into: Tenant | None, new: NewCount
             tenant = Tenant.objects.select_for_update().get(pk=into.pk)
             tenant.key_id = facts["key_id"]
             tenant.key_version = facts["key_version"]
-            tenant.save(update_fields=["key_id", "key_version"])
+            fields = ["key_id", "key_version"]
+            if tenant.status == Tenant.Status.OFFBOARDED:
+                # An offboarding undone: back, suspended, with the domains it had if free.
+                tenant.status = Tenant.Status.SUSPENDED
+                tenant.suspended_reason = RESTORED
+                fields += ["status", "suspended_reason"]
+                for item in facts["domains"]:
+                    if not Domain.objects.filter(domain=item["domain"]).exists():
+                        Domain.objects.create(
+                            domain=item["domain"], tenant=tenant, is_primary=item["is_primary"]
+                        )
+            tenant.save(update_fields=fields)
         else:
             assert new is not None
             tenant = Tenant(
                 schema_name=new.schema_name,
                 name=new.name.strip(),
                 region_code=new.region_code or None,
-                status=Tenant.Status.ACTIVE,
+                # Not in service (nor on the city dashboard) until ops has checked it.
+                status=Tenant.Status.SUSPENDED,
+                suspended_reason=RESTORED,
                 activated_at=timezone.now(),
             )
             tenant.key_id = facts["key_id"]

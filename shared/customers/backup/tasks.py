@@ -51,6 +51,8 @@ def archive_county(
         lifecycle_record(action, tenant=tenant, actor=who, detail=exc.message, ok=False)
         raise
     detail = f"{archive.path.name}：{len(archive.manifest['tables'])} 张表，{archive.rows} 行"
+    if recipients:
+        detail += f"；移交给（接收方公钥）{'、'.join(recipients)}"
     lifecycle_record(action, tenant=tenant, actor=who, detail=detail)
     archives_prune(schema)
     return str(archive.path)

@@ -3,6 +3,7 @@ export for a handover (encrypted to the receiver's public key too), and download
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from django import forms
@@ -14,7 +15,7 @@ from shared.customers.backup.archive import archives_list
 from shared.customers.backup.keys import backup_recipients
 from shared.customers.backup.tasks import archive_county
 from shared.customers.models import Tenant
-from shared.customers.trail import Actor
+from shared.customers.trail import Action, Actor, lifecycle_record
 from zhdj.errors import ApplicationError
 from zhdj.web.access import OPS, public_page
 
@@ -30,6 +31,10 @@ class HandoverForm(forms.Form):
 
     def clean_recipient(self) -> str:
         value = self.cleaned_data["recipient"].strip()
+        if value.upper().startswith("AGE-SECRET-KEY-"):
+            self.data = self.data.copy()
+            self.data["recipient"] = ""  # never shown again on the page
+            raise forms.ValidationError("这是私钥，不能粘贴在这里；请只填写接收方的公钥。")
         try:
             backup_recipients([value])
         except ApplicationError as exc:
@@ -37,16 +42,21 @@ class HandoverForm(forms.Form):
         return value
 
 
+# An offboarded county's archives stay listed and downloadable (nothing new is made).
+LISTED = (Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED, Tenant.Status.OFFBOARDED)
+
+
 def _county(tenant_id: int) -> Tenant:
-    return get_object_or_404(
-        Tenant, pk=tenant_id, status__in=(Tenant.Status.ACTIVE, Tenant.Status.SUSPENDED)
-    )
+    return get_object_or_404(Tenant, pk=tenant_id, status__in=LISTED)
 
 
 @public_page(OPS)
 def tenant_archives(request: HttpRequest, tenant_id: int) -> HttpResponse:
     tenant = _county(tenant_id)
     form = HandoverForm()
+    if request.method == "POST" and not tenant.is_county:
+        messages.error(request, f"“{tenant.name}”已注销，不能再备份。")
+        return redirect("customers:archives", tenant.pk)
     if request.method == "POST":
         actor = Actor.from_request(request).as_params()
         if request.POST.get("kind") == "handover":
@@ -65,7 +75,12 @@ def tenant_archives(request: HttpRequest, tenant_id: int) -> HttpResponse:
             messages.success(request, f"已开始备份{tenant.name}，完成后出现在下表。")
             return redirect("customers:archives", tenant.pk)
     items = [
-        {**item, "name": Path(item["path"]).name, "label": PURPOSES.get(item["purpose"], "备份")}
+        {
+            **item,
+            "name": Path(item["path"]).name,
+            "label": PURPOSES.get(item["purpose"], "备份"),
+            "created": datetime.fromisoformat(item["created_at"]),
+        }
         for item in archives_list(tenant.schema_name)
     ]
     return render(
@@ -81,5 +96,11 @@ def tenant_archive_download(request: HttpRequest, tenant_id: int, name: str) -> 
     for item in archives_list(tenant.schema_name):
         path = Path(item["path"])
         if path.name == name:
+            lifecycle_record(
+                Action.ARCHIVE_DOWNLOAD,
+                tenant=tenant,
+                actor=Actor.from_request(request),
+                detail=f"{name}（{PURPOSES.get(item['purpose'], '备份')}，{item['bytes']} 字节）",
+            )
             return FileResponse(path.open("rb"), as_attachment=True, filename=name)
     raise Http404("没有这个备份文件")

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('action', models.CharField(choices=[('domain_rename', '更换主域名'), ('domain_add', '添加域名'), ('domain_remove', '删除域名'), ('domain_primary', '设为主域名'), ('suspend', '暂停服务'), ('resume', '恢复服务'), ('offboard_queued', '提交注销'), ('offboard', '注销区县'), ('backup', '备份'), ('handover', '移交导出'), ('restore', '恢复备份')], db_index=True, max_length=20, verbose_name='操作')),
+                ('action', models.CharField(choices=[('onboard', '开通区县'), ('domain_rename', '更换主域名'), ('domain_add', '添加域名'), ('domain_remove', '删除域名'), ('domain_primary', '设为主域名'), ('suspend', '暂停服务'), ('resume', '恢复服务'), ('offboard_queued', '提交注销'), ('offboard', '注销区县'), ('backup', '备份'), ('handover', '移交导出'), ('restore', '恢复备份'), ('archive_download', '下载备份')], db_index=True, max_length=20, verbose_name='操作')),
                 ('tenant_name', models.CharField(max_length=64, verbose_name='区县名称')),
                 ('schema_name', models.CharField(max_length=63, verbose_name='标识')),
                 ('user_id', models.BigIntegerField(blank=True, null=True, verbose_name='用户编号')),

@@ -129,6 +129,8 @@ def test_a_county_restored_under_another_name_reads_its_personal_data(source):
     result = county_restore(archive.path, identities=default_identities(), new=COPY)
 
     assert result.tenant.schema_name == COPY.schema_name and result.tables > 50
+    # Not in service (nor on the city dashboard) until ops has checked it.
+    assert result.tenant.status == Tenant.Status.SUSPENDED
     assert result.rows == archive.rows and result.files == 1
     # Equal table by table, but for the county's root, now linked to its own city node
     # (and the history row of that change).
@@ -283,3 +285,56 @@ def test_nightly_archives_keep_the_newest_and_the_retention(source, settings):
     kept = {item["path"] for item in archives_list(SOURCE.schema)}
     assert handover in kept and first not in kept and removed
     assert kept == {handover, second}  # the newest nightly archive stays
+
+
+def test_a_handover_export_carries_the_keys_that_read_its_personal_data(source):
+    import base64
+    import io
+    import tarfile
+
+    import pyrage
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    receiver = pyrage.x25519.Identity.generate()
+    archive = county_backup(source, purpose="handover", recipients=(str(receiver.to_public()),))
+    assert not (archive.path.parent / "keys.json").exists()
+    with tarfile.open(
+        fileobj=io.BytesIO(pyrage.decrypt(archive.path.read_bytes(), [receiver]))
+    ) as tar:
+        keys = json.loads(tar.extractfile("keys.json").read())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT id_number FROM "{SOURCE.schema}".members_member ORDER BY id LIMIT 1'
+        )
+        token = cursor.fetchone()[0]
+    version, body = token[1:].split(":", 1)
+    assert version.endswith("a")  # AES-256-GCM
+    blob = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+    key = bytes.fromhex(keys["versions"][version[:-1]]["enc"])
+    plain = AESGCM(key).decrypt(blob[:12], blob[12:], None).decode()
+    assert plain in {idn for _, idn, _ in _people(SOURCE.schema)}
+    nightly = county_backup(source)
+    with tarfile.open(
+        fileobj=io.BytesIO(pyrage.decrypt(nightly.path.read_bytes(), default_identities()))
+    ) as tar:
+        assert "keys.json" not in tar.getnames()  # a backup never carries keys
+
+
+def test_an_offboarding_is_undone_by_restoring_the_county_into_its_own_row(source):
+    from shared.customers.lifecycle import tenant_offboard
+
+    archive = county_backup(source)
+    tenant_suspend(tenant=source, reason="撤并")
+    tenant_offboard(
+        tenant=Tenant.objects.get(pk=source.pk), confirm_name="佳县", backup_confirmed=False
+    )
+    assert not schema_exists(SOURCE.schema)
+    gone = Tenant.objects.get(pk=source.pk)
+
+    result = county_restore(archive.path, identities=default_identities(), into=gone)
+
+    back = Tenant.objects.get(pk=source.pk)
+    assert back.status == Tenant.Status.SUSPENDED and result.tenant.pk == back.pk
+    assert list(back.domains.values_list("domain", "is_primary")) == [(SOURCE.host, True)]
+    assert _digests(SOURCE.schema) == archive.manifest["tables"]
+    assert len(_people(SOURCE.schema)) == 4

@@ -58,6 +58,11 @@ def test_onboarding_creates_schema_domain_root_and_admin(method):
         admin = User.objects.get(username="jiaxian_admin")
         assert admin.role == User.Role.COUNTY_ADMIN and admin.check_password(PASSWORD)
     assert not User.objects.filter(username="jiaxian_admin").exists()  # not in public
+    # The lifecycle trail names the opening (here: the command line, no request).
+    from shared.customers.models import LifecycleEvent
+
+    (event,) = LifecycleEvent.objects.filter(tenant=tenant, action="onboard")
+    assert event.source == "command" and "jiaxian.localhost" in event.detail
 
 
 def test_clone_and_migrate_produce_the_same_tables():

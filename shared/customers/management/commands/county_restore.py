@@ -1,6 +1,7 @@
 """Restore a county archive (区县恢复), verified table by table.
 
-    manage.py county_restore ARCHIVE --into yuyang            # the same county (suspend it first)
+    manage.py county_restore ARCHIVE --into yuyang            # the same county (suspended), or
+                                                              # an offboarded one (undo)
     manage.py county_restore ARCHIVE --new-schema yuyang2 --name 榆阳区 --domain … [--region-code …]
     [--identity FILE …]                                        # age identity files (private keys)
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         parser.add_argument("archive", type=Path)
         parser.add_argument("--identity", action="append", type=Path, default=[])
         target = parser.add_mutually_exclusive_group(required=True)
-        target.add_argument("--into", help="schema of the (suspended) county to restore into")
+        target.add_argument(
+            "--into", help="schema of the suspended (or offboarded) county to restore into"
+        )
         target.add_argument("--new-schema", help="schema name of a new county")
         parser.add_argument("--name", default="", help="the new county's name")
         parser.add_argument("--domain", default="", help="the new county's domain")
@@ -68,7 +71,7 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(exc.message) from None
         detail = (
-            f"{options['archive'].name}（备份时间 {result.archive_created_at}）："
+            f"{options['archive'].name}（备份时间 {result.archive_made}）："
             f"{result.tables} 张表 {result.rows} 行核对一致"
         )
         lifecycle_record(
@@ -76,7 +79,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"已恢复 {result.tenant.name}（{result.tenant.schema_name}）：备份时间 "
-            f"{result.archive_created_at}，{result.tables} 张表 {result.rows} 行逐表核对一致，"
+            f"{result.archive_made}，{result.tables} 张表 {result.rows} 行逐表核对一致，"
             f"{result.files} 个文件，补齐迁移 {result.migrated} 个。"
         )
         for note in result.notes:

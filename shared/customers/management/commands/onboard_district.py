@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from shared.customers.services import OnboardingRequest, tenant_onboard
+from shared.customers.trail import Actor
 from zhdj.errors import ApplicationError
 
 
@@ -47,7 +49,9 @@ class Command(BaseCommand):
             self.stdout.write(f"[{pct:3d}%] {step}")
 
         try:
-            result = tenant_onboard(req, progress=progress, method=opts["method"])
+            result = tenant_onboard(
+                req, progress=progress, method=opts["method"], actor=Actor.command(sys.argv)
+            )
         except ApplicationError as exc:
             lines = [
                 f"{field}: {msg}"
