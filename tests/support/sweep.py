@@ -491,7 +491,7 @@ def _data_words() -> frozenset[str]:
     (a recipient list names logins, the ops pages name schemas and hosts)."""
     from shared.accounts.models import User
     from shared.accounts.sessions import BROWSERS, SYSTEMS
-    from shared.customers.models import Domain, OnboardingJob, Tenant
+    from shared.customers.models import Domain, LifecycleEvent, OnboardingJob, Tenant
     from zhdj.demo import DISTRICTS
 
     words = {d.schema for d in DISTRICTS}  # the onboarding form's example identifier
@@ -500,6 +500,11 @@ def _data_words() -> frozenset[str]:
     for host in Domain.objects.values_list("domain", flat=True):
         words |= set(host.split("."))
     words |= set(OnboardingJob.objects.values_list("schema_name", flat=True))
+    # The lifecycle trail (append-only) names counties that other tests made and removed,
+    # their hosts and their archives' file names.
+    for schema, detail in LifecycleEvent.objects.values_list("schema_name", "detail"):
+        words.add(schema)
+        words |= set(re.findall(r"[\w.-]+\.(?:localhost|zhdj\.age)", detail))
     # Browsers and systems are named by their own names on 登录设备 ("Chrome · Linux").
     words |= {name for _pattern, name in (*BROWSERS, *SYSTEMS)}
     for schema in (ALPHA.schema, BETA.schema, "public"):
