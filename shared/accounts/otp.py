@@ -209,7 +209,9 @@ def check(*, user: User, code: str, request=None) -> Check:  # type: ignore[no-u
         return Check(None, throttled_seconds=seconds)
     if DIGITS.match(code):
         if totp.verify_token(code):
-            events.record(events.Kind.OTP, request=request, user=user, detail="动态验证码")
+            events.record(
+                events.Kind.OTP, request=request, user=user, detail="动态验证码正确，登录完成"
+            )
             return Check(totp)
     elif code:
         token = (

@@ -1,7 +1,8 @@
 """The login log (登录日志): Django's auth signals and axes' lockout signal, written as
 security events (``shared.accounts.events``) in the schema of the site asked.
 
-- ``user_logged_in`` → LOGIN; ``user_logged_out`` → LOGOUT;
+- ``user_logged_in`` → LOGIN (for a role with the second factor: "密码正确，待验证动态口令",
+  the OTP row then says "动态验证码正确，登录完成"); ``user_logged_out`` → LOGOUT;
 - ``user_login_failed`` → LOGIN_FAILED with the name typed (truncated), ok=False; a login
   refused because of a lock says so;
 - ``axes.signals.user_locked_out`` → LOCKED_OUT, once, when the lock starts (axes sends it
@@ -19,16 +20,20 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from shared.accounts import events
+from shared.accounts import events, otp
 
 USERNAME_FIELD = "username"
+PENDING = {"verify": "密码正确，待验证动态口令", "enrol": "密码正确，待绑定动态口令"}
 
 
 @receiver(user_logged_in, dispatch_uid="zhdj_login_log_in")
 def log_login(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
     if request is None:  # a test's force_login, a script: no client to log
         return
-    events.record(events.Kind.LOGIN, request=request, user=user)
+    # For a role with the second factor the password is only the first step: the row says
+    # so, and the OTP row that follows says when the login was completed.
+    step = PENDING.get(otp.pending(user), "") if user is not None else ""
+    events.record(events.Kind.LOGIN, request=request, user=user, detail=step)
 
 
 @receiver(user_logged_out, dispatch_uid="zhdj_login_log_out")

@@ -64,6 +64,25 @@ def test_a_failed_login_is_logged_with_the_name_typed():
     assert "x" not in failed.detail  # never the password
 
 
+def test_a_password_without_its_second_factor_is_not_logged_as_a_finished_login():
+    """The city's users type a 动态口令 after the password: the login row says the password
+    was right and the code is still due; the OTP row says when the login was completed."""
+    from shared.accounts import otp
+    from shared.accounts.models import User
+
+    client = host_client(CITY_HOST)
+    client.post(LOGIN, {"username": "city", "password": PASSWORD})
+    [login] = rows("public", Kind.LOGIN)
+    assert login.detail == "密码正确，待验证动态口令"
+    assert rows("public", Kind.OTP) == []
+    with schema_context("public"):
+        user = User.objects.get(username="city")
+        assert otp.pending(user) == "verify"
+    member = host_client(ALPHA.host)
+    member.post(LOGIN, {"username": "member", "password": PASSWORD})
+    assert rows(ALPHA.schema, Kind.LOGIN)[-1].detail == ""  # no second factor: complete
+
+
 def test_a_lockout_is_logged_once_when_it_starts():
     for _ in range(7):
         host_client(ALPHA.host).post(LOGIN, {"username": "member", "password": "wrong"})
