@@ -36,7 +36,7 @@ from zhdj.formats import beijing
 from zhdj.spreadsheets import append
 from zhdj.web.exports import xlsx_download
 from zhdj.web.forms import DateInput
-from zhdj.web.query import PageField, error_lines, filter_status, refuse_export
+from zhdj.web.query import PageField, filter_status, filtered_page, refuse_export
 
 log = logging.getLogger(__name__)
 PAGE = 50
@@ -126,28 +126,15 @@ def workbook(rows: QuerySet[SecurityEvent]) -> bytes:
 def events_page(request: HttpRequest, *, export_url: str, site: str) -> HttpResponse:
     """The page: the filter form and one page of events (a refused filter: 400, no rows)."""
     form = SecurityEventFilterForm(request.GET or None)
-    status = filter_status(form)
-    rows: list[SecurityEvent] = []
-    page = 1
-    if status == 200:
-        data = form.cleaned_data if form.is_bound else {}
-        page = data.get("page") or 1
-        rows = list(events(data)[(page - 1) * PAGE : page * PAGE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
+    context, status = filtered_page(request, form, events, per_page=PAGE)
     return render(
         request,
         "accounts/security_events.html",
         {
-            "form": form,
-            "rows": rows[:PAGE],
-            "has_next": len(rows) > PAGE,
-            "page": page,
-            "query": query.urlencode(),
+            **context,
             "export_url": export_url,
             "may_export": has_duty(request.user, Duty.SECURITY_EVENTS_EXPORT),
             "site": site,
-            "errors": error_lines(form) if status != 200 else [],
             "retention_days": settings.ZHDJ_AUDIT_RETENTION_DAYS,
         },
         status=status,

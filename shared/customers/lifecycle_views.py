@@ -25,7 +25,7 @@ from shared.customers.trail import Actor, lifecycle_events
 from zhdj.errors import ApplicationError
 from zhdj.web.access import OPS, public_page
 from zhdj.web.forms import add_errors
-from zhdj.web.query import error_lines, filter_status
+from zhdj.web.query import filtered_page
 
 PAGE = 50
 TYPED = {"rename": tenant_domain_rename, "add": tenant_domain_add}
@@ -126,26 +126,15 @@ def tenant_offboard_view(request: HttpRequest, tenant_id: int) -> HttpResponse:
 def lifecycle_log(request: HttpRequest) -> HttpResponse:
     """区县变更记录: the city auditor reads every lifecycle action (read only)."""
     form = LifecycleFilterForm(request.GET or None)
-    status = filter_status(form)
-    rows = []
-    page = 1
-    if status == 200:
-        data = form.cleaned_data if form.is_bound else {}
-        page = data.get("page") or 1
-        events = lifecycle_events(action=data.get("action", ""), county=data.get("county", ""))
-        rows = list(events[(page - 1) * PAGE : page * PAGE + 1])
-    query = request.GET.copy()
-    query.pop("page", None)
+    context, status = filtered_page(
+        request,
+        form,
+        lambda data: lifecycle_events(action=data.get("action", ""), county=data.get("county", "")),
+        per_page=PAGE,
+    )
     return render(
         request,
         "customers/lifecycle_log.html",
-        {
-            "form": form,
-            "rows": rows[:PAGE],
-            "has_next": len(rows) > PAGE,
-            "page": page,
-            "query": query.urlencode(),
-            "errors": error_lines(form) if status != 200 else [],
-        },
+        context,
         status=status,
     )

@@ -48,6 +48,32 @@ def filter_status(form: forms.Form) -> int:
     return 400 if form.is_bound and not form.is_valid() else 200
 
 
+def filtered_page(
+    request: HttpRequest, form: forms.Form, rows_for: Any, *, per_page: int
+) -> tuple[dict[str, Any], int]:
+    """One page of a filtered log (``rows_for(cleaned_data)`` → a queryset): the template's
+    context (form, rows, has_next, page, query without the page, errors) and the status
+    (400 with no rows when the filter was refused)."""
+    status = filter_status(form)
+    rows: list[Any] = []
+    page = 1
+    if status == 200:
+        data = form.cleaned_data if form.is_bound else {}
+        page = data.get("page") or 1
+        rows = list(rows_for(data)[(page - 1) * per_page : page * per_page + 1])
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "rows": rows[:per_page],
+        "has_next": len(rows) > per_page,
+        "page": page,
+        "query": query.urlencode(),
+        "errors": error_lines(form) if status != 200 else [],
+    }
+    return context, status
+
+
 def error_lines(form: forms.Form) -> list[str]:
     """The form's errors as "label：message" lines (for pages that show no form)."""
     lines = []
