@@ -77,6 +77,11 @@ def code_name(table: CodeTable | str, code: str, default: str = "") -> str:
     return _snapshot(table).names.get(code, default)
 
 
+def code_names(table: CodeTable | str) -> dict[str, str]:
+    """Every code of ``table`` with its name (withdrawn codes too), from the snapshot."""
+    return dict(_snapshot(table).names)
+
+
 def code_choices(table: CodeTable | str) -> list[tuple[str, str]]:
     """``(code, name)`` pairs of the active entries, in display order, for form fields."""
     return list(_snapshot(table).choices)

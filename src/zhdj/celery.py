@@ -81,6 +81,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=10),
         "args": ("tenants.development.tasks.remind_steps",),
     },
+    # Organizational life: required meetings not held as a month or quarter ends.
+    "orglife-period-end": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=8, minute=15),
+        "args": ("tenants.orglife.tasks.remind_period_end",),
+    },
     # Transfers: late receipts (回执逾期) and 组织关系保留 expiry reminders.
     "transfer-late-receipts": {
         "task": "zhdj.tasks.for_each_active_tenant",

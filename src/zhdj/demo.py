@@ -28,6 +28,7 @@ from tenants.members.models import Member
 from tenants.members.services import member_create
 from tenants.members.validation import MemberData
 from tenants.notifications.services import notification_send
+from tenants.orglife.demo import seed_county as seed_orglife
 from tenants.orgs.demo import seed_county as seed_locations
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
@@ -132,6 +133,7 @@ def _seed_otp(schemas: list[str | None]) -> None:
 def _seed_features() -> None:
     """Each feature's own demo data, through its services (each idempotent)."""
     seed_locations()
+    seed_orglife()  # before development: its votes are meetings too
     seed_development()
     seed_dues()
     seed_transfers()

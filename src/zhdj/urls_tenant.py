@@ -10,6 +10,12 @@ from tenants.development.api import DevelopmentRecordViewSet
 from tenants.dues.api import DuesBillViewSet, DuesPaymentViewSet
 from tenants.members.api import MemberViewSet, ProposalViewSet
 from tenants.notifications.api import NotificationViewSet
+from tenants.orglife.api import (
+    BallotViewSet,
+    ComplianceViewSet,
+    MeetingViewSet,
+    OwnMeetingViewSet,
+)
 from tenants.orgs.api import OrganizationViewSet
 from tenants.orgs.views import county_home
 from tenants.transfers.api import EnvelopeViewSet, TransferViewSet
@@ -30,6 +36,10 @@ router.register("dues/bills", DuesBillViewSet, basename="dues-bill")
 router.register("dues/payments", DuesPaymentViewSet, basename="dues-payment")
 router.register("transfers/inbox", EnvelopeViewSet, basename="transfer-envelope")
 router.register("transfers", TransferViewSet, basename="transfer")
+router.register("orglife/meetings", MeetingViewSet, basename="orglife-meeting")
+router.register("orglife/mine", OwnMeetingViewSet, basename="orglife-mine")
+router.register("orglife/ballots", BallotViewSet, basename="orglife-ballot")
+router.register("orglife/compliance", ComplianceViewSet, basename="orglife-compliance")
 
 urlpatterns = [
     path("", county_home, name="home"),
@@ -45,6 +55,7 @@ urlpatterns = [
     path("dues/", include("tenants.dues.urls")),
     path("transfers/", include("tenants.transfers.urls")),
     path("teams/", include("tenants.teams.urls")),
+    path("orglife/", include("tenants.orglife.urls")),
     path("logins/", include("tenants.logins.urls")),
     path("dashboard/", include("shared.rollups.urls_county")),
     path("api/", include(router.urls)),

@@ -25,3 +25,4 @@ class Perm(StrEnum):
     POSTS_MANAGE = "posts.manage"
     ACCOUNTS_MANAGE = "accounts.manage"
     NOTICES_PUBLISH = "notices.publish"
+    ORGLIFE_MANAGE = "orglife.manage"

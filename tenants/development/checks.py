@@ -4,8 +4,10 @@ branch meeting's vote, and which committee may pass a submission.
 - Order: every prerequisite step done, on or before this step's date; a step done once
   is not done again (except the repeatable 考察 steps, and 22–24 after an extension).
 - People: 培养联系人 1–2, 入党介绍人 exactly 2, each a full member in good standing.
-- Vote (steps 15, 23): present voting members > half of those expected, yes votes >
-  half of those expected (exactly half is not enough); step 23 names its outcome.
+- Vote (steps 15, 23): a counted ballot of the voting engine (``tenants.orglife.voting``)
+  held for this record and step at a 支部党员大会 on the step's date, which passed: who
+  was expected came from the roster, present voting members and yes votes each exceed
+  half of them (exactly half is not enough); step 23 names its outcome.
 - Committee: filings (4, 8) go to a committee above the branch; 预审 and 审批 (13, 17,
   24) only to a base committee with approval authority — never a 党总支 or 党组.
 """
@@ -23,6 +25,8 @@ from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.development.models import DevelopmentRecord, Status, StepPerson
 from tenants.members.models import Member
+from tenants.orglife.models import Ballot
+from tenants.orglife.voting import development_key, outcome_of
 from tenants.orgs.models import Organization
 from zhdj.errors import AccessDenied, ApplicationError
 
@@ -31,13 +35,16 @@ OUTCOMES = {"full": "按期转正", "extend": "延长预备期", "cancel": "取�
 
 @dataclass
 class VoteData:
+    """The figures of a branch meeting's vote as a step keeps them (``MeetingVote``)."""
+
     expected: int
     present: int
     yes: int
     no: int = 0
     abstain: int = 0
+    ballot_id: int | None = None
 
-    def as_fields(self) -> dict[str, int]:
+    def as_fields(self) -> dict[str, int | None]:
         return asdict(self)
 
 
@@ -111,32 +118,45 @@ def _extension_rule(step: DevelopmentStep) -> dict[str, Any] | None:
     return next((r for r in step.rules if r["kind"] == "extension"), None)
 
 
-def check_vote(*, step: DevelopmentStep, vote: VoteData | None, details: dict) -> None:
-    if vote is None:
-        raise ApplicationError("请填写支部大会表决情况。", field="expected")
-    for name in ("expected", "present", "yes", "no", "abstain"):
-        value = getattr(vote, name)
-        if not isinstance(value, int) or value < 0:
-            raise ApplicationError("人数和票数应为不小于 0 的整数。", field=name)
-    if vote.expected < 1:
-        raise ApplicationError("请填写应到会有表决权的正式党员人数。", field="expected")
-    if vote.present > vote.expected:
-        raise ApplicationError("实到人数不能多于应到人数。", field="present")
-    if vote.yes + vote.no + vote.abstain > vote.expected:
-        raise ApplicationError("赞成、反对、弃权票合计不能多于应到人数。", field="yes")
-    if vote.present * 2 <= vote.expected:
+def check_vote(
+    *,
+    record: DevelopmentRecord,
+    step: DevelopmentStep,
+    ballot_id: int | None,
+    done_on: date,
+    details: dict,
+) -> VoteData:
+    """The figures of the passed ballot for this record and step (never typed by hand)."""
+    key = development_key(record.pk, step.number)
+    ballot = (
+        Ballot.objects.filter(pk=ballot_id, subject_key=key).select_related("meeting").first()
+        if ballot_id
+        else None
+    )
+    if ballot is None:
         raise ApplicationError(
-            f"实到会有表决权的正式党员（{vote.present} 人）须超过应到人数（{vote.expected} 人）"
-            "的半数，会议不能进行表决。",
-            field="present",
+            "请选择支部党员大会对本人的表决：先在下方发起表决，会上投票并计票后再办理本步骤。",
+            field="ballot",
         )
-    if vote.yes * 2 <= vote.expected:
+    if ballot.is_open:
+        raise ApplicationError("该表决尚未计票。", field="ballot")
+    held_on = timezone.localtime(ballot.meeting.starts_at).date()
+    if done_on != held_on:
         raise ApplicationError(
-            f"赞成票（{vote.yes} 票）须超过应到会有表决权的正式党员（{vote.expected} 人）"
-            "的半数，决议未通过。",
-            field="yes",
+            f"办理日期应为召开支部党员大会的日期（{held_on:%Y-%m-%d}）。", field="done_on"
         )
+    outcome = outcome_of(ballot)
+    if not outcome.passed:
+        raise ApplicationError(outcome.reason, field="ballot")
     _check_outcome(step, details)
+    return VoteData(
+        expected=ballot.expected,
+        present=ballot.present,
+        yes=ballot.yes,
+        no=ballot.no,
+        abstain=ballot.abstain,
+        ballot_id=ballot.pk,
+    )
 
 
 def _check_outcome(step: DevelopmentStep, details: dict) -> None:

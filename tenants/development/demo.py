@@ -17,14 +17,16 @@ from shared.accounts.models import User
 from shared.standards.models import OrganizationType
 from tenants.access.scope import Scope
 from tenants.development.calendar import add_working_days
-from tenants.development.checks import VoteData, ancestors_of
+from tenants.development.checks import ancestors_of
 from tenants.development.documents import Upload
 from tenants.development.models import DevelopmentRecord, StepEntry
 from tenants.development.person import PersonData
 from tenants.development.services import StepInput, record_create, step_record, step_review
 from tenants.development.steps import add_months, step
 from tenants.members.models import Member
+from tenants.orglife.history import development_vote_on_record
 from tenants.orgs.models import Organization
+from zhdj.errors import ApplicationError
 from zhdj.pii.fields import index_for
 from zhdj.pii.idnumber import make_id_number
 
@@ -108,8 +110,6 @@ def _input(number: int, on: date, d: dict, name: str, full: list[int]) -> StepIn
             "publicity_from": d["pub_from"].isoformat(),
             "publicity_to": d["pub_to"].isoformat(),
         }
-    if number in (15, 23):
-        data.vote = VoteData(expected=12, present=11, yes=11)
     if number == 23:
         data.details = {"outcome": "full"}
     return data
@@ -163,13 +163,19 @@ def seed_county() -> None:
             actor=admin,
         )
         for number in range(2, upto + 1):
-            entry = step_record(
-                scope=scope,
-                record=record,
-                number=number,
-                data=_input(number, d[number], d, name, full),
-                actor=admin,
-            )
+            data = _input(number, d[number], d, name, full)
+            if number in (15, 23):  # the branch meeting votes through the one engine
+                try:
+                    data.ballot_id = development_vote_on_record(
+                        branch,
+                        d[number],
+                        record_id=record.pk,
+                        number=number,
+                        subject=f"接收{name}为预备党员" if number == 15 else f"{name}转为正式党员",
+                    ).pk
+                except ApplicationError:  # no full member on the roll that day: stop here
+                    break
+            entry = step_record(scope=scope, record=record, number=number, data=data, actor=admin)
             if entry.state == StepEntry.State.PENDING:
                 step_review(
                     scope=scope, entry=entry, approve=True, actor=admin, decided_on=d[number]

@@ -8,13 +8,14 @@ from django import forms
 
 from shared.standards.models import CodeTable, DevelopmentStep
 from tenants.access.scope import Scope
-from tenants.development.checks import OUTCOMES, VoteData
+from tenants.development.checks import OUTCOMES
 from tenants.development.documents import Upload
 from tenants.development.models import Submission
 from tenants.development.person import PersonData
 from tenants.development.services import StepInput
 from tenants.members.forms import _codes
 from tenants.members.pickers import MembersPickerField
+from tenants.orglife.models import Ballot
 from tenants.orgs.models import Organization
 from tenants.orgs.pickers import OrgPickerField
 from zhdj.validation.names import NameField, TextField
@@ -79,7 +80,12 @@ class StepForm(forms.Form):
     note = TextField(label="情况说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(
-        self, *args: Any, step: DevelopmentStep, scope: Scope | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        step: DevelopmentStep,
+        scope: Scope | None = None,
+        ballots: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.step = step
@@ -106,14 +112,14 @@ class StepForm(forms.Form):
             self.fields["publicity_from"] = forms.DateField(label="公示开始", widget=DATE)
             self.fields["publicity_to"] = forms.DateField(label="公示结束", widget=DATE)
         if step.meeting:
-            for name, label in (
-                ("expected", "应到会有表决权的正式党员"),
-                ("present", "实到会有表决权的正式党员"),
-                ("yes", "赞成（含书面意见）"),
-                ("no", "反对"),
-                ("abstain", "弃权"),
-            ):
-                self.fields[name] = forms.IntegerField(label=label, min_value=0, initial=0)
+            self.fields["ballot"] = forms.TypedChoiceField(
+                label="支部党员大会表决",
+                coerce=int,
+                empty_value=None,
+                required=False,
+                choices=[("", "请选择已计票的表决"), *(ballots or [])],
+                help_text="应到、实到和票数取自表决，不再手工填写",
+            )
         if step.number == 23:
             self.fields["outcome"] = forms.ChoiceField(
                 label="讨论结果", choices=list(OUTCOMES.items())
@@ -136,9 +142,6 @@ class StepForm(forms.Form):
         for key in ("publicity_from", "publicity_to"):
             if data.get(key):
                 details[key] = data[key].isoformat()
-        vote = None
-        if self.step.meeting:
-            vote = VoteData(**{k: data[k] for k in ("expected", "present", "yes", "no", "abstain")})
         return StepInput(
             done_on=data["done_on"],
             actor_name=data.get("actor_name", ""),
@@ -146,7 +149,7 @@ class StepForm(forms.Form):
             details=details,
             uploads=uploads,
             people=[int(p) for p in data.get("people", [])],
-            vote=vote,
+            ballot_id=data.get("ballot") if self.step.meeting else None,
         )
 
     def add_service_error(self, field: str | None, message: str) -> None:
@@ -165,6 +168,18 @@ def _password() -> forms.CharField:
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         help_text="审批接收预备党员、预备党员转正须再次输入密码",
     )
+
+
+class VoteStartForm(forms.Form):
+    """Steps 15 and 23: put the record to the vote at a 支部党员大会 of its branch."""
+
+    meeting = forms.TypedChoiceField(label="支部党员大会", coerce=int, empty_value=None)
+    secret = forms.BooleanField(label="无记名投票", required=False, initial=True)
+    mode = forms.ChoiceField(label="投票方式", choices=Ballot.Mode.choices)
+
+    def __init__(self, *args: Any, meetings: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].choices = [("", "请选择会议"), *meetings]
 
 
 class ReviewForm(forms.Form):

@@ -300,6 +300,11 @@ class MeetingVote(models.Model):
     """The branch meeting's vote (支部大会表决) at step 15 or 23."""
 
     entry = models.OneToOneField(StepEntry, on_delete=models.PROTECT, related_name="vote")
+    # The ballot the figures come from (the voting engine, ``tenants.orglife.voting``);
+    # empty for a record received from another county, which keeps its figures only.
+    ballot = models.ForeignKey(
+        "orglife.Ballot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     expected = models.PositiveIntegerField("应到会有表决权的正式党员")
     present = models.PositiveIntegerField("实到会有表决权的正式党员")
     yes = models.PositiveIntegerField("赞成（含书面意见）")

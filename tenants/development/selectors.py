@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
@@ -21,6 +22,8 @@ from tenants.development.models import (
     StepDocument,
     StepEntry,
 )
+from tenants.orglife.models import Ballot, Meeting, MeetingStatus
+from tenants.orglife.voting import development_key
 from tenants.orgs.models import Organization
 
 
@@ -143,3 +146,36 @@ def pending_entries(scope: Scope) -> QuerySet[StepEntry]:
 
 def age_today(birth: date, today: date) -> int:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def step_ballots(record: DevelopmentRecord, number: int) -> list[Ballot]:
+    """The ballots held for step ``number`` of ``record`` (steps 15, 23), newest first."""
+    return list(
+        Ballot.objects.filter(subject_key=development_key(record.pk, number))
+        .select_related("meeting")
+        .order_by("-pk")
+    )
+
+
+def ballot_choices(ballots: list[Ballot]) -> list[tuple[int, str]]:
+    """The counted ballots as the step form offers them."""
+    return [
+        (
+            b.pk,
+            f"{timezone.localtime(b.meeting.starts_at):%Y-%m-%d} {b.meeting.title}："
+            f"应到 {b.expected}、实到 {b.present}、赞成 {b.yes}"
+            f"（{'通过' if b.passed else '未通过'}）",
+        )
+        for b in ballots
+        if not b.is_open
+    ]
+
+
+def assembly_meetings(record: DevelopmentRecord) -> list[tuple[int, str]]:
+    """The branch's 支部党员大会 still open for votes, as choices."""
+    rows = Meeting.objects.filter(
+        org_id=record.org_id,
+        type_code="assembly",
+        status__in=(MeetingStatus.PLANNED, MeetingStatus.HELD),
+    ).order_by("-starts_at")[:20]
+    return [(m.pk, f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M} {m.title}") for m in rows]

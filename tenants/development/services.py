@@ -47,6 +47,8 @@ from tenants.development.rules import Verdict, check_time_rules
 from tenants.development.selectors import done_dates
 from tenants.development.steps import development_rules, steps
 from tenants.development.steps import step as step_of
+from tenants.orglife.models import Ballot, Meeting
+from tenants.orglife.voting import STEP_KINDS, ballot_open, development_key
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
 
@@ -60,6 +62,7 @@ __all__ = [
     "record_create",
     "step_record",
     "step_review",
+    "vote_open",
 ]
 
 # The steps a committee with approval authority decides (上级党委审批): admitting a
@@ -78,7 +81,7 @@ class StepInput:
     details: dict[str, Any] = field(default_factory=dict)
     uploads: list[Upload] = field(default_factory=list)
     people: list[int] = field(default_factory=list)  # member ids (contacts, introducers)
-    vote: VoteData | None = None
+    ballot_id: int | None = None  # steps 15 and 23: the counted ballot (orglife.voting)
 
 
 def _names() -> dict[int, str]:
@@ -87,7 +90,7 @@ def _names() -> dict[int, str]:
 
 def _validate(
     *, record: DevelopmentRecord, step: DevelopmentStep, data: StepInput, dates: dict
-) -> tuple[Verdict, list[CheckedUpload], list, dict]:
+) -> tuple[Verdict, list[CheckedUpload], list, dict, VoteData | None]:
     """Every check of one step, in the order a person would fix them. Writes nothing."""
     check_order(record=record, step=step, done_on=data.done_on, dates=dates)
     assert data.done_on is not None
@@ -101,12 +104,19 @@ def _validate(
         details=details,
     )
     people = check_people(record=record, step=step, member_ids=data.people)
+    vote = None
     if step.meeting:
-        check_vote(step=step, vote=data.vote, details=details)
+        vote = check_vote(
+            record=record,
+            step=step,
+            ballot_id=data.ballot_id,
+            done_on=data.done_on,
+            details=details,
+        )
     uploads = check_uploads(
         step, data.uploads, max_mb=development_rules()["development.document_max_mb"]
     )
-    return verdict, uploads, people, details
+    return verdict, uploads, people, details, vote
 
 
 def _write(
@@ -119,6 +129,7 @@ def _write(
     uploads: list[CheckedUpload],
     people: list,
     details: dict,
+    vote: VoteData | None = None,
 ) -> tuple[StepEntry, list[StepDocument]]:
     entry = StepEntry.objects.create(
         record=record,
@@ -135,8 +146,8 @@ def _write(
     )
     for member in people:
         StepPerson.objects.create(entry=entry, member=member, role=step.people)
-    if step.meeting and data.vote is not None:
-        MeetingVote.objects.create(entry=entry, **data.vote.as_fields())
+    if vote is not None:
+        MeetingVote.objects.create(entry=entry, **vote.as_fields())
     return entry, _store(entry, uploads, actor)
 
 
@@ -191,7 +202,7 @@ def record_create(
     if step.done_on is None:
         raise ApplicationError("请填写递交入党申请书的日期。", field="done_on")
     record.applied_on = step.done_on
-    verdict, uploads, people, details = _validate(record=record, step=first, data=step, dates={})
+    verdict, uploads, people, details, _ = _validate(record=record, step=first, data=step, dates={})
     record.user = user
     record.save()
     _write(  # step 1 has no effects beyond the record itself
@@ -225,7 +236,9 @@ def step_record(
         state=StepEntry.State.PENDING,
     ).exists():
         raise ApplicationError(f"第 {number} 步已提交上级党委审核，请等待审核结果。", field="step")
-    verdict, uploads, people, details = _validate(record=record, step=step, data=data, dates=dates)
+    verdict, uploads, people, details, vote = _validate(
+        record=record, step=step, data=data, dates=dates
+    )
     entry, saved = _write(
         record=record,
         step=step,
@@ -235,6 +248,7 @@ def step_record(
         uploads=uploads,
         people=people,
         details=details,
+        vote=vote,
     )
     with discard_on_error(saved):
         if entry.state == StepEntry.State.DONE:
@@ -332,3 +346,41 @@ def development_record_link_user(
     record.user = user
     record.save(update_fields=["user", "updated_at"])
     return record
+
+
+@transaction.atomic
+def vote_open(
+    *,
+    scope: Scope,
+    record: DevelopmentRecord,
+    number: int,
+    meeting_id: int,
+    actor: User,
+    secret: bool = True,
+    mode: str = "phone",
+) -> Ballot:
+    """Put step 15 (接收预备党员) or 23 (预备党员转正) of ``record`` to the vote at a
+    支部党员大会 of its branch; the engine computes who may vote from the roster."""
+    record = DevelopmentRecord.objects.select_related("org").get(pk=record.pk)
+    scope.require(Perm.DEVELOPMENT_MANAGE, record.org, message="无权办理该发展对象的步骤。")
+    if number not in STEP_KINDS:
+        raise ApplicationError("只有第 15、23 步由支部党员大会表决。", field="step")
+    meeting = Meeting.objects.filter(pk=meeting_id, org=record.org, type_code="assembly").first()
+    if meeting is None:
+        raise ApplicationError(
+            f"请选择{record.org.name}的支部党员大会（先在“组织生活”中计划会议）。",
+            field="meeting",
+        )
+    subject = (
+        f"接收{record.name}为预备党员" if number == 15 else f"{record.name}预备党员转为正式党员"
+    )
+    return ballot_open(
+        scope=scope,
+        meeting=meeting,
+        kind=STEP_KINDS[number],
+        subject=subject,
+        subject_key=development_key(record.pk, number),
+        secret=secret,
+        mode=mode,
+        actor=actor,
+    )

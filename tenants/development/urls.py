@@ -13,6 +13,7 @@ urlpatterns = [
     path("review/<int:entry_id>/<slug:outcome>/", views.review_decide, name="decide"),
     path("records/<int:record_id>/", views.record_detail, name="record"),
     path("records/<int:record_id>/steps/<int:number>/", views.step_new, name="step"),
+    path("records/<int:record_id>/steps/<int:number>/vote/", views.vote_start, name="vote-start"),
     path("records/<int:record_id>/export.pdf", views.record_export, name="export"),
     path("documents/<int:document_id>/", views.document, name="document"),
     path("handed-in/<int:submission_id>/", views.submission_file, name="submission"),

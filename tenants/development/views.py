@@ -27,11 +27,14 @@ from tenants.development.forms import (
     ReviewForm,
     StepForm,
     SubmissionForm,
+    VoteStartForm,
 )
 from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry, Submission
 from tenants.development.pdf import record_pdf
 from tenants.development.reminders import due_items
 from tenants.development.selectors import (
+    assembly_meetings,
+    ballot_choices,
     manages_record,
     own_record,
     pending_entries,
@@ -39,12 +42,14 @@ from tenants.development.selectors import (
     record_get,
     records_of,
     stage_totals,
+    step_ballots,
 )
 from tenants.development.services import (
     APPROVAL_DECISIONS,
     record_create,
     step_record,
     step_review,
+    vote_open,
 )
 from tenants.development.steps import step as step_of
 from tenants.development.steps import steps
@@ -184,7 +189,14 @@ def step_new(request: HttpRequest, record_id: int, number: int, *, scope: Scope)
         step = step_of(number)
     except ApplicationError:
         raise Http404("步骤不存在") from None
-    form = StepForm(request.POST or None, request.FILES or None, step=step, scope=scope)
+    ballots = step_ballots(record, number) if step.meeting else []
+    form = StepForm(
+        request.POST or None,
+        request.FILES or None,
+        step=step,
+        scope=scope,
+        ballots=ballot_choices(ballots),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             entry = step_record(
@@ -201,6 +213,12 @@ def step_new(request: HttpRequest, record_id: int, number: int, *, scope: Scope)
             late = f"（超期 {entry.late_days} 天：{entry.late_rule}）" if entry.late_days else ""
             messages.success(request, f"第 {number} 步“{step.name}”{done}{late}。")
             return redirect("development:record", record_id=record.pk)
+    return _step_page(request, record, step, form, ballots)
+
+
+def _step_page(  # type: ignore[no-untyped-def]
+    request: HttpRequest, record, step, form, ballots, *, vote_form=None
+) -> HttpResponse:
     return render(
         request,
         "development/step_form.html",
@@ -208,9 +226,46 @@ def step_new(request: HttpRequest, record_id: int, number: int, *, scope: Scope)
             "form": form,
             "record": record,
             "step": step,
-            "title": f"{record.name}：第 {number} 步 {step.name}",
+            "ballots": ballots,
+            "vote_form": vote_form or VoteStartForm(meetings=assembly_meetings(record)),
+            "title": f"{record.name}：第 {step.number} 步 {step.name}",
         },
     )
+
+
+@require_POST
+@scoped_page(permission=MANAGE)
+def vote_start(request: HttpRequest, record_id: int, number: int, *, scope: Scope) -> HttpResponse:
+    """Steps 15 and 23: put the record to the vote at a 支部党员大会 (the voting engine)."""
+    record = _managed(scope, record_id)
+    try:
+        step = step_of(number)
+    except ApplicationError:
+        raise Http404("步骤不存在") from None
+    if not step.meeting:
+        raise Http404("该步骤不表决")
+    vote_form = VoteStartForm(request.POST, meetings=assembly_meetings(record))
+    if vote_form.is_valid():
+        try:
+            ballot = vote_open(
+                scope=scope,
+                record=record,
+                number=number,
+                meeting_id=vote_form.cleaned_data["meeting"],
+                secret=vote_form.cleaned_data["secret"],
+                mode=vote_form.cleaned_data["mode"],
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            vote_form.add_error(exc.field if exc.field in vote_form.fields else None, exc.message)
+        else:
+            messages.success(
+                request, f"已发起表决“{ballot.subject}”，会上投票、计票后回到本页办理。"
+            )
+            return redirect("development:step", record_id=record.pk, number=number)
+    ballots = step_ballots(record, number)
+    form = StepForm(step=step, scope=scope, ballots=ballot_choices(ballots))
+    return _step_page(request, record, step, form, ballots, vote_form=vote_form)
 
 
 def _committees(entry: StepEntry) -> list:

@@ -69,6 +69,13 @@ SOURCES: dict[str, Source] = {
     ),
     # Organizations whose statistics the user reads (stats.view).
     "stats": lambda scope, p: _narrowed(Organization.objects.visible_to(scope, Perm.STATS_VIEW), p),
+    # Where the user runs organizational life (orglife.manage): branches and 党小组.
+    "orglife": lambda scope, p: _narrowed(
+        Organization.objects.visible_to(scope, Perm.ORGLIFE_MANAGE).filter(
+            type_code__in=[*_holding_codes(), "group"]
+        ),
+        p,
+    ),
     # Any branch of the county: where a member may be transferred to within the county.
     "county_branches": lambda scope, p: _narrowed(
         Organization.objects.filter(is_active=True, type_code__in=_holding_codes()), p

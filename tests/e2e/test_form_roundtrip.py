@@ -74,6 +74,16 @@ COVERED = {
     "tenants.teams.forms.AppointForm": "appoint, typed (tests/e2e/test_teams.py)",
     "tenants.teams.forms.EndForm": "end a post, typed (tests/e2e/test_teams.py)",
     "tenants.teams.forms.GrantForm": "post permission override (tests/e2e/test_teams.py)",
+    "tenants.orglife.forms.PlanForm": "plan a meeting, typed (tests/e2e/test_orglife.py)",
+    "tenants.orglife.forms.BallotForm": "a resolution put to the vote (test_orglife)",
+    "tenants.orglife.forms.RecordForm": "minutes, typed (test_orglife)",
+    "tenants.orglife.forms.FileForm": "a material uploaded (test_orglife)",
+    "tenants.orglife.forms.CancelForm": "cancel with a reason (test_orglife)",
+    "tenants.orglife.forms.CountForm": "a ballot counted in the room (test_orglife)",
+    "tenants.orglife.forms.VoteForm": "a vote at phone width (test_orglife)",
+    "tenants.orglife.forms.CommentForm": "a comment at phone width (test_orglife)",
+    "tenants.orglife.forms.LeaveForm": "leave at phone width (test_orglife)",
+    "tenants.orglife.forms.OpinionForm": "written opinion at phone width (test_orglife)",
     **{f"records:{slug}": "extended set, typed" for slug in RECORD_SETS},
 }
 
@@ -101,6 +111,12 @@ NOT_ROUND_TRIPPED = {
     "tenants.logins.forms.DeliveryForm": "issues a login (tests/e2e/test_logins.py)",
     "tenants.logins.forms.BulkForm": "issues logins in bulk (tests/tenants/logins)",
     "tenants.teams.forms.TeamFilterForm": "a GET filter of the team index",
+    "tenants.orglife.forms.MeetingFilterForm": "a GET filter of the meetings (test_orglife)",
+    "tenants.orglife.forms.YearForm": "a GET filter (year) of compliance (test_orglife)",
+    "tenants.development.forms.VoteStartForm": (
+        "starts a step's vote: two choices and a box, nothing typed "
+        "(tests/tenants/development/test_vote_pages.py)"
+    ),
 }
 
 # Columns that change on any save by design.

@@ -148,6 +148,10 @@ KINDS = {
     "txn_id": "trade",
     "user_id": "user",  # a login of the site (动态口令 reset)
     "name": "archive",  # a county archive's file name (ops: 备份与移交)
+    "meeting_id": "meeting",
+    "attendance_id": "attendance",
+    "ballot_id": "ballot",
+    "file_id": "meeting_file",
 }
 API_KINDS = {
     "org": "org",
@@ -159,6 +163,9 @@ API_KINDS = {
     "dues-payment": "payment",
     "transfer-envelope": "envelope",
     "transfer": "transfer",
+    "orglife-meeting": "meeting",
+    "orglife-mine": "meeting",
+    "orglife-ballot": "ballot",
 }
 # Words a URL takes (the views' own vocabularies, not objects): all of them are tried.
 WORDS = {
@@ -181,6 +188,8 @@ def kind_of(route: Route, param: Param) -> str:
         return "member_record"
     if param.name == "job_id" and route.template.startswith("ops/"):
         return "onboarding_job"
+    if param.name == "token" and route.template.startswith("orglife/"):
+        return "checkin_token"
     if param.name not in KINDS:
         raise AssertionError(f"KINDS: which objects fill <{param.name}> of {route.template}?")
     return KINDS[param.name]
@@ -214,6 +223,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
     from tenants.members.models import EditProposal, Member
     from tenants.members.records import RECORD_SETS, FamilyRecord
     from tenants.notifications.models import Notification
+    from tenants.orglife.models import Attendance, Ballot, Meeting, MeetingFile
     from tenants.orgs.models import Organization
     from tenants.transfers.models import ProofLetter, Retention, Transfer
 
@@ -246,6 +256,16 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("payment", DuesPayment.objects.order_by("pk"), 2)
         c.add("post", Post.objects.order_by("pk"))
         c.add("user", User.objects.filter(role__in=User.OTP_ROLES).order_by("pk"))
+        # The meeting under way first (its ballot open), then the coming one.
+        c.add("meeting", Meeting.objects.order_by("status", "-starts_at"))
+        c.add("attendance", Attendance.objects.exclude(leave="").order_by("pk"))
+        c.add("ballot", Ballot.objects.order_by("status", "pk"))
+        c.add("meeting_file", MeetingFile.objects.order_by("pk"))
+        tokens = Meeting.objects.order_by("status", "-starts_at").values_list(
+            "checkin_token", flat=True
+        )
+        c.first["checkin_token"] = list(tokens[:1])
+        c.every["checkin_token"] = set(tokens)
         c.first["order"], c.every["order"] = list(order_nos), set(order_nos)
     c.words(
         {

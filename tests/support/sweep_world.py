@@ -134,9 +134,11 @@ def seed() -> Seeded:
 def _seed_county(county: County) -> list[str]:
     from tenants.development.demo import seed_county as seed_development
     from tenants.dues.demo import seed_county as seed_dues
+    from tenants.orglife.demo import seed_county as seed_orglife
     from tenants.transfers.demo import seed_county as seed_transfers
 
     _seed_applicant(county)
+    seed_orglife()
     seed_development()
     seed_dues()
     seed_transfers()

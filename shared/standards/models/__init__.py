@@ -83,6 +83,7 @@ class CodeTable(models.TextChoices):
     POST = "post", "党内职务"
     AGE_BAND = "age_band", "年龄段（党内统计）"
     JOINING_PERIOD = "joining_period", "入党时间段（党内统计）"
+    MEETING_TYPE = "meeting_type", "组织生活类型"
 
 
 class Code(models.Model):

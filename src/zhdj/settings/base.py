@@ -97,6 +97,7 @@ TENANT_APPS = [
     "tenants.imports",
     "tenants.audit",
     "tenants.rules",
+    "tenants.orglife",
     "tenants.development",
     "tenants.dues",
     "tenants.transfers",
@@ -227,6 +228,13 @@ CHANNEL_LAYERS = {
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_RESULT_EXPIRES = 3600
+# One result backend (one Redis pool and one pub/sub connection) per process, not one per
+# thread: by default Celery builds a backend in every thread that sends a task or waits for
+# a result (.delay() subscribes to the result), and nothing closes it when a short-lived
+# thread ends (a request's thread under ASGI, asyncio.to_thread). Its Redis sockets then
+# linger until the cyclic garbage collector happens by (a ResourceWarning in whatever test
+# ran then: the CI failure of test_live). The Redis backend serializes its pub/sub use.
+CELERY_RESULT_BACKEND_THREAD_SAFE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE

@@ -60,11 +60,13 @@ COUNTY_NAV = (
     NavItem("发展党员", "development:board", None, "sprout", permission="development.manage"),
     NavItem("党费收缴", "dues:overview", None, "coin", permission="dues.manage"),
     NavItem("关系转接", "transfers:list", None, "swap", permission="transfers.manage"),
+    NavItem("组织生活", "orglife:index", None, "calendar", permission="orglife.manage"),
     NavItem("登录账号", "logins:list", None, "key", permission="accounts.manage"),
     NavItem("班子与职务", "teams:index", None, "people", manages=True),  # members.view
     NavItem("我的信息", "members:me", frozenset({User.Role.MEMBER}), "person"),
     NavItem("我的党费", "dues:mine", frozenset({User.Role.MEMBER}), "coin"),
     NavItem("我的转接", "transfers:mine", frozenset({User.Role.MEMBER}), "swap"),
+    NavItem("我的组织生活", "orglife:mine", frozenset({User.Role.MEMBER}), "calendar"),
     NavItem("入党进程", "development:mine", frozenset({User.Role.APPLICANT}), "sprout"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", None, "send", permission="notices.publish"),

@@ -17,13 +17,13 @@ from tenants.development.services import (
     PersonData,
     StepInput,
     Upload,
-    VoteData,
     record_create,
     step_record,
     step_review,
 )
 from tenants.development.steps import add_months, step
 from tenants.members.models import Member
+from tenants.orglife.history import development_vote_on_record
 from tenants.orgs.models import Organization
 from tests.support.world import PASSWORD
 from zhdj.pii.idnumber import make_id_number
@@ -129,7 +129,22 @@ def plan(start: date) -> dict[int, date]:
     return d
 
 
-def step_input(w: World, number: int, on: date, dates: dict, **extra: object) -> StepInput:
+def passed_vote(w: World, record: DevelopmentRecord, number: int, on: date) -> int:
+    """The 支部党员大会 of the village on ``on`` passes step ``number`` of ``record``
+    (everyone present, every voting member in favour), through the voting engine."""
+    return development_vote_on_record(
+        w.village, on, record_id=record.pk, number=number, subject=f"第{number}步表决"
+    ).pk
+
+
+def step_input(
+    w: World,
+    number: int,
+    on: date,
+    dates: dict,
+    record: DevelopmentRecord | None = None,
+    **extra: object,
+) -> StepInput:
     data = StepInput(done_on=on, uploads=uploads(number), note=f"第{number}步情况")
     if number == 5:
         data.people = w.contacts[:1]
@@ -142,8 +157,8 @@ def step_input(w: World, number: int, on: date, dates: dict, **extra: object) ->
             "publicity_from": dates["publicity_from"].isoformat(),
             "publicity_to": dates["publicity_to"].isoformat(),
         }
-    if number in (15, 23):
-        data.vote = VoteData(expected=9, present=8, yes=8)
+    if number in (15, 23) and record is not None:
+        data.ballot_id = passed_vote(w, record, number, on)
     if number == 23:
         data.details = {"outcome": extra.pop("outcome", "full")}
         if "extension_months" in extra:
@@ -160,7 +175,7 @@ def do_step(
         scope=w.branch_scope,
         record=record,
         number=number,
-        data=step_input(w, number, on, dates, **extra),
+        data=step_input(w, number, on, dates, record, **extra),
         actor=w.branchsec,
     )
     if entry.state == StepEntry.State.PENDING:
@@ -175,10 +190,12 @@ def do_step(
     return entry
 
 
-def walk(w: World, *, start: date, until: int) -> tuple[DevelopmentRecord, dict]:
+def walk(
+    w: World, *, start: date, until: int, **person_kw: object
+) -> tuple[DevelopmentRecord, dict]:
     """A record with steps 1..``until`` done on the planned dates."""
     dates = plan(start)
-    record = applied(w, dates[1])
+    record = applied(w, dates[1], **person_kw)
     for number in range(2, until + 1):
         do_step(w, record, number, dates[number], dates)
     record.refresh_from_db()

@@ -11,9 +11,12 @@ from django.utils import timezone
 
 from tenants.access.scope import Scope, scope_for
 from tenants.development.models import DevelopmentRecord, Status, StepDocument, StepEntry
-from tenants.development.services import Upload, VoteData, step_record, step_review
+from tenants.development.services import Upload, step_record, step_review
 from tenants.development.steps import add_months
 from tenants.members.models import Member
+from tenants.orglife.history import meeting_on_record
+from tenants.orglife.models import Ballot
+from tenants.orglife.voting import ballot_close, ballot_open, development_key
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
 from tests.tenants.development.path import (
@@ -21,6 +24,7 @@ from tests.tenants.development.path import (
     PNG,
     applied,
     do_step,
+    passed_vote,
     pdf,
     step_input,
     uploads,
@@ -139,31 +143,53 @@ def test_a_suspended_member_cannot_introduce_and_one_introducer_is_not_enough(w)
     )
 
 
-@pytest.mark.parametrize(
-    ("vote", "field", "ok"),
-    [
-        (VoteData(expected=10, present=6, yes=6), "", True),
-        (VoteData(expected=10, present=5, yes=5), "present", False),  # exactly half present
-        (VoteData(expected=10, present=9, yes=5, no=4), "yes", False),  # exactly half yes
-        (VoteData(expected=9, present=5, yes=5), "", True),
-        (VoteData(expected=9, present=9, yes=4, no=5), "yes", False),
-        (VoteData(expected=9, present=10, yes=9), "present", False),
-    ],
-)
-def test_branch_meeting_quorum_and_majority(w, vote, field, ok):
+def test_step_15_takes_its_figures_from_a_passed_ballot_never_typed(w):
     record, dates = walk(w, start=start(), until=14)
     data = step_input(w, 15, dates[15], dates)
-    data.vote = vote
 
     def call():  # type: ignore[no-untyped-def]
         return step_record(
             scope=w.branch_scope, record=record, number=15, data=data, actor=w.branchsec
         )
 
-    if ok:
-        assert call().vote.yes == vote.yes
-    else:
-        _refused(field, "半数|不能多于", call)
+    _refused("ballot", "发起表决", call)  # no ballot at all
+    other, _ = walk(w, start=start(), until=14, seq=77)
+    data.ballot_id = passed_vote(w, other, 15, dates[15])
+    _refused("ballot", "发起表决", call)  # another person's ballot
+    data.ballot_id = passed_vote(w, record, 15, dates[15] - timedelta(days=1))
+    _refused("done_on", "召开支部党员大会的日期", call)
+    data.ballot_id = passed_vote(w, record, 15, dates[15])
+    entry = call()
+    ballot = Ballot.objects.get(pk=data.ballot_id)
+    assert entry.vote.ballot_id == ballot.pk
+    assert (entry.vote.expected, entry.vote.present, entry.vote.yes) == (
+        ballot.expected,
+        ballot.present,
+        ballot.yes,
+    )
+
+
+def test_step_15_refused_when_the_ballot_failed(w):
+    record, dates = walk(w, start=start(), until=14)
+    meeting = meeting_on_record(w.village, dates[15])
+    ballot = ballot_open(
+        scope=Scope.system(),
+        meeting=meeting,
+        kind="admission",
+        subject="接收",
+        subject_key=development_key(record.pk, 15),
+        actor=None,
+    )
+    ballot = ballot_close(scope=Scope.system(), ballot=ballot, actor=None)  # nobody voted yes
+    data = step_input(w, 15, dates[15], dates)
+    data.ballot_id = ballot.pk
+    _refused(
+        "ballot",
+        "赞成票（0 票）未超过",
+        lambda: step_record(
+            scope=w.branch_scope, record=record, number=15, data=data, actor=w.branchsec
+        ),
+    )
 
 
 def test_a_general_branch_cannot_approve(w):
@@ -181,6 +207,7 @@ def test_a_general_branch_cannot_approve(w):
     )
     w.village = Organization.objects.get(pk=branch.pk)
     w.branchsec = w.admin  # the new branch has no secretary yet
+    Member.objects.filter(name="赵其他").update(org=branch)  # a full member to vote at step 15
     record, dates = walk(w, start=start(), until=16)
     record.refresh_from_db()
     data = step_input(w, 17, dates[17], dates)
