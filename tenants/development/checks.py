@@ -148,7 +148,7 @@ def check_vote(
     outcome = outcome_of(ballot)
     if not outcome.passed:
         raise ApplicationError(outcome.reason, field="ballot")
-    _check_outcome(step, details)
+    check_outcome(step, details)
     return VoteData(
         expected=ballot.expected,
         present=ballot.present,
@@ -159,7 +159,7 @@ def check_vote(
     )
 
 
-def _check_outcome(step: DevelopmentStep, details: dict) -> None:
+def check_outcome(step: DevelopmentStep, details: dict) -> None:
     """Step 23 names its outcome; an extension is 6 to 12 months (the step's rule)."""
     rule = _extension_rule(step)
     if rule is None:

@@ -15,6 +15,7 @@ from shared.accounts.models import User
 from shared.standards.models import OrganizationType
 from tenants.access.models import Post
 from tenants.access.scope import Scope
+from tenants.orglife.appraisal import appraisal_start, self_assess
 from tenants.orglife.history import meeting_on_record
 from tenants.orglife.models import Attendance, Meeting
 from tenants.orglife.services import comment_add, leave_request, meeting_file_add, meeting_plan
@@ -131,6 +132,16 @@ def _now_in(branch: Organization, member: User) -> None:
         .exclude(member__user=member)
         .values_list("member_id", flat=True)[:2]
     )
+    appraisal = appraisal_start(scope=scope, org=branch, year=timezone.localdate().year, actor=None)
+    others_all = list(
+        appraisal.entries.exclude(member__user=member).values_list("member_id", flat=True)
+    )
+    if others_all:
+        self_assess(
+            appraisal=appraisal,
+            member_id=others_all[0],
+            text="按时参加组织生活，按时交纳党费，完成支部交给的任务。",
+        )
     if others:
         leave_request(meeting=theme, member_id=others[0], reason="在外地务工，已向支部书记说明")
         comment_add(

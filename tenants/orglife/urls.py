@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from tenants.orglife import views, views_member
+from tenants.orglife import views, views_appraisal, views_member
 
 app_name = "orglife"
 urlpatterns = [
@@ -28,5 +28,25 @@ urlpatterns = [
     path("mine/<int:meeting_id>/leave/", views_member.ask_leave, name="ask-leave"),
     path("mine/<int:meeting_id>/opinion/", views_member.opinion, name="opinion"),
     path("ballots/<int:ballot_id>/vote/", views_member.vote, name="vote"),
+    path("appraisals/", views_appraisal.appraisals, name="appraisals"),
+    path("appraisals/<int:appraisal_id>/", views_appraisal.appraisal, name="appraisal"),
+    path(
+        "appraisals/<int:appraisal_id>/propose/",
+        views_appraisal.propose,
+        name="appraisal-propose",
+    ),
+    path("appraisals/<int:appraisal_id>/vote/", views_appraisal.vote, name="appraisal-vote"),
+    path("appraisals/<int:appraisal_id>/decide/", views_appraisal.decide, name="appraisal-decide"),
+    path("appraisals/<int:appraisal_id>/mine/", views_appraisal.mine, name="appraisal-mine"),
+    path(
+        "appraisals/<int:appraisal_id>/mine/self/",
+        views_appraisal.mine_self,
+        name="appraisal-self",
+    ),
+    path(
+        "appraisals/<int:appraisal_id>/mine/peer/",
+        views_appraisal.mine_peer,
+        name="appraisal-peer",
+    ),
     path("checkin/<str:token>/", views_member.checkin, name="checkin"),
 ]

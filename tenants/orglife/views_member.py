@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from tenants.access.scope import Scope
 from tenants.orglife import selectors
 from tenants.orglife.forms import CommentForm, LeaveForm, OpinionForm, VoteForm
-from tenants.orglife.models import Attendance, BallotVoter, Meeting
+from tenants.orglife.models import AppraisalEntry, Attendance, BallotVoter, Meeting
 from tenants.orglife.services import (
     attendance_check_in,
     checkin_window,
@@ -51,6 +51,11 @@ def mine(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "names": type_names(),
             "rate": selectors.attendance_rate(rows),
             "open_votes": open_votes,
+            "appraisals": list(
+                AppraisalEntry.objects.filter(member_id=scope.member_id)
+                .select_related("appraisal")
+                .order_by("-appraisal__year")[:5]
+            ),
         },
     )
 

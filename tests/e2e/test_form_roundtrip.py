@@ -84,6 +84,11 @@ COVERED = {
     "tenants.orglife.forms.CommentForm": "a comment at phone width (test_orglife)",
     "tenants.orglife.forms.LeaveForm": "leave at phone width (test_orglife)",
     "tenants.orglife.forms.OpinionForm": "written opinion at phone width (test_orglife)",
+    "tenants.orglife.forms_appraisal.AppraisalStartForm": "start an appraisal (test_orglife)",
+    "tenants.orglife.forms_appraisal.SelfForm": "self-assessment at phone width (test_orglife)",
+    "tenants.orglife.forms_appraisal.GradesForm": "peer review and the proposal (test_orglife)",
+    "tenants.orglife.forms_appraisal.AppraisalVoteForm": "the grades to the vote (test_orglife)",
+    "tenants.orglife.forms_appraisal.DecideForm": "the decision with handling (test_orglife)",
     **{f"records:{slug}": "extended set, typed" for slug in RECORD_SETS},
 }
 

@@ -14,9 +14,17 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from tenants.members.models import Member
 from tenants.notifications.models import Notification
 from tenants.orglife.history import meeting_on_record
-from tenants.orglife.models import Attendance, Ballot, Meeting, MeetingFile
+from tenants.orglife.models import (
+    Appraisal,
+    AppraisalEntry,
+    Attendance,
+    Ballot,
+    Meeting,
+    MeetingFile,
+)
 from tenants.orglife.voting import ballot_open
 from tenants.orgs.models import Organization
 from tests.e2e.conftest import assert_fits_phone, login, pick, url
@@ -30,6 +38,7 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 
 def _clean() -> None:
+    Appraisal.objects.all().delete()
     Ballot.objects.all().delete()
     MeetingFile.objects.all().delete()
     Meeting.objects.all().delete()
@@ -221,3 +230,86 @@ def test_leave_opinion_cancel_and_a_ballot_counted_in_the_room(
     with sec.expect_navigation():
         sec.get_by_role("button", name="查看").click()
     assert "某村党支部" in sec.inner_text("[data-testid=compliance-rows]")
+
+
+def _appraisal_world(schema: str) -> int:
+    """A 支部党员大会 yesterday (for the vote on the grades)."""
+    with schema_context(schema):
+        village = Organization.objects.get(name__endswith="某村党支部")
+        return meeting_on_record(village, timezone.localdate() - timedelta(days=1)).pk
+
+
+def _others_review_and_vote(schema: str, appraisal_id: int, stage: str) -> None:
+    from tenants.orglife.appraisal import peer_review
+    from tenants.orglife.models import Appraisal, AppraisalEntry
+    from tenants.orglife.voting import ballot_cast
+
+    with schema_context(schema):
+        appraisal = Appraisal.objects.get(pk=appraisal_id)
+        ids = list(
+            AppraisalEntry.objects.filter(appraisal=appraisal).values_list("member_id", flat=True)
+        )
+        mine = Member.objects.get(user__username="member").pk
+        if stage == "review":
+            for rater in ids:
+                if rater != mine:
+                    peer_review(appraisal=appraisal, member_id=rater,
+                                grades={m: "qualified" for m in ids if m != rater})  # fmt: skip
+        else:
+            for voter in ids:
+                ballot_cast(ballot=appraisal.ballot, member_id=voter, choice="yes")
+
+
+def test_democratic_appraisal_through_the_pages(page_factory, live_server_port, clean, alpha):
+    port, host = live_server_port, alpha.host
+    meeting_id = in_thread(lambda: _appraisal_world(alpha.schema))
+    sec = page_factory()
+    login(sec, port, host, "branchsec", PASSWORD)
+    sec.goto(url(port, host, "/orglife/appraisals/"))
+    pick(sec, "#id_org", "某村", "某村党支部")
+    sec.select_option("#id_year", str(timezone.localdate().year))
+    submit(sec, "开始并通知参评党员")
+    appraisal = orm(alpha.schema, Appraisal.objects.get)
+    assert orm(alpha.schema, AppraisalEntry.objects.count) == 3
+
+    phone = page_factory(phone=True)
+    login(phone, port, host, "member", PASSWORD)
+    phone.goto(url(port, host, f"/orglife/appraisals/{appraisal.pk}/mine/"))
+    phone.fill("#id_text", "一年来按时参加组织生活，按时交纳党费；学习还不够深入。")
+    submit(phone, "保存自评")
+    for select in phone.locator("[data-testid=peer-form] select").all():
+        select.select_option("qualified")
+    submit(phone, "提交互评")
+    assert "您已参加互评" in phone.inner_text("[data-testid=peer-done]")
+    assert_fits_phone(phone)
+    mine = orm(alpha.schema, lambda: AppraisalEntry.objects.get(member__user__username="member"))
+    assert mine.self_assessment == "一年来按时参加组织生活，按时交纳党费；学习还不够深入。"
+    in_thread(lambda: _others_review_and_vote(alpha.schema, appraisal.pk, "review"))
+
+    sec.goto(url(port, host, f"/orglife/appraisals/{appraisal.pk}/"))
+    selects = sec.locator("[data-testid=propose-form] select").all()
+    for n, select in enumerate(selects):
+        select.select_option(["excellent", "qualified", "unqualified"][n])
+    submit(sec, "保存评定意见")
+    sec.select_option("#id_meeting", str(meeting_id))
+    submit(sec, "发起表决")
+    in_thread(lambda: _others_review_and_vote(alpha.schema, appraisal.pk, "vote"))
+    sec.goto(url(port, host, f"/orglife/{meeting_id}/"))
+    submit(sec, "计票")
+    sec.goto(url(port, host, f"/orglife/appraisals/{appraisal.pk}/"))
+    sec.locator("[data-testid=decide-form] select").first.select_option("correct")
+    sec.locator("[data-testid=decide-form] input[type=text]").first.fill("限三个月内改正")
+    submit(sec, "确定评议结果")
+    rows = orm(
+        alpha.schema,
+        lambda: sorted(
+            AppraisalEntry.objects.values_list("proposed", "grade", "handling", "handling_note")
+        ),
+    )
+    assert rows == sorted(
+        [
+            ("excellent", "excellent", "", ""),
+            ("qualified", "qualified", "", ""),
+            ("unqualified", "unqualified", "correct", "限三个月内改正"),
+        ]
+    )

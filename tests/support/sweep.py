@@ -152,6 +152,7 @@ KINDS = {
     "attendance_id": "attendance",
     "ballot_id": "ballot",
     "file_id": "meeting_file",
+    "appraisal_id": "appraisal",
 }
 API_KINDS = {
     "org": "org",
@@ -223,7 +224,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
     from tenants.members.models import EditProposal, Member
     from tenants.members.records import RECORD_SETS, FamilyRecord
     from tenants.notifications.models import Notification
-    from tenants.orglife.models import Attendance, Ballot, Meeting, MeetingFile
+    from tenants.orglife.models import Appraisal, Attendance, Ballot, Meeting, MeetingFile
     from tenants.orgs.models import Organization
     from tenants.transfers.models import ProofLetter, Retention, Transfer
 
@@ -261,6 +262,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("attendance", Attendance.objects.exclude(leave="").order_by("pk"))
         c.add("ballot", Ballot.objects.order_by("status", "pk"))
         c.add("meeting_file", MeetingFile.objects.order_by("pk"))
+        c.add("appraisal", Appraisal.objects.order_by("pk"))
         tokens = Meeting.objects.order_by("status", "-starts_at").values_list(
             "checkin_token", flat=True
         )

@@ -28,11 +28,11 @@ for a county of 50,000 members.
    预审 still valid at the meeting, approval within 6 months, probation 12 months …), and
    every step passes the app's ``check_time_rules`` (which also gives its ``late_days``),
    ``check_people`` (培养联系人 1–2, 入党介绍人 2: full members of the branch) and
-   ``check_vote`` (steps 15 and 23); a record failing one is dropped and reported. Late or
-   waiting: 10 % of talks and 5 % of reviews late, 15 % of applicants still waiting for
-   their talk, 20 % of activists' and 10 % of targets' reviews behind, recent activists'
-   filings (step 4) and targets' steps 8, 13 and 17 submitted and pending with the
-   committee — so the reminders and the overdue figure are not zero.
+   the voting engine's quorum and majority (steps 15 and 23); a record failing one is
+   dropped and reported. Late or waiting: 10 % of talks and 5 % of reviews late, 15 % of
+   applicants still waiting for their talk, 20 % of activists' and 10 % of targets' reviews
+   behind, recent activists' filings (step 4) and targets' steps 8, 13 and 17 submitted and
+   pending with the committee — so the reminders and the overdue figure are not zero.
 2. ``dues`` (§2): for every member in normal standing a ``DuesAccount`` from the joining
    date (quarterly for 40 % of the members of the 5 % of branches that allow it) and a
    ``DuesBase`` from January (or the joining month) by occupation: salaried officials,

@@ -227,17 +227,27 @@ def _people(c: _Dev, rng: random.Random, record: Any, step: Any) -> list[int]:
 
 
 def _vote(c: _Dev, rng: random.Random, record: Any, step: Any, details: dict) -> Any:
-    """The branch meeting's vote: more than half present, more than half in favour."""
-    from tenants.development.checks import VoteData, check_vote
+    """The branch meeting's vote: more than half present, more than half in favour, by the
+    voting engine's own rule (``evaluate``, the county's thresholds) — synthetic history
+    keeps the figures only, as a record received from another county does."""
+    from tenants.development.checks import VoteData, check_outcome
+    from tenants.orglife.types import thresholds
+    from tenants.orglife.voting import evaluate
+    from zhdj.errors import ApplicationError
 
     expected = max(1, len([m for m in c.eligible.get(record.org_id, ()) if m != record.member_id]))
     majority = expected // 2 + 1
     present = rng.randint(majority, expected)
     yes = rng.randint(max(majority, present - 2), present)
     no = rng.randint(0, present - yes)
-    vote = VoteData(expected=expected, present=present, yes=yes, no=no, abstain=present - yes - no)
-    check_vote(step=step, vote=vote, details=details)
-    return vote
+    quorum, needed = thresholds()
+    outcome = evaluate(
+        expected=expected, present=present, yes=yes, quorum_percent=quorum, majority_percent=needed
+    )
+    if not outcome.passed:
+        raise ApplicationError(outcome.reason)
+    check_outcome(step, details)
+    return VoteData(expected=expected, present=present, yes=yes, no=no, abstain=present - yes - no)
 
 
 def _write_developments(items: list[_Built]) -> None:

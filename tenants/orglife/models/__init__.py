@@ -2,6 +2,14 @@
 came (``meetings``), the one voting engine's ballots (``ballots``) and the yearly
 democratic appraisal of members (``appraisal``)."""
 
+from tenants.orglife.models.appraisal import (
+    Appraisal,
+    AppraisalEntry,
+    AppraisalRater,
+    AppraisalTally,
+    Grade,
+    Handling,
+)
 from tenants.orglife.models.ballots import Ballot, BallotKind, BallotVoter, Choice
 from tenants.orglife.models.meetings import (
     Attendance,
@@ -13,11 +21,17 @@ from tenants.orglife.models.meetings import (
 )
 
 __all__ = [
+    "Appraisal",
+    "AppraisalEntry",
+    "AppraisalRater",
+    "AppraisalTally",
     "Attendance",
     "Ballot",
     "BallotKind",
     "BallotVoter",
     "Choice",
+    "Grade",
+    "Handling",
     "LeaveState",
     "Meeting",
     "MeetingComment",

@@ -185,6 +185,11 @@ class MeetingComment(models.Model):
     body = models.TextField("内容")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Who reads a discussion is the service's rule (may_discuss: the expected and those
+    # who run the meeting); the scope declares the organizers' reach and one's own rows.
+    scope_fields = ScopeFields(org="meeting__org", own="author", permission=MANAGE)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = "会议讨论"
         verbose_name_plural = "会议讨论"
