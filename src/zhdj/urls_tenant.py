@@ -11,6 +11,7 @@ from tenants.dues.api import DuesBillViewSet, DuesPaymentViewSet
 from tenants.members.api import MemberViewSet, ProposalViewSet
 from tenants.notifications.api import NotificationViewSet
 from tenants.orglife.api import (
+    AppraisalViewSet,
     BallotViewSet,
     ComplianceViewSet,
     MeetingViewSet,
@@ -40,6 +41,7 @@ router.register("orglife/meetings", MeetingViewSet, basename="orglife-meeting")
 router.register("orglife/mine", OwnMeetingViewSet, basename="orglife-mine")
 router.register("orglife/ballots", BallotViewSet, basename="orglife-ballot")
 router.register("orglife/compliance", ComplianceViewSet, basename="orglife-compliance")
+router.register("orglife/appraisals", AppraisalViewSet, basename="orglife-appraisal")
 
 urlpatterns = [
     path("", county_home, name="home"),

@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tenants.access.permissions import Perm
-from tenants.orglife import selectors, services, voting
+from tenants.orglife import appraisal, selectors, services, voting
 from tenants.orglife.compliance import compliance
-from tenants.orglife.models import Attendance, Ballot, Meeting
+from tenants.orglife.models import Appraisal, AppraisalEntry, Attendance, Ballot, Meeting
 from tenants.orgs.models import Organization
 from zhdj.api import TenantAPIMixin
 from zhdj.errors import ApplicationError
@@ -314,3 +314,121 @@ class ComplianceViewSet(TenantAPIMixin, viewsets.GenericViewSet):
                 for b in rows
             ]
         )
+
+
+class AppraisalEntrySerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = AppraisalEntry
+        fields = ("id", "member", "member_name", "self_assessment", "proposed", "grade",
+                  "handling", "handling_note")  # fmt: skip
+
+
+class AppraisalSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.name", read_only=True)
+
+    class Meta:
+        model = Appraisal
+        fields = ("id", "org", "org_name", "year", "status", "ballot", "decided_at")
+
+
+def _grades(data: Any, key: str) -> dict[int, str]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise ApplicationError("应为“党员编号: 等次”的对象。", field=key)
+    if not all(str(k).isdecimal() and len(str(k)) <= 18 for k in value):
+        raise ApplicationError("党员编号应为整数。", field=key)
+    return {int(k): str(v) for k, v in value.items()}
+
+
+class AppraisalViewSet(
+    TenantAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """民主评议党员: the branch's appraisals (start, ``propose``, ``vote``, ``decide``) and a
+    member's own part (``self_assessment``, ``peer_review``) — the page's services."""
+
+    serializer_class = AppraisalSerializer
+
+    def get_scoped_queryset(self):  # type: ignore[no-untyped-def]
+        run = Appraisal.objects.visible_to(self.scope, Perm.ORGLIFE_MANAGE).values("pk")
+        mine = AppraisalEntry.objects.filter(member_id=self.scope.member_id).values("appraisal_id")
+        return (
+            Appraisal.objects.filter(pk__in=run.union(mine.values("appraisal_id")))
+            .select_related("org")
+            .order_by("-year", "pk")
+        )
+
+    def _run(self) -> Appraisal:
+        return get_object_or_404(
+            Appraisal.objects.visible_to(self.scope, Perm.ORGLIFE_MANAGE), pk=self.get_object().pk
+        )
+
+    def create(self, request: Request) -> Response:
+        org = get_object_or_404(
+            Organization.objects.visible_to(self.scope, Perm.ORGLIFE_MANAGE),
+            pk=_int(request.data, "org"),
+        )
+        row = appraisal.appraisal_start(
+            scope=self.scope, org=org, year=_int(request.data, "year"), actor=request.user
+        )
+        return Response(AppraisalSerializer(row).data, status=201)
+
+    @action(detail=True, methods=["get"])
+    def entries(self, request: Request, pk: str | None = None) -> Response:
+        row = self._run()
+        return Response(
+            AppraisalEntrySerializer(row.entries.select_related("member"), many=True).data
+        )
+
+    @action(detail=True, methods=["post"])
+    def self_assessment(self, request: Request, pk: str | None = None) -> Response:
+        entry = appraisal.self_assess(
+            appraisal=self.get_object(),
+            member_id=self.scope.member_id,
+            text=_text(request.data, "text"),
+        )
+        return Response(AppraisalEntrySerializer(entry).data)
+
+    @action(detail=True, methods=["post"])
+    def peer_review(self, request: Request, pk: str | None = None) -> Response:
+        appraisal.peer_review(
+            appraisal=self.get_object(),
+            member_id=self.scope.member_id,
+            grades=_grades(request.data, "grades"),
+        )
+        return Response({"reviewed": True})
+
+    @action(detail=True, methods=["post"])
+    def propose(self, request: Request, pk: str | None = None) -> Response:
+        row = appraisal.grades_propose(
+            scope=self.scope, appraisal=self._run(), proposed=_grades(request.data, "grades")
+        )
+        return Response(AppraisalSerializer(row).data)
+
+    @action(detail=True, methods=["post"])
+    def vote(self, request: Request, pk: str | None = None) -> Response:
+        row = self._run()
+        meeting = get_object_or_404(
+            Meeting.objects.filter(org_id=row.org_id), pk=_int(request.data, "meeting")
+        )
+        ballot = appraisal.appraisal_vote_open(
+            scope=self.scope, appraisal=row, meeting=meeting, actor=request.user
+        )
+        return Response(BallotSerializer(ballot).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        raw = request.data.get("handling", {})
+        if not isinstance(raw, dict):
+            raise ApplicationError("应为“党员编号: [处置, 说明]”的对象。", field="handling")
+        handling = {}
+        for key, value in raw.items():
+            code, note = [*value, "", ""][:2] if isinstance(value, list) else (value, "")
+            if not str(key).isdecimal() or len(str(key)) > 18:
+                raise ApplicationError("党员编号应为整数。", field="handling")
+            handling[int(key)] = (str(code), str(note))
+        row = appraisal.appraisal_decide(
+            scope=self.scope, appraisal=self._run(), handling=handling, actor=request.user
+        )
+        return Response(AppraisalSerializer(row).data)

@@ -138,6 +138,10 @@ def test_plan_sign_in_by_qr_vote_on_a_phone_count_record_lock(
         alpha.schema, lambda: list(MeetingFile.objects.values_list("original_name", "kind"))
     )
     assert files == [("会场.pdf", "photo")]
+    small = page_factory(phone=True)  # the secretary runs the meeting from a phone too
+    login(small, port, host, "branchsec", PASSWORD)
+    small.goto(url(port, host, f"/orglife/{meeting_id}/"))
+    assert_fits_phone(small)
     submit(sec, "审核归档")
     assert "已审核归档" in sec.inner_text("[data-testid=meeting-status]")
     locked = orm(alpha.schema, lambda: Meeting.objects.get(pk=meeting_id))

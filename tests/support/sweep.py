@@ -167,6 +167,7 @@ API_KINDS = {
     "orglife-meeting": "meeting",
     "orglife-mine": "meeting",
     "orglife-ballot": "ballot",
+    "orglife-appraisal": "appraisal",
 }
 # Words a URL takes (the views' own vocabularies, not objects): all of them are tried.
 WORDS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from io import BytesIO
@@ -18,6 +19,7 @@ from openpyxl import Workbook
 from shared.accounts.models import User
 from tenants.access.scope import Scope, scope_for
 from tenants.imports.columns import HEADERS
+from tests.support.world import ALPHA, BETA
 from zhdj.pii.idnumber import make_id_number
 
 VILLAGE = "榆阳区某村党支部"
@@ -98,6 +100,15 @@ def _no_stray_files() -> Iterator[None]:
     yield
     for path in set(root.glob("*/imports/*")) - before:
         path.unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_imports() -> None:
+    """Each test starts with no import file on disk (what it checks is that its own jobs
+    leave none): a workbook another run left behind (the page sweep's job, a killed run)
+    is not this test's."""
+    for schema in (ALPHA.schema, BETA.schema):
+        shutil.rmtree(Path(settings.MEDIA_ROOT) / schema / "imports", ignore_errors=True)
 
 
 def stored_files(schema: str) -> set[Path]:

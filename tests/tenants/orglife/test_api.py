@@ -51,3 +51,54 @@ def test_plan_sign_in_vote_and_count_through_the_api(db, alpha, beta):
         logged_in(beta.host, "branchsec").get(f"/api/orglife/meetings/{meeting}/").status_code
         == 404
     )
+
+
+def test_the_appraisal_through_the_api(db, alpha, beta):
+    from tenants.members.models import Member
+    from tenants.orglife.history import meeting_on_record
+    from tenants.orgs.models import Organization
+
+    with schema_context(alpha.schema):
+        village = Organization.objects.get(name__endswith="某村党支部")
+        ids = dict(Member.objects.filter(org=village).values_list("user__username", "pk"))
+        meeting = meeting_on_record(village, timezone.localdate() - timedelta(days=1)).pk
+    sec = logged_in(alpha.host, "branchsec")
+    year = timezone.localdate().year
+    made = _post(sec, "/api/orglife/appraisals/", {"org": village.pk, "year": year})
+    assert made.status_code == 201, made.content
+    pk = made.json()["id"]
+    member = logged_in(alpha.host, "member")
+    assert (
+        _post(
+            member, f"/api/orglife/appraisals/{pk}/self_assessment/", {"text": "自评"}
+        ).status_code
+        == 200
+    )
+    others = {str(v): "qualified" for k, v in ids.items() if k != "member"}
+    assert (
+        _post(member, f"/api/orglife/appraisals/{pk}/peer_review/", {"grades": others}).status_code
+        == 200
+    )
+    bad = _post(member, f"/api/orglife/appraisals/{pk}/peer_review/", {"grades": {"x": "y"}})
+    assert bad.status_code == 400
+    assert (
+        _post(member, f"/api/orglife/appraisals/{pk}/propose/", {"grades": {}}).status_code == 404
+    )
+    grades = {str(v): "qualified" for v in ids.values()}
+    assert (
+        _post(sec, f"/api/orglife/appraisals/{pk}/propose/", {"grades": grades}).json()["status"]
+        == "proposed"
+    )
+    ballot = _post(sec, f"/api/orglife/appraisals/{pk}/vote/", {"meeting": meeting}).json()
+    for username in ids:
+        if username:
+            _post(
+                logged_in(alpha.host, username),
+                f"/api/orglife/ballots/{ballot['id']}/vote/",
+                {"choice": "yes"},
+            )
+    assert _post(sec, f"/api/orglife/ballots/{ballot['id']}/count/", {}).json()["passed"] is True
+    assert _post(sec, f"/api/orglife/appraisals/{pk}/decide/", {}).json()["status"] == "decided"
+    assert (
+        logged_in(beta.host, "branchsec").get(f"/api/orglife/appraisals/{pk}/").status_code == 404
+    )
