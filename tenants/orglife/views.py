@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -158,6 +159,7 @@ def _detail(request: HttpRequest, scope: Scope, meeting: Meeting, **forms: Any) 
         "error": forms.get("error", ""),
         "checkin_opens": checkin_window(meeting)[0],
         "agenda": [line for line in meeting.agenda.splitlines() if line.strip()],
+        "started": meeting.starts_at <= timezone.now(),
     }
     return render(request, "orglife/detail.html", context, status=400 if forms else 200)
 
