@@ -22,7 +22,7 @@ from tenants.development.models import (
     StepDocument,
     StepEntry,
 )
-from tenants.orglife.models import Ballot, Meeting, MeetingStatus
+from tenants.orglife.models import Ballot
 from tenants.orglife.voting import development_key
 from tenants.orgs.models import Organization
 
@@ -169,13 +169,3 @@ def ballot_choices(ballots: list[Ballot]) -> list[tuple[int, str]]:
         for b in ballots
         if not b.is_open
     ]
-
-
-def assembly_meetings(record: DevelopmentRecord) -> list[tuple[int, str]]:
-    """The branch's 支部党员大会 still open for votes, as choices."""
-    rows = Meeting.objects.filter(
-        org_id=record.org_id,
-        type_code="assembly",
-        status__in=(MeetingStatus.PLANNED, MeetingStatus.HELD),
-    ).order_by("-starts_at")[:20]
-    return [(m.pk, f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M} {m.title}") for m in rows]

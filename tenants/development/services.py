@@ -48,6 +48,7 @@ from tenants.development.selectors import done_dates
 from tenants.development.steps import development_rules, steps
 from tenants.development.steps import step as step_of
 from tenants.orglife.models import Ballot, Meeting
+from tenants.orglife.types import ASSEMBLY
 from tenants.orglife.voting import STEP_KINDS, ballot_open, development_key
 from tenants.orgs.models import Organization
 from zhdj.errors import ApplicationError
@@ -365,7 +366,7 @@ def vote_open(
     scope.require(Perm.DEVELOPMENT_MANAGE, record.org, message="无权办理该发展对象的步骤。")
     if number not in STEP_KINDS:
         raise ApplicationError("只有第 15、23 步由支部党员大会表决。", field="step")
-    meeting = Meeting.objects.filter(pk=meeting_id, org=record.org, type_code="assembly").first()
+    meeting = Meeting.objects.filter(pk=meeting_id, org=record.org, type_code=ASSEMBLY).first()
     if meeting is None:
         raise ApplicationError(
             f"请选择{record.org.name}的支部党员大会（先在“组织生活”中计划会议）。",

@@ -33,7 +33,6 @@ from tenants.development.models import DevelopmentRecord, StepDocument, StepEntr
 from tenants.development.pdf import record_pdf
 from tenants.development.reminders import due_items
 from tenants.development.selectors import (
-    assembly_meetings,
     ballot_choices,
     manages_record,
     own_record,
@@ -56,6 +55,7 @@ from tenants.development.steps import steps
 from tenants.development.submissions import submission_create
 from tenants.development.thought_reports import report_due_on
 from tenants.development.timeline import timeline
+from tenants.orglife.selectors import open_assemblies
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
 from zhdj.web.exports import exported
@@ -227,7 +227,7 @@ def _step_page(  # type: ignore[no-untyped-def]
             "record": record,
             "step": step,
             "ballots": ballots,
-            "vote_form": vote_form or VoteStartForm(meetings=assembly_meetings(record)),
+            "vote_form": vote_form or VoteStartForm(meetings=open_assemblies(record.org_id)),
             "title": f"{record.name}：第 {step.number} 步 {step.name}",
         },
     )
@@ -244,7 +244,7 @@ def vote_start(request: HttpRequest, record_id: int, number: int, *, scope: Scop
         raise Http404("步骤不存在") from None
     if not step.meeting:
         raise Http404("该步骤不表决")
-    vote_form = VoteStartForm(request.POST, meetings=assembly_meetings(record))
+    vote_form = VoteStartForm(request.POST, meetings=open_assemblies(record.org_id))
     if vote_form.is_valid():
         try:
             ballot = vote_open(

@@ -59,6 +59,14 @@ def _text(data: Any, key: str) -> str:
     return value
 
 
+def _bool(data: Any, key: str, default: bool) -> bool:
+    """A JSON true or false only: a string such as "false" is refused, never read as true."""
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise ApplicationError("应为 true 或 false（JSON 布尔值，不加引号）。", field=key)
+    return value
+
+
 def _int(data: Any, key: str, default: int | None = 0) -> int | None:
     value = data.get(key, default)
     if value in (None, "") and default is None:
@@ -146,7 +154,7 @@ class MeetingViewSet(
                 meeting=meeting,
                 kind="resolution",
                 subject=_text(request.data, "subject"),
-                secret=bool(request.data.get("secret", True)),
+                secret=_bool(request.data, "secret", True),
                 mode=_text(request.data, "mode") or Ballot.Mode.PHONE,
                 actor=request.user,
             )

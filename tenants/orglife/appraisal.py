@@ -30,6 +30,7 @@ from tenants.orglife.models import (
     Meeting,
 )
 from tenants.orglife.roster import roll_of
+from tenants.orglife.types import ASSEMBLY
 from tenants.orglife.voting import ballot_open, outcome_of
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
@@ -169,7 +170,7 @@ def appraisal_vote_open(
         raise ApplicationError("请先由支委会提出评定意见。")
     if appraisal.ballot_id and appraisal.ballot.is_open:
         raise ApplicationError("评定意见正在表决中。")
-    if meeting.org_id != appraisal.org_id or meeting.type_code != "assembly":
+    if meeting.org_id != appraisal.org_id or meeting.type_code != ASSEMBLY:
         raise ApplicationError("请选择本支部的支部党员大会。", field="meeting")
     ballot = ballot_open(
         scope=scope,

@@ -4,14 +4,16 @@ For each branch (an organization holding members) and meeting type: the periods 
 year that have ended, how many meetings each needed (rule ``orglife.required_<type>``)
 and how many were held (recorded: 已召开 or 已审核归档); the current period is shown as
 in progress, never as missed. A 支委会 is required only of a branch with a committee
-(three or more committee posts; a small branch has a secretary only); a 党小组会 of each
-党小组 under the branch. The secretary's own 党课 (``orglife.secretary_lectures_per_year``)
-is checked against whoever holds the secretary post now.
+(at least ``orglife.committee_min_posts`` committee posts held; a small branch has a
+secretary only); a 党小组会 of each 党小组 under the branch. The secretary's own 党课
+(``orglife.secretary_lectures_per_year``) is checked against whoever holds the secretary
+post now.
 
 Materials are complete when the minutes are written and the committee has reviewed the
-record. A branch is **red** when three or more required meetings of ended periods are
-missing, or it is silent (nothing held for ``orglife.silent_days``); **amber** when one or
-two are missing or a held meeting's record is incomplete; **green** otherwise.
+record. A branch is **red** when ``orglife.red_missing_meetings`` or more required
+meetings of ended periods are missing, or it is silent (nothing held for
+``orglife.silent_days``); **amber** when fewer are missing or a held meeting's record is
+incomplete; **green** otherwise.
 """
 
 from __future__ import annotations
@@ -29,13 +31,19 @@ from tenants.access.models import Post
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.orglife.models import Meeting, MeetingStatus
-from tenants.orglife.types import MeetingType, meeting_types, period_label, period_of
+from tenants.orglife.types import (
+    COMMITTEE,
+    GROUP,
+    LECTURE,
+    MeetingType,
+    meeting_types,
+    period_label,
+    period_of,
+)
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
 
 HELD = (MeetingStatus.HELD, MeetingStatus.LOCKED)
-RED_MISSING = 3
-COMMITTEE_MIN = 3
 
 
 @dataclass
@@ -62,6 +70,7 @@ class BranchCompliance:
     last_held: date | None
     silent: bool
     secretary_lectured: bool | None  # None: no secretary or not required
+    red_missing: int  # missing meetings that make the branch red, as in force
 
     @property
     def missing(self) -> int:
@@ -71,7 +80,7 @@ class BranchCompliance:
 
     @property
     def status(self) -> str:
-        if self.silent or self.missing >= RED_MISSING:
+        if self.silent or self.missing >= self.red_missing:
             return "red"
         if self.missing or self.incomplete:
             return "amber"
@@ -123,7 +132,7 @@ def _structure(branches: list[Organization]) -> _Structure:
     out = _Structure()
     by_path = {b.path: b for b in branches}
     for group_id, path in Organization.objects.filter(
-        type_code="group", is_active=True
+        type_code=OrganizationType.GROUP, is_active=True
     ).values_list("pk", "path"):
         parent = by_path.get(path[: -Organization.steplen])
         if parent is not None:
@@ -168,7 +177,7 @@ def _held(owner: dict[int, int], ids: list[int], year: int, since: date, today: 
         out.days[(branch_id, type_code)].append(day)
         if not minutes.strip() or status != MeetingStatus.LOCKED:
             out.incomplete[branch_id] += 1
-        if type_code == "lecture" and lecturer_id is not None:
+        if type_code == LECTURE and lecturer_id is not None:
             out.lecturers[branch_id].add(lecturer_id)
     return out
 
@@ -186,6 +195,8 @@ def compliance(
     required = {code: int(rule_value(t.rule)) if t.rule else 0 for code, t in types.items()}
     since = today - timedelta(days=int(rule_value("orglife.silent_days")))
     wanted_lectures = int(rule_value("orglife.secretary_lectures_per_year"))
+    committee_min = int(rule_value("orglife.committee_min_posts"))
+    red_missing = int(rule_value("orglife.red_missing_meetings"))
     shape = _structure(branches)
     held = _held(shape.owner, [b.pk for b in branches], year, since, today)
     out = []
@@ -193,9 +204,9 @@ def compliance(
         lines = []
         for code, mtype in types.items():
             per = required.get(code, 0)
-            if code == "committee" and shape.committee[branch.pk] < COMMITTEE_MIN:
+            if code == COMMITTEE and shape.committee[branch.pk] < committee_min:
                 per = 0
-            if code == "group":
+            if code == GROUP:
                 per *= len(shape.groups[branch.pk])
             if per:
                 lines.append(_line(mtype, per, held.days[(branch.pk, code)], year, today))
@@ -215,6 +226,7 @@ def compliance(
                     year,
                     today,
                 ),
+                red_missing=red_missing,
             )
         )
     return out

@@ -19,7 +19,7 @@ from tenants.orglife.appraisal import appraisal_start, self_assess
 from tenants.orglife.history import meeting_on_record
 from tenants.orglife.models import Attendance, Meeting
 from tenants.orglife.services import comment_add, leave_request, meeting_file_add, meeting_plan
-from tenants.orglife.types import meeting_types
+from tenants.orglife.types import ASSEMBLY, COMMITTEE, GROUP, meeting_types
 from tenants.orglife.voting import ballot_open
 from tenants.orgs.models import Organization
 from zhdj.uploads import Upload
@@ -67,7 +67,7 @@ def _year_of(branch: Organization, today: date, *, short: bool) -> None:
         .first()
     )
     for code, mtype in meeting_types().items():
-        if code in ("committee", "group"):
+        if code in (COMMITTEE, GROUP):
             continue  # demo branches have a secretary only, and no 党小组
         days = _days(mtype.period, today)
         if short:
@@ -112,7 +112,7 @@ def _now_in(branch: Organization, member: User) -> None:
     assembly = meeting_plan(
         scope=scope,
         org=branch,
-        type_code="assembly",
+        type_code=ASSEMBLY,
         starts_at=now - timedelta(minutes=30),
         title="支部党员大会：研究本村集体经济项目",
         place="村党群服务中心",

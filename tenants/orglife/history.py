@@ -18,7 +18,7 @@ from tenants.access.scope import Scope
 from tenants.orglife.models import Attendance, Ballot, Meeting, MeetingStatus
 from tenants.orglife.roster import expected_members
 from tenants.orglife.services import attendance_mark
-from tenants.orglife.types import meeting_types
+from tenants.orglife.types import ASSEMBLY, meeting_types
 from tenants.orglife.voting import (
     STEP_KINDS,
     ballot_cast,
@@ -34,7 +34,7 @@ def meeting_on_record(
     org: Organization,
     on: date,
     *,
-    type_code: str = "assembly",
+    type_code: str = ASSEMBLY,
     at: time = time(9, 0),
     title: str = "",
     minutes: str = "",

@@ -19,18 +19,17 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from shared.standards.models import CodeTable
+from shared.standards.models import CodeTable, OrganizationType
 from shared.standards.selectors import codes_flagged
 from tenants.access.models import Post
 from tenants.members.models import Member
+from tenants.orglife.types import ROSTER_COMMITTEE
 from tenants.orgs.models import Organization
-
-BRANCH_TYPES_WITH_GROUPS = ("group",)
 
 
 def roll_of(org: Organization) -> QuerySet[Member]:
     """Members on the roll of ``org`` (a 党小组: of its branch)."""
-    if org.type_code in BRANCH_TYPES_WITH_GROUPS:
+    if org.type_code == OrganizationType.GROUP:
         parent = Organization.objects.get_parent(org)
         org = parent if parent is not None else org
     return Member.objects.filter(
@@ -49,7 +48,7 @@ def committee_of(org: Organization) -> QuerySet[Member]:
 def expected_members(org: Organization, roster: str, on: date) -> list[Member]:
     """The expected participants of a meeting of ``org`` on ``on`` (``roster`` from the
     meeting type: members, committee or group), by name."""
-    members = committee_of(org) if roster == "committee" else roll_of(org)
+    members = committee_of(org) if roster == ROSTER_COMMITTEE else roll_of(org)
     return list(members.filter(joined_at__lte=on).order_by("name_pinyin", "pk"))
 
 

@@ -1,15 +1,17 @@
 """Reads of organizational life: meetings a user runs, a member's own meetings, a
-meeting's attendance figures."""
+meeting's attendance figures, the 支部党员大会 a question can be put to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.orglife.models import Attendance, LeaveState, Meeting, MeetingStatus
+from tenants.orglife.types import ASSEMBLY
 
 
 def meetings_run_by(scope: Scope) -> QuerySet[Meeting]:
@@ -32,6 +34,18 @@ def meeting_run_by(scope: Scope, meeting_id: int) -> Meeting | None:
         .filter(pk=meeting_id)
         .first()
     )
+
+
+def open_assemblies(org_id: int) -> list[tuple[int, str]]:
+    """The branch's 支部党员大会 still open for votes (planned or held), newest first, as
+    the choices of the forms that put a question to one (development steps 15 and 23,
+    民主评议)."""
+    rows = Meeting.objects.filter(
+        org_id=org_id,
+        type_code=ASSEMBLY,
+        status__in=(MeetingStatus.PLANNED, MeetingStatus.HELD),
+    ).order_by("-starts_at")[:20]
+    return [(m.pk, f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M} {m.title}") for m in rows]
 
 
 def own_attendance(scope: Scope, meeting_id: int) -> Attendance | None:

@@ -34,7 +34,7 @@ from tenants.orglife.models import (
     MeetingStatus,
 )
 from tenants.orglife.roster import expected_members
-from tenants.orglife.types import meeting_types
+from tenants.orglife.types import GROUP, meeting_types
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
 from zhdj.errors import AccessDenied, ApplicationError
@@ -43,9 +43,6 @@ from zhdj.uploads import Upload, check_upload
 
 log = logging.getLogger(__name__)
 
-# QR sign-in is open from this long before the meeting until the end of its day.
-CHECKIN_OPENS_BEFORE = timedelta(hours=2)
-MAX_MATERIAL_MB = 20
 MAX_TEXT = 20000
 
 
@@ -60,8 +57,8 @@ def _open(meeting: Meeting) -> None:
 
 def meeting_org_allowed(org: Organization, type_code: str) -> bool:
     """A 党小组会 is held by a 党小组; every other meeting by a branch holding members."""
-    if type_code == "group":
-        return org.type_code == "group"
+    if type_code == GROUP:
+        return org.type_code == OrganizationType.GROUP
     return OrganizationType.objects.filter(code=org.type_code, holds_members=True).exists()
 
 
@@ -199,8 +196,14 @@ def _attendance(meeting: Meeting, member_id: int | None) -> Attendance:
     return row
 
 
+def checkin_opens_before() -> timedelta:
+    """How long before a meeting QR sign-in opens (rule ``orglife.checkin_opens_hours``)."""
+    return timedelta(hours=int(rule_value("orglife.checkin_opens_hours")))
+
+
 def checkin_window(meeting: Meeting) -> tuple[datetime, datetime]:
-    opens = meeting.starts_at - CHECKIN_OPENS_BEFORE
+    """QR sign-in is open from the rule's hours before the meeting to the end of its day."""
+    opens = meeting.starts_at - checkin_opens_before()
     day_end = _local(meeting.starts_at).replace(hour=23, minute=59, second=59)
     return opens, day_end
 
@@ -249,7 +252,7 @@ def attendance_mark(
     keeps its time; a member marked absent loses a sign-in only if the secretary says so."""
     _require(scope, meeting.org)
     _open(meeting)
-    if meeting.starts_at > timezone.now() + CHECKIN_OPENS_BEFORE:
+    if meeting.starts_at > timezone.now() + checkin_opens_before():
         raise ApplicationError("会议尚未开始，不能登记出席。")
     rows = Attendance.objects.filter(meeting=meeting)
     now = timezone.now()
@@ -385,7 +388,8 @@ def meeting_file_add(
     _open(meeting)
     if kind not in MeetingFile.Kind.values:
         raise ApplicationError("请选择材料类别。", field="kind")
-    checked = check_upload(upload, max_mb=MAX_MATERIAL_MB, field="file")
+    max_mb = int(rule_value("orglife.material_max_mb"))
+    checked = check_upload(upload, max_mb=max_mb, field="file")
     row = MeetingFile(
         meeting=meeting,
         kind=kind,

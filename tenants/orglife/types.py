@@ -13,6 +13,15 @@ from tenants.rules.selectors import rule_value, rule_values
 
 PERIOD_NAMES = {"month": "月", "quarter": "季度", "year": "年"}
 
+# The meeting types (codes of the ``meeting_type`` table) that the code treats apart.
+ASSEMBLY = "assembly"  # 支部党员大会: the only meeting that votes on members and appraisals
+COMMITTEE = "committee"  # 支委会: required only of a branch with a committee
+GROUP = "group"  # 党小组会: held by a 党小组, required per 党小组 of the branch
+LECTURE = "lecture"  # 党课: the secretary's own lecture is checked
+
+# Who is expected at a meeting (``extra.roster`` of its type): members | committee | group.
+ROSTER_COMMITTEE = "committee"
+
 
 @dataclass(frozen=True)
 class MeetingType:

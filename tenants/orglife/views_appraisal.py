@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -35,8 +34,8 @@ from tenants.orglife.models import (
     AppraisalRater,
     Grade,
     Meeting,
-    MeetingStatus,
 )
+from tenants.orglife.selectors import open_assemblies
 from tenants.orglife.views import submit
 from tenants.orglife.voting import outcome_of
 from tenants.orgs.models import Organization
@@ -96,15 +95,6 @@ def _entries(appraisal: Appraisal) -> list[AppraisalEntry]:
     return list(appraisal.entries.select_related("member", "tally").order_by("member__name_pinyin"))
 
 
-def _assemblies(appraisal: Appraisal) -> list[tuple[int, str]]:
-    rows = Meeting.objects.filter(
-        org_id=appraisal.org_id,
-        type_code="assembly",
-        status__in=(MeetingStatus.PLANNED, MeetingStatus.HELD),
-    ).order_by("-starts_at")[:20]
-    return [(m.pk, f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M} {m.title}") for m in rows]
-
-
 def _detail(request: HttpRequest, appraisal: Appraisal, **forms: object) -> HttpResponse:
     entries = _entries(appraisal)
     members = [(e.member_id, e.member.name) for e in entries]
@@ -125,7 +115,7 @@ def _detail(request: HttpRequest, appraisal: Appraisal, **forms: object) -> Http
                 prefix="p",
             ),
             "vote_form": forms.get("vote_form")
-            or AppraisalVoteForm(meetings=_assemblies(appraisal)),
+            or AppraisalVoteForm(meetings=open_assemblies(appraisal.org_id)),
             "decide_form": forms.get("decide_form") or DecideForm(unqualified=unqualified),
             "ballot": ballot,
             "outcome": outcome_of(ballot) if ballot is not None and not ballot.is_open else None,
@@ -165,7 +155,7 @@ def vote(request: HttpRequest, appraisal_id: int, *, scope: Scope) -> HttpRespon
     row = _appraisal(scope, appraisal_id)
     return submit(
         request,
-        AppraisalVoteForm(request.POST, meetings=_assemblies(row)),
+        AppraisalVoteForm(request.POST, meetings=open_assemblies(row.org_id)),
         lambda data: appraisal_vote_open(
             scope=scope,
             appraisal=row,

@@ -34,7 +34,7 @@ from tenants.orglife.models import (
     Meeting,
 )
 from tenants.orglife.roster import voting_right
-from tenants.orglife.types import meeting_types, thresholds
+from tenants.orglife.types import ASSEMBLY, meeting_types, thresholds
 from zhdj.errors import AccessDenied, ApplicationError
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def ballot_open(
         raise ApplicationError("这类会议不进行表决。")
     if kind not in BallotKind.values:
         raise ApplicationError("请选择表决类型。", field="kind")
-    if kind != BallotKind.RESOLUTION and meeting.type_code != "assembly":
+    if kind != BallotKind.RESOLUTION and meeting.type_code != ASSEMBLY:
         raise ApplicationError(f"{BallotKind(kind).label}须由支部党员大会表决。", field="kind")
     if mode not in Ballot.Mode.values:
         raise ApplicationError("请选择投票方式。", field="mode")

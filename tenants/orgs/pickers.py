@@ -72,7 +72,7 @@ SOURCES: dict[str, Source] = {
     # Where the user runs organizational life (orglife.manage): branches and 党小组.
     "orglife": lambda scope, p: _narrowed(
         Organization.objects.visible_to(scope, Perm.ORGLIFE_MANAGE).filter(
-            type_code__in=[*_holding_codes(), "group"]
+            type_code__in=[*_holding_codes(), OrganizationType.GROUP]
         ),
         p,
     ),

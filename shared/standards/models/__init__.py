@@ -40,6 +40,10 @@ class Region(models.Model):
 class OrganizationType(models.Model):
     """A kind of party organization (党组织类型) with its rules from the regulations."""
 
+    # The type the code treats apart: a 党小组 holds no members of its own (its members
+    # are on its branch's roll) and holds the 党小组会.
+    GROUP = "group"
+
     code = models.CharField("代码", max_length=32, unique=True)
     name = models.CharField("名称", max_length=32)
     rank = models.PositiveSmallIntegerField("层级顺序", help_text="smaller is higher in the tree")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -11,6 +11,7 @@ from shared.accounts.models import User
 from tenants.access.scope import Scope, scope_for
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
+from tenants.rules.services import rule_override_set
 
 
 @dataclass
@@ -55,3 +56,16 @@ def b(in_alpha) -> Branch:  # type: ignore[no-untyped-def]
         townsec=User.objects.get(username="townsec"),
         member=User.objects.get(username="member"),
     )
+
+
+@pytest.fixture
+def county_rule(in_alpha) -> Callable[[str, str], None]:  # type: ignore[no-untyped-def]
+    """Sets the test county's own value of a rule (本县取值), as its administrator does."""
+    admin = User.objects.get(username="admin")
+
+    def set_rule(key: str, value: str) -> None:
+        rule_override_set(
+            scope=Scope.system(), key=key, value=value, reason="本县规定", actor=admin
+        )
+
+    return set_rule

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.orglife.models import Meeting
+from tenants.orglife.models import Ballot, Meeting
 from tests.conftest import logged_in
 
 
@@ -16,18 +16,24 @@ def _post(client, path: str, data: dict):  # type: ignore[no-untyped-def]
     return client.post(path, json.dumps(data), content_type="application/json")
 
 
-def test_plan_sign_in_vote_and_count_through_the_api(db, alpha, beta):
+def _assembly_under_way(alpha, sec) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """(village, meeting): a 支部党员大会 of 某村党支部 that began 5 minutes ago, planned
+    through the API."""
     from tenants.orgs.models import Organization
 
     with schema_context(alpha.schema):
         village = Organization.objects.get(name__endswith="某村党支部").pk
-    sec = logged_in(alpha.host, "branchsec")
     start = (timezone.now() - timedelta(minutes=5)).isoformat()
     made = _post(
         sec, "/api/orglife/meetings/", {"org": village, "type_code": "assembly", "starts_at": start}
     )
     assert made.status_code == 201, made.content
-    meeting = made.json()["id"]
+    return village, made.json()["id"]
+
+
+def test_plan_sign_in_vote_and_count_through_the_api(db, alpha, beta):
+    sec = logged_in(alpha.host, "branchsec")
+    village, meeting = _assembly_under_way(alpha, sec)
     with schema_context(alpha.schema):
         token = Meeting.objects.get(pk=meeting).checkin_token
     member = logged_in(alpha.host, "member")
@@ -102,3 +108,20 @@ def test_the_appraisal_through_the_api(db, alpha, beta):
     assert (
         logged_in(beta.host, "branchsec").get(f"/api/orglife/appraisals/{pk}/").status_code == 404
     )
+
+
+def test_a_ballot_takes_secret_as_a_json_boolean_only(db, alpha):
+    sec = logged_in(alpha.host, "branchsec")
+    _, meeting = _assembly_under_way(alpha, sec)
+    path = f"/api/orglife/meetings/{meeting}/ballots/"
+    for wrong in ("false", "true", 0, 1, None):
+        refused = _post(sec, path, {"subject": "同意", "secret": wrong})
+        assert refused.status_code == 400, wrong
+        assert refused.json() == {
+            "errors": {"secret": ["应为 true 或 false（JSON 布尔值，不加引号）。"]}
+        }
+    with schema_context(alpha.schema):
+        assert not Ballot.objects.filter(meeting_id=meeting).exists()
+    assert _post(sec, path, {"subject": "公开表决", "secret": False}).json()["secret"] is False
+    assert _post(sec, path, {"subject": "无记名表决", "secret": True}).json()["secret"] is True
+    assert _post(sec, path, {"subject": "默认"}).json()["secret"] is True  # the default

@@ -9,12 +9,15 @@ from datetime import date, time
 from django.utils import timezone
 
 from tenants.access.scope import Scope
+from tenants.access.services import post_assign
+from tenants.members.models import Member
 from tenants.notifications.models import Notification
 from tenants.orglife.compliance import compliance
 from tenants.orglife.history import meeting_on_record
 from tenants.orglife.metrics import branches_by_status, silent_branches
-from tenants.orglife.models import Meeting
+from tenants.orglife.models import Meeting, MeetingStatus
 from tenants.orglife.reminders import period_end_remind
+from tenants.rules.selectors import rule_value
 
 YEAR = timezone.localdate().year - 1  # a whole year, every period ended
 END = date(YEAR, 12, 31)
@@ -43,6 +46,12 @@ def _by_name(rows):  # type: ignore[no-untyped-def]
     return {r.org.name.split("区")[-1].split("县")[-1]: r for r in rows}
 
 
+def _village(b):  # type: ignore[no-untyped-def]
+    return _by_name(compliance(Scope.system(), year=YEAR, today=END + date.resolution))[
+        "某村党支部"
+    ]
+
+
 def test_a_year_of_meetings_against_the_rules(b):
     _full_year(b)
     rows = _by_name(compliance(Scope.system(), year=YEAR, today=END + date.resolution * 1))
@@ -60,7 +69,37 @@ def test_a_year_of_meetings_against_the_rules(b):
     assert other.missing == 2 + 4 + 12 + 1 + 1
     assert other.incomplete == 1
     assert other.secretary_lectured is None  # 另一村 has no secretary
+    assert other.missing >= rule_value("orglife.red_missing_meetings")
     assert other.status == "red"
+
+
+def test_the_red_threshold_is_the_countys_rule(b, county_rule):
+    _full_year(b)
+    Meeting.objects.filter(
+        org=b.village, type_code="theme_day", starts_at__month=12, starts_at__year=YEAR
+    ).update(status=MeetingStatus.CANCELLED)
+    village = _village(b)
+    assert (village.missing, village.incomplete, village.status) == (1, 0, "amber")
+    county_rule("orglife.red_missing_meetings", "1")
+    assert _village(b).status == "red"
+
+
+def test_the_committee_size_requiring_a_committee_meeting_is_the_countys_rule(b, county_rule):
+    _full_year(b)
+    member = Member.objects.get(pk=b.member_scope.member_id)
+    post_assign(
+        scope=Scope.system(),
+        org=b.village,
+        member=member,
+        post_code="organization",
+        started_at=date(YEAR - 1, 1, 1),
+    )
+    assert "committee" not in {line.type.code for line in _village(b).lines}  # 2 of 3
+    county_rule("orglife.committee_min_posts", "2")
+    village = _village(b)
+    lines = {line.type.code: line for line in village.lines}
+    assert (lines["committee"].required, lines["committee"].held) == (12, 0)
+    assert village.status == "red"
 
 
 def test_the_current_period_is_in_progress_not_missing(b):

@@ -29,6 +29,7 @@ from tenants.orglife.services import (
 )
 from tenants.orgs.models import Organization
 from tenants.orgs.services import org_create
+from tenants.rules.selectors import rule_value
 from zhdj.errors import AccessDenied, ApplicationError
 from zhdj.uploads import Upload
 
@@ -101,7 +102,8 @@ def test_past_meetings_only_within_the_backfill_window(b):
 
 
 def test_qr_sign_in_for_the_expected_within_its_window(b):
-    meeting = _plan(b, hours=1)
+    window = rule_value("orglife.checkin_opens_hours")
+    meeting = _plan(b, hours=window - 1)
     me = b.member_scope.member_id
     row = attendance_check_in(token=meeting.checkin_token, member_id=me)
     first = row.signed_at
@@ -111,13 +113,25 @@ def test_qr_sign_in_for_the_expected_within_its_window(b):
         attendance_check_in(token=meeting.checkin_token, member_id=b.member_id("赵其他"))
     with pytest.raises(ApplicationError, match="二维码无效"):
         attendance_check_in(token="forged", member_id=me)
-    later = _plan(b, hours=30)
+    later = _plan(b, hours=window + 1)
     with pytest.raises(ApplicationError, match="签到将于"):
         attendance_check_in(token=later.checkin_token, member_id=me)
     with pytest.raises(ApplicationError, match="会议当天已过"):
         attendance_check_in(
             token=meeting.checkin_token, member_id=me, now=timezone.now() + timedelta(days=2)
         )
+
+
+def test_the_qr_window_is_the_countys_rule(b, county_rule):
+    me = b.member_scope.member_id
+    meeting = _plan(b, hours=5)
+    with pytest.raises(ApplicationError, match="签到将于"):
+        attendance_check_in(token=meeting.checkin_token, member_id=me)
+    county_rule("orglife.checkin_opens_hours", "6")
+    assert attendance_check_in(token=meeting.checkin_token, member_id=me).present
+    county_rule("orglife.checkin_opens_hours", "0")
+    with pytest.raises(ApplicationError, match="签到将于"):
+        attendance_check_in(token=_plan(b, hours=0.5).checkin_token, member_id=me)
 
 
 def test_the_secretary_marks_who_came(b):
@@ -153,6 +167,23 @@ def test_discussion_and_opinions_are_for_the_expected_only(b):
     opinion_leave(meeting=meeting, member_id=b.member_scope.member_id, text="同意议程")
     with pytest.raises(AccessDenied):
         opinion_leave(meeting=meeting, member_id=b.member_id("赵其他"), text="x")
+
+
+def test_the_materials_size_limit_is_the_countys_rule(b, county_rule):
+    meeting = _plan(b)
+    big = b"%PDF-1.4\n" + b"0" * (1024 * 1024) + b"\n%%EOF\n"  # just over 1 MB
+
+    def add() -> None:
+        upload = Upload("学习材料", SimpleUploadedFile("材料.pdf", big))
+        meeting_file_add(
+            scope=b.sec_scope, meeting=meeting, kind="material", upload=upload, actor=None
+        )
+
+    add()  # within the city default
+    county_rule("orglife.material_max_mb", "1")
+    with pytest.raises(ApplicationError, match="超过 1 MB"):
+        add()
+    assert meeting.files.count() == 1
 
 
 def test_record_then_review_locks_everything(b):

@@ -12,14 +12,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from shared.accounts.models import User
-from tenants.access.scope import Scope
 from tenants.members.models import Member
 from tenants.orglife.history import meeting_on_record
 from tenants.orglife.models import Attendance, Ballot, BallotVoter, LeaveState
 from tenants.orglife.services import leave_decide
 from tenants.orglife.voting import ballot_cast, ballot_close, ballot_open, evaluate
-from tenants.rules.services import rule_override_set
 from zhdj.errors import AccessDenied, ApplicationError
 
 DAY = timezone.localdate() - timedelta(days=3)
@@ -139,14 +136,8 @@ def test_someone_not_on_the_roll_cannot_vote(b):
         ballot_cast(ballot=ballot, member_id=b.member_id("赵其他"), choice="yes")
 
 
-def test_the_thresholds_come_from_the_county_rules(b):
-    rule_override_set(
-        scope=Scope.system(),
-        key="orglife.quorum_percent",
-        value="66",
-        reason="本地规定",
-        actor=User.objects.get(username="admin"),
-    )
+def test_the_thresholds_come_from_the_county_rules(b, county_rule):
+    county_rule("orglife.quorum_percent", "66")
     ballot = _ballot(b, absent=1)  # 2 of 3 present = 66.7% > 66%
     assert ballot.quorum_percent == 66
     for member_id in ballot.voters.values_list("member_id", flat=True)[:2]:
