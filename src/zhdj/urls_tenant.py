@@ -8,6 +8,13 @@ from rest_framework.routers import DefaultRouter
 
 from tenants.development.api import DevelopmentRecordViewSet
 from tenants.dues.api import DuesBillViewSet, DuesPaymentViewSet
+from tenants.learning.api import (
+    AttemptViewSet,
+    LearningRecordViewSet,
+    PaperViewSet,
+    StudySessionViewSet,
+    WrongBookViewSet,
+)
 from tenants.members.api import MemberViewSet, ProposalViewSet
 from tenants.notifications.api import NotificationViewSet
 from tenants.orglife.api import (
@@ -42,6 +49,11 @@ router.register("orglife/mine", OwnMeetingViewSet, basename="orglife-mine")
 router.register("orglife/ballots", BallotViewSet, basename="orglife-ballot")
 router.register("orglife/compliance", ComplianceViewSet, basename="orglife-compliance")
 router.register("orglife/appraisals", AppraisalViewSet, basename="orglife-appraisal")
+router.register("learning/record", LearningRecordViewSet, basename="learning-record")
+router.register("learning/sessions", StudySessionViewSet, basename="learning-session")
+router.register("learning/papers", PaperViewSet, basename="learning-paper")
+router.register("learning/attempts", AttemptViewSet, basename="learning-attempt")
+router.register("learning/wrong", WrongBookViewSet, basename="learning-wrong")
 
 urlpatterns = [
     path("", county_home, name="home"),
@@ -58,6 +70,7 @@ urlpatterns = [
     path("transfers/", include("tenants.transfers.urls")),
     path("teams/", include("tenants.teams.urls")),
     path("orglife/", include("tenants.orglife.urls")),
+    path("learning/", include("tenants.learning.urls")),
     path("logins/", include("tenants.logins.urls")),
     path("dashboard/", include("shared.rollups.urls_county")),
     path("api/", include(router.urls)),

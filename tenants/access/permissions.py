@@ -26,3 +26,4 @@ class Perm(StrEnum):
     ACCOUNTS_MANAGE = "accounts.manage"
     NOTICES_PUBLISH = "notices.publish"
     ORGLIFE_MANAGE = "orglife.manage"
+    LEARNING_MANAGE = "learning.manage"
