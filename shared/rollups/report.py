@@ -30,13 +30,31 @@ RATES = (
     ("probationary_rate", "预备党员占比", "members.by_category", "预备党员", "members.total"),
     # Items filled ÷ items expected: the member page's 完整度 over all members.
     ("complete_rate", "信息完整率", "members.profile_filled", "", "members.profile_items"),
+    # Learning (学习教育): members reaching the yearly class hours; closed test attempts passed.
+    ("learning_target_rate", "学时达标率", "learning.members_reaching_target", "", "members.total"),
+    (
+        "learning_pass_rate",
+        "考试合格率",
+        "learning.attempts_by_result",
+        "合格",
+        "learning.attempts_by_result",
+    ),
 )
+# (key, label, numerator metric, denominator metric, unit): a figure per member, one decimal.
+AVERAGES = (("learning_hours", "人均学时", "learning.class_hours", "members.total", "学时"),)
 TABLE_COLUMNS = (
     ("members.total", "", "党员"),
     ("orgs.total", "", "党组织"),
     ("members.by_category", "预备党员", "预备党员"),
     ("members.flowing", "", "流动党员"),
     ("orgs.small_branches", "", "不足3人支部"),
+)
+# Derived figures in the per-county table, after the counts.
+TABLE_FIGURES = (
+    ("complete_rate", "信息完整率%"),
+    ("learning_hours", "人均学时"),
+    ("learning_target_rate", "学时达标率%"),
+    ("learning_pass_rate", "考试合格率%"),
 )
 CHARTS = (
     ("members.by_sex", "pie"),
@@ -55,8 +73,13 @@ def value(values: Values, metric: str, dimension: str = "") -> int:
     return values.get(metric, {}).get(dimension, 0)
 
 
+def total_of(values: Values, metric: str) -> int:
+    """A metric's whole: a scalar's value, a dimensional metric's sum over its dimensions."""
+    return sum(values.get(metric, {}).values())
+
+
 def rate(values: Values, numerator: str, dimension: str, denominator: str) -> float | None:
-    total = value(values, denominator)
+    total = total_of(values, denominator)
     if not total:
         return None
     return round(100 * value(values, numerator, dimension) / total, 1)
@@ -66,8 +89,22 @@ def _row(name: str, values: Values, **extra: Any) -> dict[str, Any]:
     row = {"name": name, **extra}
     for metric, dimension, _ in TABLE_COLUMNS:
         row[f"{metric}:{dimension}"] = value(values, metric, dimension)
-    row["complete_rate"] = rate(values, "members.profile_filled", "", "members.profile_items")
+    figures = derived(values)
+    for key, _ in TABLE_FIGURES:
+        row[key] = figures.get(key)
     return row
+
+
+def derived(values: Values) -> dict[str, float | None]:
+    """Every rate and per-member figure of ``values`` by its key."""
+    out: dict[str, float | None] = {
+        key: rate(values, numerator, dimension, denominator)
+        for key, _, numerator, dimension, denominator in RATES
+    }
+    for key, _, numerator, denominator, _ in AVERAGES:
+        members = value(values, denominator)
+        out[key] = round(value(values, numerator) / members, 1) if members else None
+    return out
 
 
 def _kpis(values: Values, catalog: dict[str, Metric]) -> list[dict[str, Any]]:
@@ -80,6 +117,10 @@ def _kpis(values: Values, catalog: dict[str, Metric]) -> list[dict[str, Any]]:
         if numerator in values:
             r = rate(values, numerator, dimension, denominator)
             out.append({"key": key, "label": label, "value": r, "unit": "%"})
+    figures = derived(values)
+    for key, label, numerator, _, unit in AVERAGES:
+        if numerator in values and figures[key] is not None:
+            out.append({"key": key, "label": label, "value": figures[key], "unit": unit})
     return out
 
 
@@ -141,7 +182,7 @@ def _days(periods: list[str]) -> list[str]:
 
 def columns() -> list[dict[str, str]]:
     return [{"key": f"{m}:{d}", "label": label} for m, d, label in TABLE_COLUMNS] + [
-        {"key": "complete_rate", "label": "信息完整率%"}
+        {"key": key, "label": label} for key, label in TABLE_FIGURES
     ]
 
 

@@ -87,6 +87,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=15),
         "args": ("tenants.orglife.tasks.remind_period_end",),
     },
+    # Learning: timed tests left open past their deadline are graded on what was saved
+    # (opening the attempt does it too; this closes the ones nobody opens again).
+    "learning-overdue-attempts": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(minute="*/10"),
+        "args": ("tenants.learning.tasks.close_overdue_attempts",),
+    },
     # Transfers: late receipts (回执逾期) and 组织关系保留 expiry reminders.
     "transfer-late-receipts": {
         "task": "zhdj.tasks.for_each_active_tenant",

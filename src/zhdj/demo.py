@@ -17,6 +17,7 @@ from shared.accounts.models import User
 from shared.accounts.otp import DEMO_SECRET_BASE32, demo_device_ensure
 from shared.accounts.services import user_create
 from shared.customers.services import OnboardingRequest, template_ensure, tenant_onboard
+from shared.learning.demo import seed_city as seed_city_learning
 from shared.rollups.services import rollup_city
 from tenants.access.models import Post
 from tenants.access.scope import Scope, scope_for
@@ -24,6 +25,7 @@ from tenants.access.services import post_assign
 from tenants.development.demo import seed_county as seed_development
 from tenants.development.models import DevelopmentRecord
 from tenants.dues.demo import seed_county as seed_dues
+from tenants.learning.demo import seed_county as seed_learning
 from tenants.members.models import Member
 from tenants.members.services import member_create
 from tenants.members.validation import MemberData
@@ -81,6 +83,7 @@ def seed_demo() -> list[str]:
     _ensure_user("city", "市委组织部演示账号", User.Role.CITY)
     _ensure_user("ops", "平台运维演示账号", User.Role.OPS, is_staff=True, is_superuser=True)
     _ensure_officers("市级")
+    seed_city_learning()
     lines = [
         f"市级站点  http://{settings.ZHDJ_CITY_HOST}:{_port()}/"
         f"   city / {DEMO_PASSWORD}（市委组织部）"
@@ -138,6 +141,7 @@ def _seed_features() -> None:
     seed_dues()
     seed_transfers()
     _link_demo_logins()
+    seed_learning()  # after the logins: the demo member's own study and test
 
 
 def _link_demo_logins() -> None:
