@@ -67,6 +67,7 @@ COUNTY_NAV = (
     NavItem("我的党费", "dues:mine", frozenset({User.Role.MEMBER}), "coin"),
     NavItem("我的转接", "transfers:mine", frozenset({User.Role.MEMBER}), "swap"),
     NavItem("我的组织生活", "orglife:mine", frozenset({User.Role.MEMBER}), "calendar"),
+    NavItem("我的学习", "learning:mine", frozenset({User.Role.MEMBER}), "book"),
     NavItem("入党进程", "development:mine", frozenset({User.Role.APPLICANT}), "sprout"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", None, "send", permission="notices.publish"),
