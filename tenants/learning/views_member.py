@@ -167,6 +167,7 @@ def lesson(request: HttpRequest, lesson_id: UUID, *, scope: Scope) -> HttpRespon
             "course": found.course,
             "credited": credited,
             "credited_text": duration_text(credited),
+            "length": duration_text(found.lesson.duration_seconds),
             "completed": bool(progress and progress.completed_at),
             "min_minutes": max(rules.min_session_seconds // 60, 1),
             "min_seconds": rules.min_session_seconds,

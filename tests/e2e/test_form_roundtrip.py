@@ -92,6 +92,10 @@ COVERED = {
     **{f"records:{slug}": "extended set, typed" for slug in RECORD_SETS},
 }
 
+# Forms written by hand, with no form class to list here (their browser round trips):
+# learning's test start button and answer sheet, with and without script
+# (tests/e2e/test_learning_member.py).
+
 # Forms of the views that store no record to compare, or are driven elsewhere; the
 # reason says which. Adding a form to a view means adding it to one of the two lists.
 NOT_ROUND_TRIPPED = {

@@ -154,6 +154,9 @@ KINDS = {
     "ballot_id": "ballot",
     "file_id": "meeting_file",
     "appraisal_id": "appraisal",
+    "lesson_id": "lesson",
+    "paper_id": "paper",
+    "attempt_id": "attempt",
 }
 API_KINDS = {
     "org": "org",
@@ -169,6 +172,9 @@ API_KINDS = {
     "orglife-mine": "meeting",
     "orglife-ballot": "ballot",
     "orglife-appraisal": "appraisal",
+    "learning-session": "study_session",
+    "learning-paper": "paper",
+    "learning-attempt": "attempt",
 }
 # Words a URL takes (the views' own vocabularies, not objects): all of them are tried.
 WORDS = {
@@ -223,6 +229,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
     from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry, Submission
     from tenants.dues.models import ONLINE_CHANNELS, DuesBill, DuesPayment, DuesReduction
     from tenants.imports.models import ImportJob
+    from tenants.learning.models import Attempt, Lesson, Paper, StudySession
     from tenants.members.models import EditProposal, Member
     from tenants.members.records import RECORD_SETS, FamilyRecord
     from tenants.notifications.models import Notification
@@ -265,6 +272,11 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("ballot", Ballot.objects.order_by("status", "pk"))
         c.add("meeting_file", MeetingFile.objects.order_by("pk"))
         c.add("appraisal", Appraisal.objects.order_by("pk"))
+        c.add("lesson", Lesson.objects.order_by("sort", "pk"))
+        c.add("paper", Paper.objects.order_by("pk"))
+        # The member's open attempt first (the answer sheet), then the handed-in one.
+        c.add("attempt", Attempt.objects.order_by("-number"))
+        c.add("study_session", StudySession.objects.order_by("pk"))
         tokens = Meeting.objects.order_by("status", "-starts_at").values_list(
             "checkin_token", flat=True
         )

@@ -143,6 +143,7 @@ def _seed_county(county: County) -> list[str]:
     seed_dues()
     seed_transfers()
     _seed_member_side()
+    seed_learning_for_sweep()
     _seed_import_job()
     return _seed_order()
 
@@ -239,6 +240,67 @@ def _seed_member_side() -> None:
         body="本月党费请于月底前交纳。",
         sender=_admin(),
     )
+
+
+def seed_learning_for_sweep() -> None:
+    """A published course of the member's branch (a video and an article), a one-question
+    test the member failed once and is taking again, and a study session (no learning demo
+    seeder exists yet)."""
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenants.access.scope import scope_for
+    from tenants.learning import exams, services, study
+    from tenants.learning.catalogue import lesson_by_id
+    from tenants.members.models import Member
+    from tenants.orgs.models import Organization
+
+    media = Path(__file__).resolve().parents[2] / "tenants" / "learning" / "demo_media"
+    sec = User.objects.get(username="branchsec")
+    scope = scope_for(sec)
+    village = Organization.objects.get(name__endswith="某村党支部")
+    course = services.course_create(
+        scope,
+        village,
+        {"title": "学习党章", "year": timezone.localdate().year, "audience": "all"},
+        sec,
+    )
+    video = SimpleUploadedFile("lesson.mp4", (media / "lesson.mp4").read_bytes())
+    first_lesson = {"title": "第一讲", "kind": "video", "media": video}
+    lesson = services.lesson_add(scope, course, first_lesson)
+    article = {"title": "第二讲", "kind": "article", "body": "正文。", "reading_minutes": 3}
+    services.lesson_add(scope, course, article)
+    services.course_publish(scope, course, True)
+    question = services.question_create(
+        scope, village, {"kind": "judge", "stem": "党员应当按期交纳党费。", "answer": [0]}, sec
+    )
+    now = timezone.now()
+    paper = services.paper_create(
+        scope,
+        village,
+        {
+            "title": "党费知识",
+            "mode": "fixed",
+            "question_ids": [question.pk],
+            "points": {"judge": 10},
+            "time_limit_minutes": 30,
+            "opens_at": now - timedelta(minutes=5),
+            "closes_at": now + timedelta(days=7),
+            "pass_percent": 60,
+            "max_attempts": 3,
+        },
+        sec,
+    )
+    services.paper_publish(scope, paper, True)
+    member = Member.objects.select_related("org").get(user__username="member")
+    first = exams.attempt_start(member, paper)
+    exams.answer_save(member, first.pk, question.pk, [1])
+    exams.attempt_submit(member, first.pk)  # wrong: in the wrong-answer book
+    exams.attempt_start(member, paper)
+    found = lesson_by_id(lesson.pk)
+    assert found is not None
+    study.session_start(member, found, "sweep-phone")
 
 
 def _seed_import_job() -> None:
