@@ -94,6 +94,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
         "args": ("tenants.learning.tasks.close_overdue_attempts",),
     },
+    # Learning: a test closing soon; members short of their yearly hours (once a year).
+    "learning-reminders": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=8, minute=30),
+        "args": ("tenants.learning.tasks.remind",),
+    },
     # Transfers: late receipts (回执逾期) and 组织关系保留 expiry reminders.
     "transfer-late-receipts": {
         "task": "zhdj.tasks.for_each_active_tenant",

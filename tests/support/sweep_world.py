@@ -244,8 +244,9 @@ def _seed_member_side() -> None:
 
 def seed_learning_for_sweep() -> None:
     """A published course of the member's branch (a video and an article), a one-question
-    test the member failed once and is taking again, and a study session (no learning demo
-    seeder exists yet)."""
+    test the member failed once and is taking again, and a study session: small and in the
+    states the pages show (the learning demo seeder plays a whole county's study, too slow
+    for the sweep)."""
     from pathlib import Path
 
     from django.core.files.uploadedfile import SimpleUploadedFile
