@@ -17,6 +17,7 @@ urlpatterns = [
     path("dashboard/", include("shared.rollups.urls")),
     path("pay/", include("shared.payments.urls")),
     path("letters/", include("shared.interchange.urls")),
+    path("learning/", include("shared.learning.urls")),
     path("ops/health/", health_page, name="health-page"),
     path("livez", livez, name="livez"),
     path("readyz", readyz, name="readyz"),

@@ -15,6 +15,12 @@ from tenants.learning.api import (
     StudySessionViewSet,
     WrongBookViewSet,
 )
+from tenants.learning.api_manage import (
+    CourseManageViewSet,
+    LearningStatsViewSet,
+    PaperManageViewSet,
+    QuestionManageViewSet,
+)
 from tenants.members.api import MemberViewSet, ProposalViewSet
 from tenants.notifications.api import NotificationViewSet
 from tenants.orglife.api import (
@@ -54,6 +60,13 @@ router.register("learning/sessions", StudySessionViewSet, basename="learning-ses
 router.register("learning/papers", PaperViewSet, basename="learning-paper")
 router.register("learning/attempts", AttemptViewSet, basename="learning-attempt")
 router.register("learning/wrong", WrongBookViewSet, basename="learning-wrong")
+# learning (manage)
+router.register("learning/manage/courses", CourseManageViewSet, basename="learning-manage-course")
+router.register(
+    "learning/manage/questions", QuestionManageViewSet, basename="learning-manage-question"
+)
+router.register("learning/manage/papers", PaperManageViewSet, basename="learning-manage-paper")
+router.register("learning/manage/stats", LearningStatsViewSet, basename="learning-manage-stats")
 
 urlpatterns = [
     path("", county_home, name="home"),

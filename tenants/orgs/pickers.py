@@ -76,6 +76,10 @@ SOURCES: dict[str, Source] = {
         ),
         p,
     ),
+    # Where the user runs learning (learning.manage): who publishes a course, a paper.
+    "learning": lambda scope, p: _narrowed(
+        Organization.objects.visible_to(scope, Perm.LEARNING_MANAGE), p
+    ),
     # Any branch of the county: where a member may be transferred to within the county.
     "county_branches": lambda scope, p: _narrowed(
         Organization.objects.filter(is_active=True, type_code__in=_holding_codes()), p

@@ -37,6 +37,9 @@ PUBLIC_NAV = (
     NavItem("首页", "home", None, "home"),
     NavItem("全市看板", "rollups:dashboard", frozenset({User.Role.CITY, User.Role.OPS}), "chart"),
     NavItem("电子地图", "rollups:map", frozenset({User.Role.CITY, User.Role.OPS}), "map"),
+    NavItem(
+        "市级课程", "learning_city:courses", frozenset({User.Role.CITY, User.Role.OPS}), "book"
+    ),
     NavItem("区县管理", "customers:tenants", frozenset({User.Role.OPS}), "building"),
     NavItem("开通区县", "customers:onboard", frozenset({User.Role.OPS}), "plus"),
     NavItem("系统健康", "health-page", frozenset({User.Role.OPS}), "pulse"),
@@ -61,6 +64,7 @@ COUNTY_NAV = (
     NavItem("党费收缴", "dues:overview", None, "coin", permission="dues.manage"),
     NavItem("关系转接", "transfers:list", None, "swap", permission="transfers.manage"),
     NavItem("组织生活", "orglife:index", None, "calendar", permission="orglife.manage"),
+    NavItem("学习教育", "learning:manage-courses", None, "book", permission="learning.manage"),
     NavItem("登录账号", "logins:list", None, "key", permission="accounts.manage"),
     NavItem("班子与职务", "teams:index", None, "people", manages=True),  # members.view
     NavItem("我的信息", "members:me", frozenset({User.Role.MEMBER}), "person"),
