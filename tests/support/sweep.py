@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
 from importlib import import_module
 
@@ -154,9 +155,13 @@ KINDS = {
     "ballot_id": "ballot",
     "file_id": "meeting_file",
     "appraisal_id": "appraisal",
+    # learning
+    "course_id": "course",
     "lesson_id": "lesson",
+    "question_id": "question",
     "paper_id": "paper",
     "attempt_id": "attempt",
+    "year": "year",
 }
 API_KINDS = {
     "org": "org",
@@ -172,9 +177,13 @@ API_KINDS = {
     "orglife-mine": "meeting",
     "orglife-ballot": "ballot",
     "orglife-appraisal": "appraisal",
+    # learning
     "learning-session": "study_session",
     "learning-paper": "paper",
     "learning-attempt": "attempt",
+    "learning-manage-course": "course",
+    "learning-manage-question": "question",
+    "learning-manage-paper": "paper",
 }
 # Words a URL takes (the views' own vocabularies, not objects): all of them are tried.
 WORDS = {
@@ -183,6 +192,7 @@ WORDS = {
     "transfer_action": ["approve", "return", "withdraw", "letter", "receipt", "resend"],
     "step_number": ["1", "2", "24"],
     "format": ["json"],
+    "year": [str(date.today().year)],  # learning (manage): a certificate's year
 }
 
 
@@ -221,6 +231,8 @@ class Catalog:
 
 
 def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
+    from django.db.models import F
+
     from shared.accounts.models import User
     from shared.interchange.models import TransferEnvelope
     from shared.payments.models import DoubleTrade
@@ -229,7 +241,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
     from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry, Submission
     from tenants.dues.models import ONLINE_CHANNELS, DuesBill, DuesPayment, DuesReduction
     from tenants.imports.models import ImportJob
-    from tenants.learning.models import Attempt, Lesson, Paper, StudySession
+    from tenants.learning.models import Attempt, Course, Lesson, Paper, Question, StudySession
     from tenants.members.models import EditProposal, Member
     from tenants.members.records import RECORD_SETS, FamilyRecord
     from tenants.notifications.models import Notification
@@ -267,17 +279,23 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("post", Post.objects.order_by("pk"))
         c.add("user", User.objects.filter(role__in=User.OTP_ROLES).order_by("pk"))
         # The meeting under way first (its ballot open), then the coming one.
-        c.add("meeting", Meeting.objects.order_by("status", "-starts_at"))
+        c.add("meeting", Meeting.objects.order_by("status", "-starts_at", "pk"))
         c.add("attendance", Attendance.objects.exclude(leave="").order_by("pk"))
         c.add("ballot", Ballot.objects.order_by("status", "pk"))
         c.add("meeting_file", MeetingFile.objects.order_by("pk"))
         c.add("appraisal", Appraisal.objects.order_by("pk"))
-        c.add("lesson", Lesson.objects.order_by("sort", "pk"))
+        # learning: the member's open attempt first (the answer sheet), then the passed one
+        # (its certificate), then the failed one.
+        c.add("course", Course.objects.order_by("created_at"))
+        c.add("lesson", Lesson.objects.order_by("sort", "created_at"))
+        c.add("question", Question.objects.order_by("pk"))
         c.add("paper", Paper.objects.order_by("pk"))
-        # The member's open attempt first (the answer sheet), then the handed-in one.
-        c.add("attempt", Attempt.objects.order_by("-number"))
-        c.add("study_session", StudySession.objects.order_by("pk"))
-        tokens = Meeting.objects.order_by("status", "-starts_at").values_list(
+        c.add(
+            "attempt",
+            Attempt.objects.order_by(F("submitted_at").asc(nulls_first=True), "-passed", "pk"),
+        )
+        c.add("study_session", StudySession.objects.order_by("started_at"))
+        tokens = Meeting.objects.order_by("status", "-starts_at", "pk").values_list(
             "checkin_token", flat=True
         )
         c.first["checkin_token"] = list(tokens[:1])
@@ -298,6 +316,7 @@ def city_catalog() -> Catalog:
     from shared.accounts.models import User
     from shared.customers.models import OnboardingJob, Tenant
     from shared.interchange.models import LetterRecord
+    from shared.learning.models import CityCourse, CityLesson
     from shared.payments.models import DoubleTrade
     from tenants.dues.models import ONLINE_CHANNELS
 
@@ -306,6 +325,8 @@ def city_catalog() -> Catalog:
     c.add("tenant", Tenant.objects.exclude(schema_name="public").order_by("pk"))
     c.add("onboarding_job", OnboardingJob.objects.all())
     c.add("user", User.objects.order_by("pk"))
+    c.add("course", CityCourse.objects.order_by("created_at"))  # learning (manage)
+    c.add("lesson", CityLesson.objects.order_by("created_at"))
     tokens = LetterRecord.objects.values_list("token", flat=True)
     trades = DoubleTrade.objects.values_list("txn_id", flat=True)
     c.words(

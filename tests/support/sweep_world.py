@@ -128,6 +128,7 @@ def seed() -> Seeded:
     _seed_envelope(BETA, ALPHA)
     _seed_onboarding_job()
     connection.set_schema_to_public()
+    _seed_city_course()  # learning (manage)
     return Seeded(order_nos=orders)
 
 
@@ -145,6 +146,7 @@ def _seed_county(county: County) -> list[str]:
     _seed_member_side()
     seed_learning_for_sweep()
     _seed_import_job()
+    _seed_learning_manage()  # learning (manage)
     return _seed_order()
 
 
@@ -410,3 +412,70 @@ def _seed_onboarding_job() -> None:
     )
     with mock.patch("shared.customers.tasks.run_onboarding_job.delay"):
         onboarding_job_queue(req=request, created_by=User.objects.get(username="ops"))
+
+
+# --- learning (manage) ---------------------------------------------------------------------
+
+
+def _seed_learning_manage() -> None:
+    """A published course of 某村党支部 with an article lesson, a question, a published
+    paper and the member's passed attempt (its certificate)."""
+    from tenants.access.scope import scope_for
+    from tenants.learning import exams, services
+    from tenants.members.models import Member
+    from tenants.orgs.models import Organization
+
+    sec = User.objects.get(username="branchsec")
+    scope = scope_for(sec)
+    village = Organization.objects.get(name__endswith="某村党支部")
+    year = timezone.localdate().year
+    course = services.course_create(
+        scope,
+        village,
+        {"title": "党章学习", "year": year, "audience": "all", "required": True},
+        sec,
+    )
+    services.lesson_add(
+        scope,
+        course,
+        {"title": "第一讲", "kind": "article", "body": "正文", "reading_minutes": 5},
+    )
+    services.course_publish(scope, course, True)
+    question = services.question_create(
+        scope, village, {"kind": "judge", "stem": "党员应当按期交纳党费。", "answer": [0]}, sec
+    )
+    now = timezone.now()
+    paper = services.paper_create(
+        scope,
+        village,
+        {
+            "title": "党费知识",
+            "mode": "fixed",
+            "question_ids": [question.pk],
+            "points": {"judge": 10},
+            "time_limit_minutes": 10,
+            "opens_at": now - timedelta(minutes=1),
+            "closes_at": now + timedelta(days=1),
+        },
+        sec,
+    )
+    services.paper_publish(scope, paper, True)
+    member = Member.objects.get(user__username="member")
+    attempt = exams.attempt_start(member, paper)
+    exams.answer_save(member, attempt.pk, question.pk, [0])
+    exams.attempt_submit(member, attempt.pk)
+
+
+def _seed_city_course() -> None:
+    """A published city course with an article lesson (市级课程)."""
+    from shared.learning.services import city_course_create, city_course_publish, city_lesson_add
+
+    city = User.objects.get(username="city")
+    year = timezone.localdate().year
+    course = city_course_create(
+        city, {"title": "市级党课", "year": year, "audience": "all", "required": True}
+    )
+    city_lesson_add(
+        city, course, {"title": "导读", "kind": "article", "body": "正文", "reading_minutes": 5}
+    )
+    city_course_publish(city, course, True)
