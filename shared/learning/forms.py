@@ -31,7 +31,9 @@ class CourseFields(forms.Form):
     summary = TextField(
         label="课程简介", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    year = forms.TypedChoiceField(label="学习年度", coerce=int, choices=years)
+    year = forms.TypedChoiceField(
+        label="学习年度", coerce=int, choices=years, initial=lambda: timezone.localdate().year
+    )
     audience = forms.ChoiceField(label="学习对象", choices=Audience.choices)
     required = forms.BooleanField(
         label="必修课程", required=False, initial=True, help_text="必修课程计入完成率统计"

@@ -89,6 +89,10 @@ COVERED = {
     "tenants.orglife.forms_appraisal.GradesForm": "peer review and the proposal (test_orglife)",
     "tenants.orglife.forms_appraisal.AppraisalVoteForm": "the grades to the vote (test_orglife)",
     "tenants.orglife.forms_appraisal.DecideForm": "the decision with handling (test_orglife)",
+    # learning (manage): tests/e2e/test_learning_manage.py
+    "tenants.learning.forms.CourseForm": "course created, then edited unchanged",
+    "tenants.learning.forms.QuestionForm": "three questions typed, one edited unchanged",
+    "tenants.learning.forms.PaperForm": "a fixed paper from the bank, typed",
     **{f"records:{slug}": "extended set, typed" for slug in RECORD_SETS},
 }
 
@@ -126,6 +130,9 @@ NOT_ROUND_TRIPPED = {
         "starts a step's vote: two choices and a box, nothing typed "
         "(tests/tenants/development/test_vote_pages.py)"
     ),
+    # learning (manage)
+    "tenants.learning.forms.YearForm": "a GET filter (year) of the learning pages",
+    "tenants.learning.forms.QuestionFilterForm": "a GET filter of the question bank",
 }
 
 # Columns that change on any save by design.
