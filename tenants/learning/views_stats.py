@@ -87,6 +87,7 @@ def _valid_year(year: int) -> int:
 
 
 @no_store
+@exported("本人学习证明")
 @scoped_page()
 def certificate(request: HttpRequest, year: int, *, scope: Scope) -> HttpResponse:
     """The user's own yearly study certificate (学习证明)."""
@@ -98,6 +99,7 @@ def certificate(request: HttpRequest, year: int, *, scope: Scope) -> HttpRespons
 
 
 @no_store
+@exported("本人考试合格证明")
 @scoped_page()
 def attempt_certificate_view(
     request: HttpRequest, attempt_id: UUID, *, scope: Scope
