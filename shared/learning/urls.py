@@ -11,8 +11,8 @@ app_name = "learning_city"
 urlpatterns = [
     path("", views.courses, name="courses"),
     path("new/", views.course_new, name="course-new"),
-    path("<uuid:course_id>/", views.course_detail, name="course"),
-    path("<uuid:course_id>/edit/", views.course_edit, name="course-edit"),
-    path("<uuid:course_id>/publish/", views.course_publish, name="course-publish"),
+    path("courses/<uuid:course_id>/", views.course_detail, name="course"),
+    path("courses/<uuid:course_id>/edit/", views.course_edit, name="course-edit"),
+    path("courses/<uuid:course_id>/publish/", views.course_publish, name="course-publish"),
     path("lessons/<uuid:lesson_id>/remove/", views.lesson_remove, name="lesson-remove"),
 ]

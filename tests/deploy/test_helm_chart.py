@@ -591,11 +591,11 @@ INGRESS_SCENARIOS = ["default", "ci", "production"]
 
 
 def ingresses(objs: list[dict]) -> tuple[dict, dict]:
-    """(the pages Ingress, the /ws/ Ingress)."""
+    """(the pages Ingress, the /ws/ Ingress); the lesson uploads' one: ``uploads_ingress``."""
     ings = [o for o in objs if o["kind"] == "Ingress"]
-    assert len(ings) == 2, [o["metadata"]["name"] for o in ings]
+    assert len(ings) == 3, [o["metadata"]["name"] for o in ings]
     ws = [o for o in ings if o["metadata"]["name"].endswith("-ws")]
-    web = [o for o in ings if not o["metadata"]["name"].endswith("-ws")]
+    web = [o for o in ings if not o["metadata"]["name"].endswith(("-ws", "-uploads"))]
     assert len(ws) == 1 and len(web) == 1
     return web[0], ws[0]
 
@@ -614,6 +614,31 @@ def test_ingress_has_base_and_wildcard_hosts(scenario):
         ann = ing["metadata"]["annotations"]
         assert ann["nginx.ingress.kubernetes.io/proxy-body-size"] == "20m"
         assert ann["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+
+
+def uploads_ingress(objs: list[dict]) -> dict:
+    (found,) = [
+        o for o in objs if o["kind"] == "Ingress" and o["metadata"]["name"].endswith("-uploads")
+    ]
+    return found
+
+
+@pytest.mark.parametrize("scenario", INGRESS_SCENARIOS)
+def test_lesson_uploads_take_500_mb_and_nothing_else_does(scenario):
+    """The learning lesson forms (a county's course page, the city's) take videos up to
+    500 MB (shared.learning.media.MAX_MEDIA_MB); every other address keeps 20 MB."""
+    objs = rendered_objects(scenario)
+    ing = uploads_ingress(objs)
+    ann = ing["metadata"]["annotations"]
+    assert ann["nginx.ingress.kubernetes.io/proxy-body-size"] == "500m"
+    assert ann["nginx.ingress.kubernetes.io/ssl-redirect"] == "true"
+    paths = {p["path"] for r in ing["spec"]["rules"] for p in r["http"]["paths"]}
+    assert paths == {"/learning/manage/courses/", "/learning/courses/"}
+    for rule in ing["spec"]["rules"]:
+        for p in rule["http"]["paths"]:
+            assert p["pathType"] == "Prefix"
+            assert p["backend"]["service"]["name"].endswith("-web")
+            assert p["backend"]["service"]["port"]["name"] == "http"
 
 
 @pytest.mark.parametrize("scenario", INGRESS_SCENARIOS)

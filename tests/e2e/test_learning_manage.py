@@ -166,7 +166,7 @@ def test_a_secretary_runs_a_course_and_a_test_and_the_city_publishes(
     city.fill("#id_title", CITY_COURSE)
     city.select_option("#id_audience", "all")
     submit(city)
-    city.wait_for_url(re.compile(r".*/learning/[0-9a-f-]{36}/$"))
+    city.wait_for_url(re.compile(r".*/learning/courses/[0-9a-f-]{36}/$"))
     city.select_option("#id_kind", "article")
     city.fill("#id_title", "导读")
     city.fill("#id_body", "市委组织部导读正文。")

@@ -24,7 +24,7 @@ def test_the_city_writes_and_publishes_a_course(db, city_client, settings, tmp_p
     )
     assert made.status_code == 302, made.content.decode()[:2000]
     url = made["Location"]
-    course_id = re.search(r"/learning/([0-9a-f-]{36})/", url).group(1)
+    course_id = re.search(r"/learning/courses/([0-9a-f-]{36})/", url).group(1)
     short = city_client.post(
         url, {"title": "导读", "kind": "article", "body": "", "reading_minutes": "5"}
     )
