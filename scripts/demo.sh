@@ -2,7 +2,7 @@
 # Run the platform with demo data, in production's shape: nginx (deploy/nginx/zhdj.conf on
 # loopback) in front of gunicorn (pages, API) and daphne (websockets), Celery worker and
 # beat, private PostgreSQL + Redis; hashed, compressed static files served by nginx.
-# Ctrl-C stops everything this script started.
+# Ctrl-C stops everything this script started (PostgreSQL and Redis only if it started them).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -20,6 +20,13 @@ WS_ADDR=127.0.0.1:$((PORT + 11))    # daphne
 export ZHDJ_SERVE_STATIC=0 ZHDJ_STATIC_MANIFEST=1 ZHDJ_STATIC_ROOT="$ROOT/.local/staticfiles"
 export ZHDJ_TRUSTED_PROXIES=1
 eval "$(deploy/local/services.sh env | sed 's/^/export /')"
+# Stop PostgreSQL and Redis at the end only if this run started them (a test run may be
+# using them).
+started=1
+if psql -h 127.0.0.1 -p "${ZHDJ_PG_PORT:-54329}" -U postgres -Atc "select 1" >/dev/null 2>&1 \
+   && redis-cli -p "${ZHDJ_REDIS_PORT:-63799}" ping >/dev/null 2>&1; then
+  started=0
+fi
 deploy/local/services.sh start
 
 pids=()
@@ -28,7 +35,7 @@ stop_all() {
   echo; echo "stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  deploy/local/services.sh stop
+  if [ "$started" = 1 ]; then deploy/local/services.sh stop; fi
 }
 trap stop_all INT TERM EXIT
 
