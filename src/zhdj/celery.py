@@ -31,6 +31,8 @@ app.autodiscover_tasks(
         "tenants.development",
         "tenants.dues",
         "tenants.transfers",
+        "tenants.orglife",
+        "tenants.learning",
     ]
 )
 

@@ -39,10 +39,13 @@ def _int(data: Any, key: str) -> int:
 class MemberAPIMixin(TenantAPIMixin):
     """Endpoints of a member's own learning: the user must have a member record."""
 
-    def member(self) -> Member:
+    def member_id(self) -> int:
         if self.scope.member_id is None:
             raise AccessDenied("只有党员本人可以使用学习功能。")
-        return Member.objects.select_related("org").get(pk=self.scope.member_id)
+        return int(self.scope.member_id)
+
+    def member(self) -> Member:
+        return Member.objects.select_related("org").get(pk=self.member_id())
 
 
 class CourseSerializer(serializers.Serializer):
@@ -262,7 +265,7 @@ class AttemptViewSet(MemberAPIMixin, viewsets.ViewSet):
 
     def _attempt(self, pk: str | None) -> Attempt:
         attempt = (
-            Attempt.objects.filter(pk=_uuid(pk, "attempt"), member_id=self.member().pk)
+            Attempt.objects.filter(pk=_uuid(pk, "attempt"), member_id=self.member_id())
             .select_related("paper")
             .first()
         )
@@ -297,15 +300,16 @@ class AttemptViewSet(MemberAPIMixin, viewsets.ViewSet):
 
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str | None = None) -> Response:
-        attempt = self._attempt(pk)
+        """One answer, saved as given (the service checks the owner and the deadline)."""
         question = _int(request.data, "question")
-        row = exams.answer_save(attempt.member, attempt.pk, question, request.data.get("answer"))
+        row = exams.answer_save(
+            self.member_id(), _uuid(pk, "attempt"), question, request.data.get("answer")
+        )
         return Response({"question": question, "saved_at": row.saved_at})
 
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
-        attempt = self._attempt(pk)
-        done = exams.attempt_submit(attempt.member, attempt.pk)
+        done = exams.attempt_submit(self.member_id(), _uuid(pk, "attempt"))
         return Response(attempt_body(Attempt.objects.select_related("paper").get(pk=done.pk)))
 
 

@@ -193,5 +193,5 @@ def _failed_attempt(paper: Paper) -> None:
             given = [1 - question.answer[0]] if n % 2 else list(question.answer)
         else:
             given = [0]
-        answer_save(member, attempt.pk, question.pk, given, now=when + timedelta(minutes=n + 1))
-    attempt_submit(member, attempt.pk, now=when + timedelta(minutes=12))
+        answer_save(member.pk, attempt.pk, question.pk, given, now=when + timedelta(minutes=n + 1))
+    attempt_submit(member.pk, attempt.pk, now=when + timedelta(minutes=12))

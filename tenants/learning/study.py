@@ -178,7 +178,7 @@ def progress_report(
         if session is None:
             raise ApplicationError("学习会话不存在。", field="session")
         wall = max((now - session.last_event_at).total_seconds(), 0.0)
-        reason, detail, credit = _check(
+        reason, detail, earned = _check(
             session, lesson, rules, seq=seq, position=position, wall=wall, now=now
         )
         if reason:
@@ -196,8 +196,21 @@ def progress_report(
         session.last_event_at = now
         if lesson.is_media:
             session.position = float(detail["position"])
+        # Whole seconds are credited; the fraction is carried to the next event, so the sum
+        # credited never exceeds the time earned (nor loses a second per event).
+        carried = session.credit_carry + earned
+        credit = int(carried + 1e-6)  # float sums of exact microseconds land just below
+        session.credit_carry = carried - credit
         session.credited_seconds += credit
-        session.save(update_fields=["last_seq", "last_event_at", "position", "credited_seconds"])
+        session.save(
+            update_fields=[
+                "last_seq",
+                "last_event_at",
+                "position",
+                "credited_seconds",
+                "credit_carry",
+            ]
+        )
         total, completed = _credit(member, session, found, rules)
     return Progress(credit, session.credited_seconds, total, completed)
 
@@ -211,8 +224,8 @@ def _check(
     position: float | None,
     wall: float,
     now: datetime,
-) -> tuple[str, dict, int]:
-    """(refusal reason or "", detail, whole seconds to credit)."""
+) -> tuple[str, dict, float]:
+    """(refusal reason or "", detail, seconds earned by this event)."""
     detail: dict = {"seq": seq, "last_seq": session.last_seq, "wall": round(wall, 3)}
     state_refusals = {SessionState.PAUSED: Reason.PAUSED, SessionState.ENDED: Reason.ENDED}
     if session.state in state_refusals:
@@ -227,7 +240,7 @@ def _check(
         reason, earned = _media(session, lesson, rules, position=position, wall=wall, detail=detail)
     if wall > rules.event_gap_seconds:
         earned = 0.0  # away: the time between is not study
-    return reason, detail, int(earned)  # whole seconds, never rounded up
+    return reason, detail, earned
 
 
 def _media(

@@ -360,7 +360,7 @@ def attempt_submit(request: HttpRequest, attempt_id: UUID, *, scope: Scope) -> H
         try:
             given = posted_answer(q, request.POST)
             if given is not None:
-                exams.answer_save(member, row.pk, q.id, given)
+                exams.answer_save(member.pk, row.pk, q.id, given)
         except ApplicationError as exc:
             row.refresh_from_db()
             if row.state != AttemptState.OPEN:  # the deadline passed: graded as saved
@@ -372,7 +372,7 @@ def attempt_submit(request: HttpRequest, attempt_id: UUID, *, scope: Scope) -> H
     if request.POST.get("action") == "save":
         messages.success(request, "答案已保存。")
         return redirect("learning:attempt", row.pk)
-    done = exams.attempt_submit(member, row.pk)
+    done = exams.attempt_submit(member.pk, row.pk)
     messages.success(request, EXPIRED if done.state == AttemptState.EXPIRED else "已交卷。")
     return redirect("learning:attempt-result", row.pk)
 

@@ -298,8 +298,8 @@ def seed_learning_for_sweep() -> None:
     services.paper_publish(scope, paper, True)
     member = Member.objects.select_related("org").get(user__username="member")
     first = exams.attempt_start(member, paper)
-    exams.answer_save(member, first.pk, question.pk, [1])
-    exams.attempt_submit(member, first.pk)  # wrong: in the wrong-answer book
+    exams.answer_save(member.pk, first.pk, question.pk, [1])
+    exams.attempt_submit(member.pk, first.pk)  # wrong: in the wrong-answer book
     exams.attempt_start(member, paper)
     found = lesson_by_id(lesson.pk)
     assert found is not None
@@ -462,8 +462,8 @@ def _seed_learning_manage() -> None:
     services.paper_publish(scope, paper, True)
     member = Member.objects.get(user__username="member")
     attempt = exams.attempt_start(member, paper)
-    exams.answer_save(member, attempt.pk, question.pk, [0])
-    exams.attempt_submit(member, attempt.pk)
+    exams.answer_save(member.pk, attempt.pk, question.pk, [0])
+    exams.attempt_submit(member.pk, attempt.pk)
 
 
 def _seed_city_course() -> None:

@@ -62,3 +62,17 @@ def test_unknown_schema_is_refused(celery_worker_process, committed):
     result = app.send_task("zhdj.tasks.current_schema", headers={"_schema_name": "nosuch"})
     with pytest.raises((Exception, CeleryTimeout)):
         result.get(timeout=30)
+
+
+def test_every_scheduled_task_is_registered_in_the_worker():
+    """A beat entry names a task the worker knows (the fan-out's county task too): an app
+    left out of ``autodiscover_tasks`` had its reminders discarded as unregistered."""
+    from zhdj.celery import app
+
+    app.loader.import_default_modules()
+    names = set(app.tasks)
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in names, entry["task"]
+        for arg in entry.get("args", ()):
+            if isinstance(arg, str) and arg.startswith(("tenants.", "shared.", "zhdj.")):
+                assert arg in names, arg

@@ -35,6 +35,7 @@ class StudySession(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     position = models.FloatField(default=0)
     credited_seconds = models.PositiveIntegerField(default=0)
+    credit_carry = models.FloatField(default=0)  # the fraction of a second earned, not yet credited
 
     scope_fields = ScopeFields(org="member__org", own="member")
     objects = ScopedQuerySet.as_manager()

@@ -124,13 +124,16 @@ def test_full_attempt_grades_and_passes(b):  # type: ignore[no-untyped-def]
     # The shown questions carry no answer and no explanation.
     for shown in shown_questions(attempt):
         assert not hasattr(shown, "answer") and not hasattr(shown, "explanation")
-    answer_save(me, attempt.pk, single.pk, [_shown_index(attempt, single, 1)])
+    answer_save(me.pk, attempt.pk, single.pk, [_shown_index(attempt, single, 1)])
     answer_save(
-        me, attempt.pk, multi.pk, [_shown_index(attempt, multi, 0), _shown_index(attempt, multi, 2)]
+        me.pk,
+        attempt.pk,
+        multi.pk,
+        [_shown_index(attempt, multi, 0), _shown_index(attempt, multi, 2)],
     )
-    answer_save(me, attempt.pk, judge.pk, [1])
-    answer_save(me, attempt.pk, fill.pk, ["全心全意为人民服务"])
-    done = attempt_submit(me, attempt.pk)
+    answer_save(me.pk, attempt.pk, judge.pk, [1])
+    answer_save(me.pk, attempt.pk, fill.pk, ["全心全意为人民服务"])
+    done = attempt_submit(me.pk, attempt.pk)
     assert done.state == AttemptState.SUBMITTED
     assert done.score == D("87.5")  # multi: 2 of 3 right, none wrong → half of 25
     assert done.passed
@@ -147,7 +150,7 @@ def test_answers_kept_across_a_dropped_connection(b):  # type: ignore[no-untyped
     paper = _paper(b, [single])
     me = _me(b)
     attempt = attempt_start(me, paper)
-    answer_save(me, attempt.pk, single.pk, [0])
+    answer_save(me.pk, attempt.pk, single.pk, [0])
     again = attempt_start(me, paper)  # the phone comes back: the same attempt, the answer kept
     assert again.pk == attempt.pk
     assert shown_questions(again)[0].given == [0]
@@ -158,10 +161,10 @@ def test_deadline_enforced_by_the_server(b):  # type: ignore[no-untyped-def]
     paper = _paper(b, [single, multi], time_limit_minutes=10)
     me = _me(b)
     attempt = attempt_start(me, paper)
-    answer_save(me, attempt.pk, single.pk, [_shown_index(attempt, single, 1)])
+    answer_save(me.pk, attempt.pk, single.pk, [_shown_index(attempt, single, 1)])
     late = attempt.deadline + timedelta(seconds=30)
     with pytest.raises(ApplicationError, match="超过作答时间"):
-        answer_save(me, attempt.pk, multi.pk, [0], now=late)
+        answer_save(me.pk, attempt.pk, multi.pk, [0], now=late)
     attempt.refresh_from_db()
     assert attempt.state == AttemptState.EXPIRED
     assert attempt.score == D(25)  # what was saved before the deadline counts
@@ -184,7 +187,7 @@ def test_submit_after_deadline_is_expired_not_submitted(b):  # type: ignore[no-u
     paper = _paper(b, [single], time_limit_minutes=5)
     me = _me(b)
     attempt = attempt_start(me, paper)
-    done = attempt_submit(me, attempt.pk, now=attempt.deadline + timedelta(minutes=2))
+    done = attempt_submit(me.pk, attempt.pk, now=attempt.deadline + timedelta(minutes=2))
     assert done.state == AttemptState.EXPIRED
 
 
@@ -201,13 +204,13 @@ def test_retakes_by_rule_and_wrong_book(b):  # type: ignore[no-untyped-def]
     paper = _paper(b, [single, multi], max_attempts=2, pass_percent=100)
     me = _me(b)
     first = attempt_start(me, paper)
-    answer_save(me, first.pk, single.pk, [_shown_index(first, single, 0)])  # wrong
-    attempt_submit(me, first.pk)
+    answer_save(me.pk, first.pk, single.pk, [_shown_index(first, single, 0)])  # wrong
+    attempt_submit(me.pk, first.pk)
     assert {q.pk for q in wrong_book(me)} == {single.pk}
     second = attempt_start(me, paper)
     assert second.number == 2
-    answer_save(me, second.pk, single.pk, [_shown_index(second, single, 1)])  # right now
-    attempt_submit(me, second.pk)
+    answer_save(me.pk, second.pk, single.pk, [_shown_index(second, single, 1)])  # right now
+    attempt_submit(me.pk, second.pk)
     assert single.pk not in {q.pk for q in wrong_book(me)}
     with pytest.raises(ApplicationError, match="最多可考 2 次"):
         attempt_start(me, paper)
@@ -271,9 +274,9 @@ def test_bad_answers_refused_in_chinese(b):  # type: ignore[no-untyped-def]
         (single, [True]),
     ):
         with pytest.raises(ApplicationError):
-            answer_save(me, attempt.pk, question.pk, given)
+            answer_save(me.pk, attempt.pk, question.pk, given)
     with pytest.raises(ApplicationError, match="不在您的试卷"):
-        answer_save(me, attempt.pk, 999999, [0])
+        answer_save(me.pk, attempt.pk, 999999, [0])
 
 
 def test_other_branch_member_cannot_take_the_paper(b):  # type: ignore[no-untyped-def]

@@ -159,8 +159,8 @@ def _published_world(county) -> dict:  # type: ignore[no-untyped-def]
         services.paper_publish(scope, paper, True)
         member = Member.objects.get(user__username="member")
         attempt = exams.attempt_start(member, paper)
-        exams.answer_save(member, attempt.pk, q.pk, [0])
-        attempt = exams.attempt_submit(member, attempt.pk)
+        exams.answer_save(member.pk, attempt.pk, q.pk, [0])
+        attempt = exams.attempt_submit(member.pk, attempt.pk)
         assert attempt.passed
         return {
             "course": str(course.pk), "lesson": str(lesson.pk), "question": q.pk,

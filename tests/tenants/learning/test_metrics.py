@@ -55,7 +55,7 @@ def test_hours_required_courses_and_test_results(b):  # type: ignore[no-untyped-
     )
     services.paper_publish(b.sec_scope, paper, True)
     attempt = attempt_start(me, paper, now=now - timedelta(minutes=30))
-    answer_save(me, attempt.pk, question.pk, [0], now=now - timedelta(minutes=30))
+    answer_save(me.pk, attempt.pk, question.pk, [0], now=now - timedelta(minutes=30))
     # Nobody submits: the beat closes and grades it on what was saved.
     assert close_overdue_attempts.run() == 1
     assert Attempt.objects.get(pk=attempt.pk).state == AttemptState.EXPIRED

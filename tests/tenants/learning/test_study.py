@@ -187,3 +187,14 @@ def test_bad_input_is_a_chinese_error(b):  # type: ignore[no-untyped-def]
         with pytest.raises(ApplicationError) as error:
             progress_report(me, session.pk, found, seq=seq, position=position, now=at(9, 1))
         assert any("\u4e00" <= ch <= "\u9fff" for ch in error.value.message)
+
+
+def test_fractions_of_seconds_are_carried_not_lost(b):  # type: ignore[no-untyped-def]
+    me, found = _me(b), course_with(b, LessonKind.ARTICLE, body="正文", reading_minutes=30)
+    start = at(9)
+    session = session_start(me, found, "phone-a", now=start)
+    for n in range(1, 11):  # ten events 15.6 s apart: 156 s earned
+        result = progress_report(
+            me, session.pk, found, seq=n, now=start + timedelta(seconds=15.6 * n)
+        )
+    assert result.session_seconds == 156  # not 10 × 15
