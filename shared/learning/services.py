@@ -48,7 +48,7 @@ def city_lesson_remove(user: User, lesson: CityLesson) -> None:
     site cannot see county schemas, so it refuses once the course was ever published."""
     _city(user)
     if lesson.course.published:
-        raise ApplicationError("课程已发布，各县区可能已有学习记录，不能删除课节；请先撤回发布。")
+        raise ApplicationError("课程已发布，各区县可能已有学习记录，不能删除课节；请先撤回发布。")
     if lesson.media:
         lesson.media.delete(save=False)
     lesson.delete()

@@ -131,6 +131,7 @@ def lesson_remove(request: HttpRequest, lesson_id: UUID) -> HttpResponse:
     try:
         _refused(lambda: city_lesson_remove(request.user, lesson))
     except ApplicationError as exc:
-        return _detail(request, lesson.course, error=exc.message)
-    messages.success(request, f"已删除课节“{lesson.title}”。")
+        messages.error(request, exc.message)  # back on the course's own address
+    else:
+        messages.success(request, f"已删除课节“{lesson.title}”。")
     return redirect("learning_city:course", lesson.course.pk)

@@ -118,7 +118,7 @@
       session = null;
       halt();
       if (media && !media.paused) media.pause();
-      if (d.refused === "paused") text = "您已在另一台设备上继续学习，本设备已暂停记录。";
+      if (d.refused === "paused") text = "您已在另一个页面或另一台设备上继续学习，这里已暂停记录。";
       say(text);
       resume.hidden = false;
     } else if (d.refused === "too_fast") {

@@ -25,8 +25,10 @@ def _pdf(html: str) -> bytes:
 
 
 def _issuer() -> str:
+    """The county's organization department: 榆阳区 → 中共榆阳区委组织部."""
     tenant = getattr(connection, "tenant", None)
-    return str(getattr(tenant, "name", "") or "")
+    name = str(getattr(tenant, "name", "") or "")
+    return f"中共{name}委组织部" if name else ""
 
 
 def year_context(member: Member, year: int) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from shared.rollups.dirty import rollup_mark_dirty
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.learning.catalogue import ancestor_paths
@@ -229,6 +230,7 @@ def _finish(attempt: Attempt, state: str, now: datetime) -> None:
     attempt.score = score
     attempt.passed = score * 100 >= attempt.total * paper.pass_percent and attempt.total > 0
     attempt.save(update_fields=["state", "submitted_at", "score", "passed"])
+    transaction.on_commit(rollup_mark_dirty)  # the dashboard's pass rate
     if attempt.passed:
         LearningEvent.objects.get_or_create(
             member_id=attempt.member_id, kind=LearningEvent.Kind.TEST_PASSED, ref=str(paper.pk)

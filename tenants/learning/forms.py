@@ -276,5 +276,13 @@ class PaperForm(forms.Form):
 class YearForm(forms.Form):
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, choices=years)
 
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        # The year shown is the year selected: no year asked means this year, not the
+        # list's first option (next year).
+        if data is not None and not data.get("year"):
+            data = data.copy()
+            data["year"] = str(timezone.localdate().year)
+        super().__init__(data, **kwargs)
+
     def year_or_now(self) -> int:
         return self.cleaned_data.get("year") or timezone.localdate().year

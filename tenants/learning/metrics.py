@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -73,8 +74,8 @@ def _hours_per_org() -> Iterable[tuple[int, str, int]]:
 
 @metric("learning.class_hours", label="今年累计学时", unit="学时", per_org=_hours_per_org)
 def class_hours() -> Iterable[tuple[str, int]]:
-    seconds = _seconds()
-    return [("", _hours(sum(seconds.get(m, 0) for m, _ in _members())))]
+    """The sum of the organizations' figures, so a committee's subtree adds up to it."""
+    return [("", sum(hours for _, _, hours in _hours_per_org()))]
 
 
 def _reaching_per_org() -> Iterable[tuple[int, str, int]]:
@@ -128,18 +129,25 @@ def required_completed() -> Iterable[tuple[str, int]]:
     return [("", len(_required_done()))]
 
 
+def _closed_attempts() -> Any:
+    return Attempt.objects.exclude(state=AttemptState.OPEN).filter(
+        started_at__year=timezone.localdate().year
+    )
+
+
+def _attempts_per_org() -> Iterable[tuple[int, str, int]]:
+    rows = _closed_attempts().values_list("member__org_id", "passed").annotate(n=Count("*"))
+    return [(org_id, PASSED if passed else FAILED, n) for org_id, passed, n in rows]
+
+
 @metric(
     "learning.attempts_by_result",
     label="今年考试答卷",
     unit="份",
     dimension_label="考试结果",
     order="stored",
+    per_org=_attempts_per_org,
 )
 def attempts_by_result() -> Iterable[tuple[str, int]]:
-    rows = dict(
-        Attempt.objects.exclude(state=AttemptState.OPEN)
-        .filter(started_at__year=timezone.localdate().year)
-        .values_list("passed")
-        .annotate(n=Count("*"))
-    )
+    rows = dict(_closed_attempts().values_list("passed").annotate(n=Count("*")))
     return [(PASSED, rows.get(True, 0)), (FAILED, rows.get(False, 0))]

@@ -33,6 +33,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from shared.learning.catalogue import LessonBase
+from shared.rollups.dirty import rollup_mark_dirty
 from tenants.learning.catalogue import Found
 from tenants.learning.models import (
     LearningEvent,
@@ -52,7 +53,7 @@ Reason = StudyRejection.Reason
 REFUSALS = {
     Reason.TOO_FAST: "进度快于实际经过的时间，本次进度未计入学时。",
     Reason.REPLAY: "这条进度已经收到过，未重复计入。",
-    Reason.PAUSED: "您已在另一台设备上继续学习，本设备的学习已暂停。",
+    Reason.PAUSED: "您已在另一个页面或另一台设备上继续学习，这里已暂停记录。",
     Reason.BEYOND: "进度超出了课节的时长，未计入学时。",
     Reason.ENDED: "本次学习已结束，请重新开始学习。",
     Reason.DAY: "已到第二天，请重新开始本课节的学习。",
@@ -295,6 +296,7 @@ def _credit(
     if wanted > day.credited_seconds:
         day.credited_seconds = wanted
         day.save(update_fields=["credited_seconds"])
+        transaction.on_commit(rollup_mark_dirty)  # the dashboard's hours (one Redis SET NX)
     total = other_days + day.credited_seconds
     row, _ = LessonProgress.objects.select_for_update().get_or_create(
         member=member, lesson_id=lesson_id, defaults={"course_id": found.course.pk}

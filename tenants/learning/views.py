@@ -37,6 +37,22 @@ from zhdj.web.query import refuse_query
 MANAGE = Perm.LEARNING_MANAGE
 
 
+def courses_above(scope: Scope, year: int) -> list[Course]:
+    """Published courses of the organizations above those the user runs learning for: what
+    their members are asked to study by the committee or the county (read-only here)."""
+    step = Organization.steplen
+    paths = scope.paths(Perm.LEARNING_MANAGE)
+    above = {p[:n] for p in paths for n in range(step, len(p), step)} - set(paths)
+    if scope.is_admin or not above:
+        return []
+    return list(
+        Course.objects.filter(published=True, year=year, org__path__in=above, org__is_active=True)
+        .select_related("org")
+        .prefetch_related("lessons")
+        .order_by("org__path", "title")
+    )
+
+
 def _course(scope: Scope, course_id: UUID) -> Course:
     course = managed_courses(scope).filter(pk=course_id).first()
     if course is None:
@@ -65,7 +81,7 @@ def courses(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     return render(
         request,
         "learning/manage_courses.html",
-        {"form": form, "year": year, "own": own, "city": city},
+        {"form": form, "year": year, "own": own, "city": city, "above": courses_above(scope, year)},
     )
 
 

@@ -4,6 +4,8 @@ publish it, and read its results (attempts, scores, pass rate, per member)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -100,7 +102,9 @@ def questions(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 @never_cache
 @scoped_page(permission=MANAGE)
 def question_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
-    form = QuestionForm(request.POST or None, scope=scope)
+    # 保存并继续出题 comes back with the organization and type just used, as a choice.
+    kept = {k: request.GET[k][:20] for k in ("org", "kind") if request.GET.get(k)}
+    form = QuestionForm(request.POST or None, initial=kept, scope=scope)
     again = bool(request.POST.get("again"))
     return form_page(
         request,
@@ -113,8 +117,13 @@ def question_new(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             request.user,  # type: ignore[arg-type]
         ),
         done=lambda _: "试题已保存。",
-        then=lambda _: redirect(
-            "learning:manage-question-new" if again else "learning:manage-questions"
+        then=lambda _: (
+            redirect(
+                f"{reverse('learning:manage-question-new')}?"
+                + urlencode({"org": form.cleaned_data["org"], "kind": form.cleaned_data["kind"]})
+            )
+            if again
+            else redirect("learning:manage-questions")
         ),
         question=None,
     )

@@ -388,7 +388,7 @@ def _choice_text(q: exams.ShownQuestion, positions: list[Any]) -> str:
 @never_cache
 @scoped_page()
 def attempt_result(request: HttpRequest, attempt_id: UUID, *, scope: Scope) -> HttpResponse:
-    _m, row = _attempt(scope, attempt_id)
+    member, row = _attempt(scope, attempt_id)
     if row.state == AttemptState.OPEN:
         return redirect("learning:attempt", row.pk)
     results = [
@@ -402,10 +402,16 @@ def attempt_result(request: HttpRequest, attempt_id: UUID, *, scope: Scope) -> H
         }
         for r in exams.result_rows(row)
     ]
+    paper = row.paper
+    retake = (
+        paper.closes_at > timezone.now()
+        and not Attempt.objects.filter(paper=paper, member=member, passed=True).exists()
+        and exams.attempts_left(member, paper) > 0
+    )
     return render(
         request,
         "learning/attempt_result.html",
-        {"attempt": row, "paper": row.paper, "results": results},
+        {"attempt": row, "paper": paper, "results": results, "retake": retake},
     )
 
 

@@ -20,6 +20,7 @@ from tenants.learning.exports import year_workbook
 from tenants.learning.forms import YearForm
 from tenants.learning.models import Attempt
 from tenants.learning.stats import members_in, year_report
+from tenants.learning.study import study_rules
 from tenants.members.models import Member
 from zhdj.web.access import scoped_page
 from zhdj.web.exports import exported, xlsx_download
@@ -55,6 +56,7 @@ def stats(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             "chart": chart,
             "members": members[:SHOWN],
             "more": len(members) - SHOWN,
+            "minutes_per_hour": study_rules().minutes_per_hour,
         },
     )
 

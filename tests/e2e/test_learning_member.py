@@ -118,7 +118,7 @@ def test_a_member_studies_a_video_and_takes_a_timed_test_on_a_phone(
     with page.expect_navigation():
         page.get_by_role("button", name="交卷").click()
     page.wait_for_url("**/result/")
-    assert page.get_by_test_id("score").inner_text() == "100.0 / 100.0 分"
+    assert page.get_by_test_id("score").inner_text() == "100 / 100 分"
     assert page.get_by_test_id("verdict").inner_text() == "合格"
     assert "解析：见党章第十条。" in page.get_by_test_id("results").inner_text()
     assert_fits_phone(page)
@@ -150,7 +150,7 @@ def test_the_answer_sheet_works_without_script(browser, live_server_port, seeded
         with page.expect_navigation():
             page.get_by_role("button", name="交卷").click()
         assert "/result/" in page.url
-        assert page.get_by_test_id("score").inner_text() == "50.0 / 100.0 分"
+        assert page.get_by_test_id("score").inner_text() == "50 / 100 分"
         assert "不合格" in page.get_by_test_id("verdict").inner_text()
         answers = in_thread(
             lambda: _in(

@@ -286,3 +286,40 @@ def test_a_county_only_reads_the_city_courses(db, alpha):
 
         with pytest.raises(AccessDenied):
             city_course_publish(county_admin, course, False)
+
+
+def test_a_branch_secretary_sees_the_courses_set_above_read_only(db, alpha):  # type: ignore[no-untyped-def]
+    """The town committee's required course is listed for the village secretary (read-only),
+    since the village's members are asked to study it."""
+    from django_tenants.utils import schema_context
+
+    from shared.accounts.models import User
+    from tenants.access.scope import scope_for
+    from tenants.learning import services as learning
+    from tenants.orgs.models import Organization
+    from tests.conftest import logged_in
+
+    with schema_context(alpha.schema):
+        townsec = User.objects.get(username="townsec")
+        town = Organization.objects.get(name__endswith="某镇党委")
+        course = learning.course_create(
+            scope_for(townsec),
+            town,
+            {
+                "title": "镇党委必修课",
+                "year": timezone.localdate().year,
+                "audience": "all",
+                "required": True,
+            },
+            townsec,
+        )
+        learning.lesson_add(
+            scope_for(townsec),
+            course,
+            {"title": "一", "kind": "article", "body": "正文", "reading_minutes": 5},
+        )
+        learning.course_publish(scope_for(townsec), course, True)
+    page = logged_in(alpha.host, "branchsec").get("/learning/manage/").content.decode()
+    assert "上级组织发布的课程" in page and "镇党委必修课" in page
+    town_page = logged_in(alpha.host, "townsec").get("/learning/manage/").content.decode()
+    assert "上级组织发布的课程" not in town_page  # its own course is in its own list

@@ -195,7 +195,7 @@ def test_a_test_taken_without_script(db, alpha, beta):
     done = member.post(f"/learning/attempt/{attempt_id}/submit", answers)
     assert done["Location"].endswith(f"/attempt/{attempt_id}/result/")
     result = member.get(done["Location"]).content.decode()
-    assert "75.0 / 100.0 分" in result and "合格" in result and "见党章第十条。" in result
+    assert "75 / 100 分" in result and "合格" in result and "见党章第十条。" in result
     assert "正确答案：1921" in result
     assert member.get(f"/learning/attempt/{attempt_id}/").status_code == 302
     book = member.get("/learning/wrong/").content.decode()
@@ -215,6 +215,6 @@ def test_an_attempt_past_its_deadline_shows_as_handed_in(db, alpha):
         )
     page = member.get(f"/learning/attempt/{attempt_id}/", follow=True)
     text = page.content.decode()
-    assert "自动交卷" in text and "0.0 / 100.0 分" in text
+    assert "自动交卷" in text and "0 / 100 分" in text
     with schema_context(alpha.schema):
         assert Attempt.objects.get(pk=attempt_id).state == AttemptState.EXPIRED
