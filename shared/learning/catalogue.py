@@ -26,12 +26,12 @@ class LessonKind(models.TextChoices):
 
 
 class Audience(models.TextChoices):
-    """Who a course is required of (应学对象)."""
+    """Who a course is meant for (学习对象). Development targets are not members yet and
+    their study is not credited here (docs/learning.md, left out)."""
 
     ALL = "all", "全体党员"
     PROBATIONARY = "probationary", "预备党员"
-    TARGETS = "targets", "发展对象"
-    SECRETARIES = "secretaries", "党组织书记"
+    SECRETARIES = "secretaries", "党组织书记和班子成员"
 
 
 @deconstructible(path="shared.learning.catalogue.LessonStorage")

@@ -121,6 +121,8 @@ class StudySessionViewSet(MemberAPIMixin, viewsets.ViewSet):
     member's other device); ``POST sessions/<id>/progress/`` {seq, position} reports
     progress; refused events answer 409 with the reason and are recorded."""
 
+    # Only for the OpenAPI schema (the id's type): every handler reads the member's own rows.
+    queryset = StudySession.objects.none()
     serializer_class = CourseSerializer
 
     def create(self, request: Request) -> Response:
@@ -221,6 +223,8 @@ def attempt_body(attempt: Attempt) -> dict[str, Any]:
 class PaperViewSet(MemberAPIMixin, viewsets.ViewSet):
     """Tests open to the member; ``POST papers/<id>/start/`` starts (or resumes) an attempt."""
 
+    # Only for the OpenAPI schema (the id's type): every handler reads the member's own rows.
+    queryset = Paper.objects.none()
     serializer_class = PaperSerializer
 
     def list(self, request: Request) -> Response:
@@ -261,6 +265,8 @@ def _pk(value: Any) -> int:
 class AttemptViewSet(MemberAPIMixin, viewsets.ViewSet):
     """The member's own attempts: read, save one answer, submit."""
 
+    # Only for the OpenAPI schema (the id's type): every handler reads the member's own rows.
+    queryset = Attempt.objects.none()
     serializer_class = PaperSerializer
 
     def _attempt(self, pk: str | None) -> Attempt:

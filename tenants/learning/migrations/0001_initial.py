@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=100, verbose_name='课程名称')),
                 ('summary', models.TextField(blank=True, verbose_name='课程简介')),
                 ('year', models.PositiveSmallIntegerField(db_index=True, verbose_name='学习年度')),
-                ('audience', models.CharField(choices=[('all', '全体党员'), ('probationary', '预备党员'), ('targets', '发展对象'), ('secretaries', '党组织书记')], default='all', max_length=16, verbose_name='学习对象')),
+                ('audience', models.CharField(choices=[('all', '全体党员'), ('probationary', '预备党员'), ('secretaries', '党组织书记和班子成员')], default='all', max_length=16, verbose_name='学习对象')),
                 ('required', models.BooleanField(default=True, verbose_name='必修')),
                 ('published', models.BooleanField(default=False, verbose_name='已发布')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -35,7 +35,9 @@ class StudySession(models.Model):
     last_seq = models.PositiveIntegerField(default=0)
     position = models.FloatField(default=0)
     credited_seconds = models.PositiveIntegerField(default=0)
-    credit_carry = models.FloatField(default=0)  # the fraction of a second earned, not yet credited
+    # The fraction of a second earned and not yet credited (a database default: old code
+    # inserting sessions during a rolling release keeps working).
+    credit_carry = models.FloatField(default=0, db_default=0)
 
     scope_fields = ScopeFields(org="member__org", own="member")
     objects = ScopedQuerySet.as_manager()
