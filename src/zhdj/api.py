@@ -97,6 +97,43 @@ def query_params(request: Request, serializer_class: type[serializers.Serializer
     return query.validated_data
 
 
+_REQUIRED = object()
+
+
+def json_bool(data: Any, key: str, default: Any = _REQUIRED) -> bool:
+    """A JSON true or false only: a string such as "false" (or null) is refused, never read
+    as true; an absent key takes ``default`` when one is given."""
+    value = _field(data, key, default)
+    if not isinstance(value, bool):
+        raise ApplicationError("应为 true 或 false（JSON 布尔值，不加引号）。", field=key)
+    return value
+
+
+def json_int(data: Any, key: str, default: Any = _REQUIRED, *, minimum: int = 0) -> Any:
+    """A whole number (JSON number or digits in a query string) from ``minimum`` up to
+    2³¹ − 1; true/false and fractions are refused rather than read as 1 or cut. An absent,
+    null or empty value takes ``default`` when one is given."""
+    value = _field(data, key, default)
+    if value in (None, "") and default is not _REQUIRED:
+        return default
+    if isinstance(value, str) and value.strip().isdecimal():
+        value = int(value.strip())
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApplicationError("应为整数。", field=key)
+    if not minimum <= value < 2**31:
+        raise ApplicationError(f"应为 {minimum} 以上的整数。", field=key)
+    return value
+
+
+def _field(data: Any, key: str, default: Any) -> Any:
+    if not hasattr(data, "get"):
+        raise ApplicationError("请求体应为一个对象。")
+    value = data.get(key, default)
+    if value is _REQUIRED:
+        raise ApplicationError("此项不能为空。", field=key)
+    return value
+
+
 class IsTenantUser(BasePermission):
     """The request is on a county host and the user belongs to that county's schema."""
 

@@ -16,9 +16,10 @@ from rest_framework.response import Response
 
 from tenants.learning import exams, selectors, study
 from tenants.learning.catalogue import lesson_by_id, lesson_for_member, lessons_by_ids
+from tenants.learning.forms import chosen_year
 from tenants.learning.models import Attempt, AttemptState, Paper, StudySession
 from tenants.members.models import Member
-from zhdj.api import TenantAPIMixin
+from zhdj.api import TenantAPIMixin, json_int
 from zhdj.errors import AccessDenied, ApplicationError
 
 
@@ -27,13 +28,6 @@ def _uuid(value: Any, field: str) -> UUID:
         return UUID(str(value))
     except (TypeError, ValueError):
         raise ApplicationError("编号格式不正确。", field=field) from None
-
-
-def _int(data: Any, key: str) -> int:
-    value = data.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**31:
-        raise ApplicationError("应为正整数。", field=key)
-    return value
 
 
 class MemberAPIMixin(TenantAPIMixin):
@@ -80,7 +74,7 @@ class LearningRecordViewSet(MemberAPIMixin, viewsets.ViewSet):
     serializer_class = CourseSerializer
 
     def list(self, request: Request) -> Response:
-        year = _year(request.query_params.get("year"))
+        year = chosen_year(request.query_params)
         data = selectors.member_year(self.member(), year)
         by_lesson = study.lesson_seconds_in_year(self.member(), data.year)
         lessons = lessons_by_ids(by_lesson)
@@ -101,19 +95,6 @@ class LearningRecordViewSet(MemberAPIMixin, viewsets.ViewSet):
                 ],
             }
         )
-
-
-def _year(value: Any) -> int:
-    this = timezone.localdate().year
-    if value in (None, ""):
-        return this
-    try:
-        year = int(value)
-    except (TypeError, ValueError):
-        raise ApplicationError("年度格式不正确。", field="year") from None
-    if not 2000 <= year <= this + 1:
-        raise ApplicationError("年度超出范围。", field="year")
-    return year
 
 
 class StudySessionViewSet(MemberAPIMixin, viewsets.ViewSet):
@@ -159,7 +140,7 @@ class StudySessionViewSet(MemberAPIMixin, viewsets.ViewSet):
             member,
             session.pk,
             found,
-            seq=_int(request.data, "seq"),
+            seq=json_int(request.data, "seq", minimum=1),
             position=request.data.get("position"),
         )
         body = {
@@ -307,7 +288,7 @@ class AttemptViewSet(MemberAPIMixin, viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str | None = None) -> Response:
         """One answer, saved as given (the service checks the owner and the deadline)."""
-        question = _int(request.data, "question")
+        question = json_int(request.data, "question", minimum=1)
         row = exams.answer_save(
             self.member_id(), _uuid(pk, "attempt"), question, request.data.get("answer")
         )

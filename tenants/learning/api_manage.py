@@ -19,7 +19,7 @@ from tenants.learning import services
 from tenants.learning.models import Attempt, Course, Paper, Question
 from tenants.learning.stats import year_report
 from tenants.orgs.models import Organization
-from zhdj.api import TenantAPIMixin, query_params
+from zhdj.api import TenantAPIMixin, json_bool, query_params
 from zhdj.errors import ApplicationError
 
 MANAGE = Perm.LEARNING_MANAGE
@@ -33,13 +33,6 @@ def _org(scope: Any, data: Any) -> Organization:
     if org is None:
         raise ApplicationError("组织不存在或不在您的范围内。", field="org")
     return org
-
-
-def _bool(data: Any, key: str) -> bool:
-    value = data.get(key)
-    if not isinstance(value, bool):
-        raise ApplicationError("应为 true 或 false（JSON 布尔值，不加引号）。", field=key)
-    return value
 
 
 def _dict(data: Any) -> dict[str, Any]:
@@ -117,7 +110,7 @@ class CourseManageViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         course = services.course_publish(
-            self.scope, self.get_object(), _bool(_dict(request.data), "published")
+            self.scope, self.get_object(), json_bool(request.data, "published")
         )
         return Response(CourseManageSerializer(course).data)
 
@@ -186,7 +179,7 @@ class QuestionManageViewSet(
     def retire(self, request: Request, pk: str | None = None) -> Response:
         """``{"active": false}`` retires the question, ``true`` brings it back."""
         question = services.question_retire(
-            self.scope, self.get_object(), _bool(_dict(request.data), "active")
+            self.scope, self.get_object(), json_bool(request.data, "active")
         )
         return Response(QuestionManageSerializer(question).data)
 
@@ -254,7 +247,7 @@ class PaperManageViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str | None = None) -> Response:
         paper = services.paper_publish(
-            self.scope, self.get_object(), _bool(_dict(request.data), "published")
+            self.scope, self.get_object(), json_bool(request.data, "published")
         )
         return Response(PaperManageSerializer(paper).data)
 

@@ -64,10 +64,6 @@ def managed_courses(scope: Scope) -> Iterable[Course]:
     return Course.objects.visible_to(scope, Perm.LEARNING_MANAGE).select_related("org")
 
 
-def city_courses() -> Iterable[CityCourse]:
-    return CityCourse.objects.filter(published=True)
-
-
 def lessons_of(course: CourseBase) -> list[LessonBase]:
     return list(course.lessons.all())  # type: ignore[attr-defined]
 

@@ -17,6 +17,7 @@ from tenants.access.scope import Scope
 from tenants.learning.models import Paper, Question, QuestionKind
 from tenants.orgs.pickers import OrgPickerField
 from tenants.rules.selectors import rule_value
+from zhdj.errors import ApplicationError
 from zhdj.validation.names import TextField
 
 MAX_OPTIONS = 8
@@ -286,3 +287,13 @@ class YearForm(forms.Form):
 
     def year_or_now(self) -> int:
         return self.cleaned_data.get("year") or timezone.localdate().year
+
+
+def chosen_year(query: Any) -> int:
+    """The year a query string asks for (this year when none), or ApplicationError."""
+    form = YearForm(query)
+    if not form.is_valid():
+        raise ApplicationError(
+            f"年度应为列表中的年份，例如 {timezone.localdate().year}。", field="year"
+        )
+    return form.year_or_now()

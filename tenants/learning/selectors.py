@@ -12,7 +12,6 @@ from django.utils import timezone
 from shared.learning.catalogue import CourseBase, LessonBase
 from tenants.learning.catalogue import (
     ancestor_paths,
-    course_lesson_ids,
     is_committee_member,
     lessons_of,
     member_courses,
@@ -127,11 +126,6 @@ def member_attempts(member: Member) -> list[Attempt]:
     return list(
         Attempt.objects.filter(member=member).select_related("paper").order_by("-started_at")[:50]
     )
-
-
-def required_lesson_ids(year: int, member: Member) -> list[UUID]:
-    courses = [c for c in member_courses(member, year) if c.required]
-    return [lid for ids in course_lesson_ids(courses).values() for lid in ids]
 
 
 def year_range(year: int) -> tuple[date, date]:

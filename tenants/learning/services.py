@@ -85,13 +85,20 @@ def _removable(lesson: Lesson) -> None:
 # -- the question bank --------------------------------------------------------------------
 
 
+def _strings(data: dict[str, Any], key: str, label: str) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ApplicationError(f"{label}应为一组文字。", field=key)
+    return value
+
+
 def question_fields(data: dict[str, Any]) -> dict[str, Any]:
     """A question's fields checked: options and answers of the right shape for its kind."""
     kind = data.get("kind")
     if kind not in QuestionKind.values:
         raise ApplicationError("请选择题型。", field="kind")
     stem = text(data.get("stem"), "题干", "stem", limit=2000)
-    options = [str(o).strip() for o in data.get("options") or [] if str(o).strip()]
+    options = [o.strip() for o in _strings(data, "options", "选项") if o.strip()]
     answer = data.get("answer")
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
         if not 2 <= len(options) <= MAX_OPTIONS:
@@ -101,7 +108,7 @@ def question_fields(data: dict[str, Any]) -> dict[str, Any]:
         if (
             not isinstance(answer, list)
             or not answer
-            or not all(isinstance(i, int) and 0 <= i < len(options) for i in answer)
+            or not all(_whole(i) and 0 <= i < len(options) for i in answer)
         ):
             raise ApplicationError("请选出正确的选项。", field="answer")
         answer = sorted(set(answer))
@@ -118,11 +125,14 @@ def question_fields(data: dict[str, Any]) -> dict[str, Any]:
         if (
             not isinstance(answer, list)
             or not answer
-            or not all(isinstance(b, list) and b and all(str(a).strip() for a in b) for b in answer)
+            or not all(
+                isinstance(b, list) and b and all(isinstance(a, str) and a.strip() for a in b)
+                for b in answer
+            )
         ):
             raise ApplicationError("请填写每个空的答案。", field="answer")
-        answer = [[str(a).strip()[:200] for a in b] for b in answer]
-    tags = [str(t).strip()[:20] for t in data.get("tags") or [] if str(t).strip()][:10]
+        answer = [[a.strip()[:200] for a in b] for b in answer]
+    tags = [t.strip()[:20] for t in _strings(data, "tags", "标签") if t.strip()][:10]
     difficulty = data.get("difficulty", 2)
     if difficulty not in (1, 2, 3):
         raise ApplicationError("请选择难度。", field="difficulty")
@@ -161,14 +171,26 @@ def question_retire(scope: Scope, question: Question, active: bool) -> Question:
 # -- papers ---------------------------------------------------------------------------------
 
 
-def _quotas(bank: Any, quotas: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _whole(value: Any) -> bool:
+    """A JSON whole number; true/false are not numbers here."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _quotas(bank: Any, quotas: Any) -> list[dict[str, Any]]:
     """Random papers: each rule (tag, kind, count) satisfiable from the bank."""
     if not quotas:
         raise ApplicationError("请填写抽题规则。", field="quotas")
+    if not isinstance(quotas, list) or not all(isinstance(q, dict) for q in quotas):
+        raise ApplicationError("抽题规则应为一组 {tag, kind, count} 对象。", field="quotas")
     for quota in quotas:
-        if quota.get("kind") not in QuestionKind.values or not str(quota.get("tag", "")).strip():
+        tag, kind = quota.get("tag"), quota.get("kind")
+        if kind not in QuestionKind.values or not isinstance(tag, str) or not tag.strip():
             raise ApplicationError("每条抽题规则都要写明标签和题型。", field="quotas")
-        if not isinstance(quota.get("count"), int) or not 1 <= quota["count"] <= 200:
+        if not _whole(quota.get("count")) or not 1 <= quota["count"] <= 200:
             raise ApplicationError("每条抽题规则的题数应为 1–200 道。", field="quotas")
         pool = bank.filter(tags__contains=[quota["tag"]], kind=quota["kind"]).count()
         if pool < quota["count"]:
@@ -180,10 +202,14 @@ def _quotas(bank: Any, quotas: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return quotas
 
 
-def _fixed(bank: Any, question_ids: list[int]) -> tuple[list[int], set[str]]:
-    ids = list(dict.fromkeys(question_ids))
-    if not ids:
+def _fixed(bank: Any, question_ids: Any) -> tuple[list[int], set[str]]:
+    if not question_ids:
         raise ApplicationError("请选择试题。", field="question_ids")
+    if not isinstance(question_ids, list) or not all(
+        _whole(pk) and 0 < pk < 2**63 for pk in question_ids
+    ):
+        raise ApplicationError("试题应为一组试题编号（正整数）。", field="question_ids")
+    ids = list(dict.fromkeys(question_ids))
     found = list(bank.filter(pk__in=ids).values_list("pk", "kind"))
     if len(found) != len(ids):
         raise ApplicationError("有的试题不在本组织可用的题库中。", field="question_ids")
@@ -197,17 +223,19 @@ def paper_fields(org: Organization, data: dict[str, Any]) -> dict[str, Any]:
     if closes <= opens:
         raise ApplicationError("截止时间应晚于开始时间。", field="closes_at")
     limit = data.get("time_limit_minutes")
-    if not isinstance(limit, int) or not 1 <= limit <= MAX_TIME_LIMIT:
+    if not _whole(limit) or not 1 <= limit <= MAX_TIME_LIMIT:
         raise ApplicationError(f"限时应为 1–{MAX_TIME_LIMIT} 分钟。", field="time_limit_minutes")
     pass_percent = data.get("pass_percent", rule_value("learning.pass_percent"))
-    if not isinstance(pass_percent, int) or not 0 <= pass_percent <= 100:
+    if not _whole(pass_percent) or not 0 <= pass_percent <= 100:
         raise ApplicationError("合格线应为 0–100%。", field="pass_percent")
     attempts = data.get("max_attempts", rule_value("learning.max_attempts"))
-    if not isinstance(attempts, int) or not 1 <= attempts <= 20:
+    if not _whole(attempts) or not 1 <= attempts <= 20:
         raise ApplicationError("可考次数应为 1–20 次。", field="max_attempts")
     points = data.get("points") or {}
-    if set(points) - set(QuestionKind.values) or not all(
-        isinstance(v, int | float) and 0 < v <= 100 for v in points.values()
+    if (
+        not isinstance(points, dict)
+        or set(points) - set(QuestionKind.values)
+        or not all(_number(v) and 0 < v <= 100 for v in points.values())
     ):
         raise ApplicationError("每题分值应为 1–100 分。", field="points")
     mode = data.get("mode")

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from tenants.access.scope import Scope
 from tenants.learning import exams, selectors
 from tenants.learning.catalogue import Found, lesson_for_member, lessons_of
+from tenants.learning.forms import chosen_year
 from tenants.learning.grading import JUDGE_OPTIONS
 from tenants.learning.models import Attempt, AttemptState, LessonProgress, Paper, QuestionKind
 from tenants.learning.ranges import Unsatisfiable, byte_range
@@ -43,19 +44,6 @@ def _member(scope: Scope) -> Member:
     if scope.member_id is None:
         raise PermissionDenied(NOT_A_MEMBER)
     return Member.objects.select_related("org").get(pk=scope.member_id)
-
-
-def _year(value: str | None) -> int:
-    this = timezone.localdate().year
-    if value in (None, ""):
-        return this
-    try:
-        year = int(str(value))
-    except ValueError:
-        raise ApplicationError("年度应为四位数字，例如 2026。", field="year") from None
-    if not 2000 <= year <= this + 1:
-        raise ApplicationError(f"年度应在 2000 至 {this + 1} 之间。", field="year")
-    return year
 
 
 def certificate_url(year: int) -> str | None:
@@ -84,7 +72,7 @@ class PaperRow:
 def mine(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     member = _member(scope)
     try:
-        year = _year(request.GET.get("year"))
+        year = chosen_year(request.GET)
     except ApplicationError as exc:
         return render(
             request,

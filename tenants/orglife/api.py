@@ -17,7 +17,7 @@ from tenants.orglife import appraisal, selectors, services, voting
 from tenants.orglife.compliance import compliance
 from tenants.orglife.models import Appraisal, AppraisalEntry, Attendance, Ballot, Meeting
 from tenants.orgs.models import Organization
-from zhdj.api import TenantAPIMixin
+from zhdj.api import TenantAPIMixin, json_bool, json_int
 from zhdj.errors import ApplicationError
 
 
@@ -57,27 +57,6 @@ def _text(data: Any, key: str) -> str:
     if not isinstance(value, str):
         raise ApplicationError("应为文本。", field=key)
     return value
-
-
-def _bool(data: Any, key: str, default: bool) -> bool:
-    """A JSON true or false only: a string such as "false" is refused, never read as true."""
-    value = data.get(key, default)
-    if not isinstance(value, bool):
-        raise ApplicationError("应为 true 或 false（JSON 布尔值，不加引号）。", field=key)
-    return value
-
-
-def _int(data: Any, key: str, default: int | None = 0) -> int | None:
-    value = data.get(key, default)
-    if value in (None, "") and default is None:
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ApplicationError("应为整数。", field=key) from None
-    if not 0 <= number < 2**31:
-        raise ApplicationError("数值超出范围。", field=key)
-    return number
 
 
 class MeetingViewSet(
@@ -154,7 +133,7 @@ class MeetingViewSet(
                 meeting=meeting,
                 kind="resolution",
                 subject=_text(request.data, "subject"),
-                secret=_bool(request.data, "secret", True),
+                secret=json_bool(request.data, "secret", True),
                 mode=_text(request.data, "mode") or Ballot.Mode.PHONE,
                 actor=request.user,
             )
@@ -213,7 +192,7 @@ class OwnMeetingViewSet(
                 scope=self.scope,
                 meeting=meeting,
                 body=_text(request.data, "body"),
-                item=_int(request.data, "item", None),
+                item=json_int(request.data, "item", None),
             )
         return Response(
             [
@@ -254,7 +233,7 @@ class BallotViewSet(TenantAPIMixin, mixins.RetrieveModelMixin, viewsets.GenericV
         counted = None
         if ballot.mode == Ballot.Mode.COUNTED:
             counted = voting.Counted(
-                **{k: _int(request.data, k) for k in ("yes", "no", "abstain", "written")}
+                **{k: json_int(request.data, k, 0) for k in ("yes", "no", "abstain", "written")}
             )
         ballot = voting.ballot_close(
             scope=self.scope, ballot=ballot, actor=request.user, counted=counted
@@ -294,7 +273,7 @@ class ComplianceViewSet(TenantAPIMixin, viewsets.GenericViewSet):
         return Organization.objects.none()  # the figures come from ``compliance``
 
     def list(self, request: Request) -> Response:
-        year = _int(request.query_params, "year", None)
+        year = json_int(request.query_params, "year", None)
         rows = compliance(self.scope, year=year if year and 2000 <= year <= 2100 else None)
         return Response(
             [
@@ -375,10 +354,10 @@ class AppraisalViewSet(
     def create(self, request: Request) -> Response:
         org = get_object_or_404(
             Organization.objects.visible_to(self.scope, Perm.ORGLIFE_MANAGE),
-            pk=_int(request.data, "org"),
+            pk=json_int(request.data, "org", 0),
         )
         row = appraisal.appraisal_start(
-            scope=self.scope, org=org, year=_int(request.data, "year"), actor=request.user
+            scope=self.scope, org=org, year=json_int(request.data, "year", 0), actor=request.user
         )
         return Response(AppraisalSerializer(row).data, status=201)
 
@@ -418,7 +397,7 @@ class AppraisalViewSet(
     def vote(self, request: Request, pk: str | None = None) -> Response:
         row = self._run()
         meeting = get_object_or_404(
-            Meeting.objects.filter(org_id=row.org_id), pk=_int(request.data, "meeting")
+            Meeting.objects.filter(org_id=row.org_id), pk=json_int(request.data, "meeting", 0)
         )
         ballot = appraisal.appraisal_vote_open(
             scope=self.scope, appraisal=row, meeting=meeting, actor=request.user

@@ -114,3 +114,51 @@ def test_a_town_secretary_sees_the_branch_and_the_branch_not_the_town(db, alpha)
         {"org": town_org, "title": "越级", "year": YEAR, "audience": "all"},
     )
     assert denied.status_code == 400
+
+
+# A paper and a question whose nested fields have the wrong JSON types: each a 400 naming
+# the field in Chinese, never a 500 and never a row.
+PAPER_SHAPES = [
+    ("quotas", {"mode": "random", "quotas": ["党章"]}),
+    ("quotas", {"mode": "random", "quotas": "党章"}),
+    ("quotas", {"mode": "random", "quotas": {"tag": "党章"}}),
+    ("quotas", {"mode": "random", "quotas": [{"tag": ["党章"], "kind": "single", "count": 1}]}),
+    ("quotas", {"mode": "random", "quotas": [{"tag": "党章", "kind": "single", "count": True}]}),
+    ("points", {"mode": "fixed", "points": [5]}),
+    ("points", {"mode": "fixed", "points": "5"}),
+    ("points", {"mode": "fixed", "points": {"single": True}}),
+    ("question_ids", {"mode": "fixed", "question_ids": ["x"]}),
+    ("question_ids", {"mode": "fixed", "question_ids": [[1]]}),
+    ("question_ids", {"mode": "fixed", "question_ids": "1"}),
+    ("question_ids", {"mode": "fixed", "question_ids": [True]}),
+    ("time_limit_minutes", {"mode": "fixed", "time_limit_minutes": True}),
+]
+QUESTION_SHAPES = [
+    ("options", {"kind": "single", "options": 5, "answer": [0]}),
+    ("options", {"kind": "single", "options": [["a"], {"b": 1}], "answer": [0]}),
+    ("tags", {"kind": "judge", "answer": [1], "tags": 3}),
+    ("answer", {"kind": "fill", "answer": [[{"x": 1}]]}),
+    ("answer", {"kind": "single", "options": ["a", "b"], "answer": [True]}),
+]
+
+
+def test_wrongly_shaped_paper_and_question_fields_are_chinese_400s(db, alpha):
+    sec = logged_in(alpha.host, "branchsec")
+    org = _village(alpha)
+    now = timezone.now()
+    base = {"org": org, "title": "测试", "question_ids": [1], "points": {"single": 5},
+            "time_limit_minutes": 10, "opens_at": now.isoformat(),
+            "closes_at": (now + timedelta(days=1)).isoformat()}  # fmt: skip
+    for field, shape in PAPER_SHAPES:
+        answer = _post(sec, "/api/learning/manage/papers/", base | shape)
+        assert answer.status_code == 400, (shape, answer.content)
+        assert field in answer.json()["errors"], (shape, answer.json())
+    for field, shape in QUESTION_SHAPES:
+        answer = _post(sec, "/api/learning/manage/questions/", {"org": org, "stem": "题"} | shape)
+        assert answer.status_code == 400, (shape, answer.content)
+        assert field in answer.json()["errors"], (shape, answer.json())
+    for body in ([1, 2], "x", None):
+        answer = _post(sec, "/api/learning/manage/papers/", body)  # type: ignore[arg-type]
+        assert answer.status_code == 400, (body, answer.content)
+    with schema_context(alpha.schema):
+        assert not Question.objects.exists()

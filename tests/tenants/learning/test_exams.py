@@ -3,6 +3,8 @@ wrong-answer book, and answers that never reach the client before submission."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from datetime import timedelta
 from decimal import Decimal
 
@@ -121,9 +123,12 @@ def test_full_attempt_grades_and_passes(b):  # type: ignore[no-untyped-def]
     me = _me(b)
     attempt = attempt_start(me, paper)
     assert attempt.total == D(100)
-    # The shown questions carry no answer and no explanation.
-    for shown in shown_questions(attempt):
-        assert not hasattr(shown, "answer") and not hasattr(shown, "explanation")
+    # What the member is shown while answering gives away no answer and no explanation.
+    shown = json.dumps([asdict(q) for q in shown_questions(attempt)], ensure_ascii=False)
+    secrets = [q.explanation for q in (single, multi, judge, fill) if q.explanation]
+    assert secrets and fill.answer[0][0] == "全心全意为人民服务"
+    assert not any(text in shown for text in [*secrets, "全心全意为人民服务"])
+    assert all(not q.given for q in shown_questions(attempt))
     answer_save(me.pk, attempt.pk, single.pk, [_shown_index(attempt, single, 1)])
     answer_save(
         me.pk,

@@ -119,7 +119,7 @@ def test_my_learning_shows_the_year_courses_and_tests(db, alpha, beta):
     assert f"/learning/tests/{s.paper}/start" in text and "错题本" in text
     assert member.get(f"/learning/mine/?year={timezone.localdate().year - 1}").status_code == 200
     bad = member.get("/learning/mine/?year=abc")
-    assert bad.status_code == 400 and "年度应为四位数字" in bad.content.decode()
+    assert bad.status_code == 400 and "年度应为列表中的年份" in bad.content.decode()
     # The other county's member sees nothing of this county's courses.
     other = logged_in(beta.host, "member").get("/learning/mine/").content.decode()
     assert "学习党章" not in other and "党章知识测试" not in other
