@@ -4,8 +4,12 @@
   schema to another's. Its personal data travels only in ``payload``, sealed with the
   interchange key (``shared.interchange.sealing``); the clear columns hold no more than a
   masked name and organization names, which the receiving inbox lists.
-- ``LetterRecord`` is the public trace of an introduction letter for the QR verification
-  page: serial, masked name, validity and state, nothing else.
+- ``LetterRecord`` is the public trace of an introduction letter or a 流动党员活动证 for
+  the QR verification page: serial, masked name, validity and state, nothing else.
+- ``FlowNotice`` tells a county of the city that a member of another county is flowing
+  in (流入党员, domain-rules §8): the home county writes it, the destination county
+  reads the notices addressed to it and writes back only the branch it assigned and the
+  dues it took. Personal data travels sealed in ``payload``, as in an envelope.
 
 No foreign key points into a tenant schema: tenants are named by schema, rows by id.
 """
@@ -86,7 +90,12 @@ class TransferEnvelope(models.Model):
 
 
 class LetterRecord(models.Model):
-    """What the public verification page may show of a letter (介绍信核验)."""
+    """What the public verification page may show of a letter (介绍信核验) or of a
+    flowing member's card (活动证核验)."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", "组织关系介绍信"
+        CARD = "card", "流动党员活动证"
 
     class State(models.TextChoices):
         ISSUED = "issued", "有效，待接收"
@@ -94,6 +103,9 @@ class LetterRecord(models.Model):
         VOID = "void", "已作废"
 
     token = models.CharField(max_length=43, unique=True)
+    kind = models.CharField(
+        "种类", max_length=8, choices=Kind.choices, default=Kind.LETTER, db_default=Kind.LETTER
+    )
     serial = models.CharField("编号", max_length=32)
     issuer_schema = models.CharField(max_length=64)
     issuer_name = models.CharField("开具党组织", max_length=200)
@@ -115,3 +127,50 @@ class LetterRecord(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+class FlowNotice(models.Model):
+    """A member flowing from one county of the city into another (流入通知)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "流入中"
+        ENDED = "ended", "已结束"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    source_schema = models.CharField("流出区县", max_length=64)
+    source_outflow_id = models.BigIntegerField()
+    target_schema = models.CharField("流入区县", max_length=64, db_index=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
+    masked_name = models.CharField("姓名（脱敏）", max_length=32)
+    from_name = models.CharField("原党组织", max_length=200)
+    destination = models.CharField("流入地", max_length=200)
+    starts_on = models.DateField("外出日期")
+    ends_on = models.DateField("预计返回日期")
+    card_serial = models.CharField("活动证编号", max_length=32, blank=True)
+    # The member pays dues at the destination (card holders only, by the home branch's
+    # decision); the home county then bills nothing for the months of the flow.
+    dues_at_destination = models.BooleanField("在流入地交纳党费", default=False)
+    payload = models.TextField()  # sealed JSON: name, sex, phone, category, joined_at
+    # Written by the destination county only.
+    target_org_id = models.BigIntegerField("流入地党组织编号", null=True, blank=True)
+    target_org_name = models.CharField("流入地党组织", max_length=200, blank=True)
+    dues_paid_through = models.DateField("流入地党费交至", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "流入通知"
+        verbose_name_plural = "流入通知"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_schema", "source_outflow_id"], name="one_notice_per_outflow"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source_schema=models.F("target_schema")),
+                name="notice_between_two_counties",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_schema}→{self.target_schema} {self.masked_name}"

@@ -162,8 +162,10 @@ def letter_record_publish(
     masked_name: str,
     issued_on: date,
     valid_until: date,
+    kind: str = LetterRecord.Kind.LETTER,
 ) -> LetterRecord:
     return LetterRecord.objects.create(
+        kind=kind,
         token=token,
         serial=serial,
         issuer_schema=issuer_schema,

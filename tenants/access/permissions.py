@@ -27,3 +27,4 @@ class Perm(StrEnum):
     NOTICES_PUBLISH = "notices.publish"
     ORGLIFE_MANAGE = "orglife.manage"
     LEARNING_MANAGE = "learning.manage"
+    FLOWING_MANAGE = "flowing.manage"

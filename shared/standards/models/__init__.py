@@ -88,6 +88,7 @@ class CodeTable(models.TextChoices):
     AGE_BAND = "age_band", "年龄段（党内统计）"
     JOINING_PERIOD = "joining_period", "入党时间段（党内统计）"
     MEETING_TYPE = "meeting_type", "组织生活类型"
+    DESTINATION_REGION = "destination_region", "流动去向（GB/T 2260）"
 
 
 class Code(models.Model):

@@ -100,6 +100,7 @@ TENANT_APPS = [
     "tenants.rules",
     "tenants.orglife",
     "tenants.learning",
+    "tenants.flowing",
     "tenants.development",
     "tenants.dues",
     "tenants.transfers",
