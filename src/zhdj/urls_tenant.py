@@ -84,6 +84,7 @@ urlpatterns = [
     path("teams/", include("tenants.teams.urls")),
     path("orglife/", include("tenants.orglife.urls")),
     path("learning/", include("tenants.learning.urls")),
+    path("flowing/", include("tenants.flowing.urls")),
     path("logins/", include("tenants.logins.urls")),
     path("dashboard/", include("shared.rollups.urls_county")),
     path("api/", include(router.urls)),
