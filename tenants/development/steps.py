@@ -3,13 +3,13 @@ public standards and the county's rule overrides."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from shared.standards.models import DevelopmentStep, RuleParameter
 from tenants.rules.selectors import rule_value, rule_values
+from zhdj.dates import add_months
 
 
 def steps() -> dict[int, DevelopmentStep]:
@@ -27,16 +27,6 @@ def step(number: int) -> DevelopmentStep:
 
 def development_rules() -> dict[str, Any]:
     return rule_values("development.")
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later; the month's last day when it has no such day
-    (31 January + 1 month = 28/29 February)."""
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from shared.standards.models import DuesBracket, DuesCategory
 from tenants.rules.selectors import rule_values
+from zhdj.dates import add_months
 from zhdj.errors import ApplicationError
 
 BP = 10_000  # basis points in one
@@ -70,11 +71,6 @@ def dues_standard(category_code: str, base_fen: int) -> Standard:
 
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def add_months(month: date, n: int) -> date:
-    index = month.year * 12 + month.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def months_between(first: date, last: date) -> list[date]:

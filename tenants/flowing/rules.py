@@ -65,7 +65,3 @@ def decide(facts: Facts) -> Decision:
     return Decision(
         Paper.CARD, f"连续外出 {minimum} 个月以上、不转移组织关系的，发放流动党员活动证。"
     )
-
-
-def add_months(day: date, months: int) -> date:
-    return day + relativedelta(months=months)

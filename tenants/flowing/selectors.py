@@ -12,9 +12,9 @@ from django.db.models import Max, QuerySet
 
 from tenants.access.scope import Scope
 from tenants.flowing.models import ContactLog, Direction, Outflow, OutflowState, Paper
-from tenants.flowing.rules import add_months
 from tenants.members.models import Member, MemberStatusChange, StatusAction
 from tenants.rules.selectors import rule_values
+from zhdj.dates import add_months
 
 REACHED = (ContactLog.Kind.REPORT, ContactLog.Kind.REACHED)
 

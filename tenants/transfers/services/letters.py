@@ -42,23 +42,12 @@ from tenants.transfers.services.common import (
     month_start,
     record,
 )
+from zhdj.dates import add_months
 from zhdj.errors import ApplicationError
 from zhdj.pii.idnumber import age_on
 from zhdj.pii.masking import mask_name
 
 POSTCODE_LEN = 6
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (the month's last day when it is shorter)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
