@@ -22,7 +22,7 @@ class AccessDenied(ApplicationError):
 def messages_of(error: ValidationError | ApplicationError) -> dict[str, list[str]]:
     """Errors by field (``__all__`` when none), for forms, pages and the API."""
     if isinstance(error, ApplicationError):
-        return {error.field or "__all__": [error.message]}
+        return error.extra.get("errors") or {error.field or "__all__": [error.message]}
     if hasattr(error, "error_dict"):
         return {k: [m for e in v for m in e.messages] for k, v in error.error_dict.items()}
     return {"__all__": list(error.messages)}

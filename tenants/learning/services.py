@@ -92,12 +92,27 @@ def _strings(data: dict[str, Any], key: str, label: str) -> list[str]:
     return value
 
 
-def question_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """A question's fields checked: options and answers of the right shape for its kind."""
-    kind = data.get("kind")
-    if kind not in QuestionKind.values:
-        raise ApplicationError("请选择题型。", field="kind")
-    stem = text(data.get("stem"), "题干", "stem", limit=2000)
+class _Errors:
+    """Collects every refused field of a form at once (the page shows them all in one
+    round), then raises them together: the first as the message, all in ``errors``."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def check(self, make: Any, default: Any = None) -> Any:
+        try:
+            return make()
+        except ApplicationError as exc:
+            self.errors.setdefault(exc.field or "__all__", []).append(exc.message)
+            return default
+
+    def raise_any(self) -> None:
+        if self.errors:
+            field, messages = next(iter(self.errors.items()))
+            raise ApplicationError(messages[0], field=field, extra={"errors": self.errors})
+
+
+def _options_and_answer(kind: str, data: dict[str, Any]) -> tuple[list[str], Any]:
     options = [o.strip() for o in _strings(data, "options", "选项") if o.strip()]
     answer = data.get("answer")
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
@@ -116,34 +131,57 @@ def question_fields(data: dict[str, Any]) -> dict[str, Any]:
             raise ApplicationError("单选题只能有一个正确选项。", field="answer")
         if kind == QuestionKind.MULTI and len(answer) < 2:
             raise ApplicationError("多选题至少有两个正确选项。", field="answer")
-    elif kind == QuestionKind.JUDGE:
-        options = []
+        return options, answer
+    if kind == QuestionKind.JUDGE:
         if answer not in ([0], [1]):
             raise ApplicationError("请选择“正确”或“错误”。", field="answer")
-    else:
-        options = []
-        if (
-            not isinstance(answer, list)
-            or not answer
-            or not all(
-                isinstance(b, list) and b and all(isinstance(a, str) and a.strip() for a in b)
-                for b in answer
-            )
-        ):
-            raise ApplicationError("请填写每个空的答案。", field="answer")
-        answer = [[a.strip()[:200] for a in b] for b in answer]
-    tags = [t.strip()[:20] for t in _strings(data, "tags", "标签") if t.strip()][:10]
+        return [], answer
+    if (
+        not isinstance(answer, list)
+        or not answer
+        or not all(
+            isinstance(b, list) and b and all(isinstance(a, str) and a.strip() for a in b)
+            for b in answer
+        )
+    ):
+        raise ApplicationError("请填写每个空的答案。", field="answer")
+    return [], [[a.strip()[:200] for a in b] for b in answer]
+
+
+def _difficulty(data: dict[str, Any]) -> int:
     difficulty = data.get("difficulty", 2)
-    if difficulty not in (1, 2, 3):
+    if difficulty not in (1, 2, 3) or isinstance(difficulty, bool):
         raise ApplicationError("请选择难度。", field="difficulty")
+    return difficulty
+
+
+def question_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A question's fields checked: options and answers of the right shape for its kind.
+    Every refused field is reported at once."""
+    found = _Errors()
+    kind = data.get("kind")
+    if kind not in QuestionKind.values:
+        found.errors["kind"] = ["请选择题型。"]
+    stem = found.check(lambda: text(data.get("stem"), "题干", "stem", limit=2000))
+    options, answer = (
+        found.check(lambda: _options_and_answer(kind, data), ([], None))
+        if kind in QuestionKind.values
+        else ([], None)
+    )
+    explanation = found.check(
+        lambda: text(data.get("explanation"), "解析", "explanation", required=False, limit=2000)
+    )
+    tags = found.check(
+        lambda: [t.strip()[:20] for t in _strings(data, "tags", "标签") if t.strip()][:10]
+    )
+    difficulty = found.check(lambda: _difficulty(data))
+    found.raise_any()
     return {
         "kind": kind,
         "stem": stem,
         "options": options,
         "answer": answer,
-        "explanation": text(
-            data.get("explanation"), "解析", "explanation", required=False, limit=2000
-        ),
+        "explanation": explanation,
         "tags": tags,
         "difficulty": difficulty,
     }

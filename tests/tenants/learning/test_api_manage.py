@@ -162,3 +162,15 @@ def test_wrongly_shaped_paper_and_question_fields_are_chinese_400s(db, alpha):
         assert answer.status_code == 400, (body, answer.content)
     with schema_context(alpha.schema):
         assert not Question.objects.exists()
+
+
+def test_every_refused_field_of_a_question_is_reported_at_once(db, alpha):
+    sec = logged_in(alpha.host, "branchsec")
+    answer = _post(
+        sec,
+        "/api/learning/manage/questions/",
+        {"org": _village(alpha), "kind": "single", "stem": "", "options": ["只有一个"],
+         "difficulty": 7},
+    )  # fmt: skip
+    assert answer.status_code == 400
+    assert set(answer.json()["errors"]) == {"stem", "options", "difficulty"}
