@@ -16,6 +16,9 @@ from shared.standards.models import CodeTable, Region
 from shared.standards.selectors import codes
 from tenants.flowing.models import Direction
 
+# The destination "出国（境）" (港澳台 included): no GB/T 2260 code, the place is the country.
+ABROAD = "abroad"
+
 
 @dataclass(frozen=True)
 class Place:

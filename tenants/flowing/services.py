@@ -34,7 +34,7 @@ from tenants.flowing.models import (
     Paper,
     Reason,
 )
-from tenants.flowing.regions import place_of
+from tenants.flowing.regions import ABROAD, place_of
 from tenants.flowing.rules import REGISTERED, Facts, decide
 from tenants.members.models import Member, StatusAction
 from tenants.members.services import member_change_status
@@ -65,7 +65,7 @@ class Going:
     """What the branch records of a member going out (外出登记)."""
 
     reason: str
-    destination_code: str  # "" when abroad
+    destination_code: str  # regions.ABROAD when abroad
     place: str  # unit or address there; the country when abroad
     starts_on: date
     ends_on: date
@@ -99,7 +99,7 @@ def outflow_register(*, scope: Scope, member: Member, going: Going, actor: User)
     if Outflow.objects.filter(member=member, state=OutflowState.ACTIVE).exists():
         raise ApplicationError("该党员已有外出登记，请先办理返回。")
     _check_going(going)
-    abroad = going.destination_code == ""
+    abroad = going.destination_code == ABROAD
     decision = decide(
         Facts(going.starts_on, going.ends_on, abroad, going.settled, going.returns_often)
     )

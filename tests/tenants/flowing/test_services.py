@@ -47,7 +47,7 @@ def _plain(b):  # type: ignore[no-untyped-def]
         ({"ends_on": TODAY + relativedelta(months=3)}, Paper.LETTER, "党员证明信"),
         ({"settled": True}, Paper.TRANSFER, "转接组织关系"),
         ({"returns_often": True}, Paper.NONE, "不作为流动党员"),
-        ({"destination_code": "", "place": "英国伦敦"}, Paper.ABROAD, "保留组织关系"),
+        ({"destination_code": "abroad", "place": "英国伦敦"}, Paper.ABROAD, "保留组织关系"),
     ],
 )
 def test_the_wrong_paper_is_refused_with_the_rule(b, kw, paper, why):  # type: ignore[no-untyped-def]
@@ -63,6 +63,18 @@ def test_the_wrong_paper_is_refused_with_the_rule(b, kw, paper, why):  # type: i
             scope=b.sec_scope, member=member, going=_going(**kw, paper=paper), actor=b.secretary
         )
         assert Outflow.objects.get().direction == Direction.ABROAD
+
+
+def test_a_destination_must_be_chosen(b):  # type: ignore[no-untyped-def]
+    for code in ("", "999999", "610800"):
+        with pytest.raises(ApplicationError) as refused:
+            services.outflow_register(
+                scope=b.sec_scope,
+                member=_plain(b),
+                going=_going(destination_code=code),
+                actor=b.secretary,
+            )
+        assert refused.value.field == "destination_code"
 
 
 def test_card_issued_verified_and_handed_back(b, alpha):  # type: ignore[no-untyped-def]
