@@ -4,7 +4,6 @@ counties: nothing of one county's learning is reachable from the other."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -15,6 +14,7 @@ from tenants.learning import services
 from tenants.learning.models import Attempt, StudyRejection
 from tenants.orgs.models import Organization
 from tests.conftest import logged_in
+from tests.support.learning import judge_paper
 from tests.tenants.learning.conftest import upload
 
 
@@ -43,25 +43,7 @@ def _seed(alpha):  # type: ignore[no-untyped-def]
             scope, course, {"title": "第一讲", "kind": "video", "media": upload("lesson.mp4")}
         )
         services.course_publish(scope, course, True)
-        question = services.question_create(
-            scope, village, {"kind": "judge", "stem": "党员应当按期交纳党费。", "answer": [0]}, sec
-        )
-        now = timezone.now()
-        paper = services.paper_create(
-            scope,
-            village,
-            {
-                "title": "党费知识",
-                "mode": "fixed",
-                "question_ids": [question.pk],
-                "points": {"judge": 10},
-                "time_limit_minutes": 10,
-                "opens_at": now - timedelta(minutes=1),
-                "closes_at": now + timedelta(days=1),
-            },
-            sec,
-        )
-        services.paper_publish(scope, paper, True)
+        question, paper = judge_paper(scope, village, sec)
         return str(lesson.pk), paper.pk, question.pk
 
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from shared.rollups.registry import collection
 from shared.rollups.report import derived
-from tenants.learning import services
 from tenants.learning.exams import answer_save, attempt_start
 from tenants.learning.metrics import (
     attempts_by_result,
@@ -21,6 +20,7 @@ from tenants.learning.models import Attempt, AttemptState
 from tenants.learning.study import progress_report, session_start
 from tenants.learning.tasks import close_overdue_attempts
 from tenants.members.models import Member
+from tests.support.learning import judge_paper
 from tests.tenants.learning.conftest import course_with
 
 pytestmark = pytest.mark.django_db
@@ -35,25 +35,11 @@ def test_hours_required_courses_and_test_results(b):  # type: ignore[no-untyped-
         progress_report(
             me, session.pk, found, seq=n, position=15 * n, now=start + timedelta(seconds=15 * n)
         )
-    question = services.question_create(
-        b.sec_scope, b.village, {"kind": "judge", "stem": "对吗", "answer": [0]}, b.secretary
-    )
     now = timezone.now()
-    paper = services.paper_create(
-        b.sec_scope,
-        b.village,
-        {
-            "title": "测验",
-            "mode": "fixed",
-            "question_ids": [question.pk],
-            "points": {"judge": 5},
-            "time_limit_minutes": 1,
-            "opens_at": now - timedelta(hours=1),
-            "closes_at": now + timedelta(days=1),
-        },
-        b.secretary,
-    )
-    services.paper_publish(b.sec_scope, paper, True)
+    question, paper = judge_paper(
+        b.sec_scope, b.village, b.secretary, title="测验", stem="对吗", points=5, minutes=1,
+        opens_at=now - timedelta(hours=1),
+    )  # fmt: skip
     attempt = attempt_start(me, paper, now=now - timedelta(minutes=30))
     answer_save(me.pk, attempt.pk, question.pk, [0], now=now - timedelta(minutes=30))
     # Nobody submits: the beat closes and grades it on what was saved.

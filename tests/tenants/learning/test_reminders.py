@@ -7,33 +7,19 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tenants.learning import services
 from tenants.learning.reminders import paper_closing_remind, target_remind
 from tenants.notifications.models import Notification
+from tests.support.learning import judge_paper
 
 pytestmark = pytest.mark.django_db
 
 
 def _closing_paper(b, days: int):  # type: ignore[no-untyped-def]
-    question = services.question_create(
-        b.sec_scope, b.village, {"kind": "judge", "stem": "对吗", "answer": [0]}, b.secretary
-    )
     now = timezone.now()
-    paper = services.paper_create(
-        b.sec_scope,
-        b.village,
-        {
-            "title": "季度测验",
-            "mode": "fixed",
-            "question_ids": [question.pk],
-            "points": {"judge": 5},
-            "time_limit_minutes": 10,
-            "opens_at": now - timedelta(days=5),
-            "closes_at": now + timedelta(days=days),
-        },
-        b.secretary,
-    )
-    services.paper_publish(b.sec_scope, paper, True)
+    _, paper = judge_paper(
+        b.sec_scope, b.village, b.secretary, title="季度测验", stem="对吗", points=5,
+        opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=days),
+    )  # fmt: skip
     return paper
 
 
