@@ -5,6 +5,10 @@
   marker (name, type, category, county and its own figures in the popup), which the page
   clusters by proximity (leaflet.markercluster); ``clusters`` also gives the aggregates by
   county and organization category (one entry per pair at the mean position).
+* Flowing members (流动党员) on the city map: each county's members flowing in from other
+  counties of the city (``flowing.inflow``, a layer of circles over the counties and a
+  line in the county's popup), and beside the map the places out of the city the city's
+  members have gone to, by province (``flowing.by_province``).
 * County map: the organizations of the user's subtree, one marker each, coloured by
   category, clustered the same way, with a popup of the organization's own figures.
 
@@ -41,6 +45,9 @@ POPUP = (
     ("members.by_category", "预备党员", "预备党员"),
     ("members.flowing", "", "流动党员"),
 )
+
+
+INFLOW, BY_PROVINCE = "flowing.inflow", "flowing.by_province"
 
 
 def tiles() -> dict[str, Any] | None:
@@ -90,6 +97,7 @@ def _boundaries(counties: list[County]) -> dict[str, Any]:
                 "county": county.name,
                 "members": _figure(county.values, "members.total", ""),
                 "orgs": _figure(county.values, "orgs.total", ""),
+                "inflow": _figure(county.values, INFLOW, ""),
             }
         features.append({"type": "Feature", "properties": props, "geometry": region.boundary})
     return {"type": "FeatureCollection", "features": features}
@@ -133,7 +141,28 @@ def city_map_payload() -> dict[str, Any]:
         "boundaries": _boundaries(counties),
         "clusters": clusters,
         "markers": markers,
+        "flowing": _flowing(counties),
         "tiles": tiles(),
+    }
+
+
+def _flowing(counties: list[County]) -> dict[str, Any]:
+    """Members flowing into each county (from other counties of the city), and the places
+    out of the city gone to, by province, most first."""
+    provinces: dict[str, int] = defaultdict(int)
+    for county in counties:
+        for name, n in county.values.get(BY_PROVINCE, {}).items():
+            provinces[name] += n
+    return {
+        "inflow": [
+            {"county": c.name, "tenant": c.id, "value": _figure(c.values, INFLOW, "")}
+            for c in counties
+        ],
+        "provinces": [
+            {"name": name, "value": n}
+            for name, n in sorted(provinces.items(), key=lambda item: (-item[1], item[0]))
+            if n
+        ],
     }
 
 

@@ -48,6 +48,10 @@ TABLE_COLUMNS = (
     ("members.by_category", "预备党员", "预备党员"),
     ("members.flowing", "", "流动党员"),
     ("orgs.small_branches", "", "不足3人支部"),
+    # Flowing members (流动党员): card holders, members flowing in, reports back overdue.
+    ("flowing.card_holders", "", "持活动证"),
+    ("flowing.inflow", "", "流入党员"),
+    ("flowing.overdue_reports", "", "报告逾期"),
 )
 # Derived figures in the per-county table, after the counts.
 TABLE_FIGURES = (
@@ -66,6 +70,8 @@ CHARTS = (
     ("orgs.by_type", "pie"),
     ("orgs.by_category", "bar"),
     ("orgs.term_due", "bar"),
+    ("flowing.by_direction", "pie"),
+    ("flowing.by_province", "bar"),
 )
 
 

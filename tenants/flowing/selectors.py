@@ -50,6 +50,10 @@ class Away:
     def member(self) -> Member:
         return self.outflow.member
 
+    def report_overdue(self, today: date) -> bool:
+        """The report was due before today (reporting on the day itself is in time)."""
+        return today > self.report_due
+
 
 def away(scope: Scope, today: date) -> list[Away]:
     rules = rule_values("flowing.")

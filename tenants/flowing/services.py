@@ -271,10 +271,12 @@ def report_back(*, member: Member, on: date, way: str, note: str, user: User) ->
     if outflow is None:
         raise ApplicationError("您目前没有外出登记，无需报告。")
     way, note = _contact_checks(on, way, note)
-    return ContactLog.objects.create(
+    log = ContactLog.objects.create(
         member=member, outflow=outflow, kind=ContactLog.Kind.REPORT, on=on, way=way,
         note=note, by=user,
     )  # fmt: skip
+    transaction.on_commit(rollup_mark_dirty)  # the overdue reports figure
+    return log
 
 
 def contact_record(
@@ -286,9 +288,11 @@ def contact_record(
         raise ApplicationError("请选择联系结果。", field="kind")
     way, note = _contact_checks(on, way, note)
     outflow = Outflow.objects.filter(member=member, state=OutflowState.ACTIVE).first()
-    return ContactLog.objects.create(
+    log = ContactLog.objects.create(
         member=member, outflow=outflow, kind=kind, on=on, way=way, note=note, by=actor
     )
+    transaction.on_commit(rollup_mark_dirty)  # the overdue reports figure
+    return log
 
 
 @transaction.atomic
