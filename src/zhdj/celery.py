@@ -33,6 +33,7 @@ app.autodiscover_tasks(
         "tenants.transfers",
         "tenants.orglife",
         "tenants.learning",
+        "tenants.flowing",
     ]
 )
 
@@ -175,6 +176,12 @@ app.conf.beat_schedule = {
         "task": "zhdj.tasks.for_each_active_tenant",
         "schedule": crontab(hour=9, minute=30),
         "args": ("tenants.dues.tasks.remind_unpaid",),
+    },
+    # Flowing members: reports back falling due, 失联 members whose time is up (once each).
+    "flowing-reminders": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(hour=8, minute=35),
+        "args": ("tenants.flowing.tasks.remind",),
     },
     # Security events older than ZHDJ_AUDIT_RETENTION_DAYS (≥ 180), every schema.
     "purge-security-events": {
