@@ -25,6 +25,7 @@ from tenants.access.services import post_assign
 from tenants.development.demo import seed_county as seed_development
 from tenants.development.models import DevelopmentRecord
 from tenants.dues.demo import seed_county as seed_dues
+from tenants.flowing.demo import seed_county as seed_flowing
 from tenants.learning.demo import seed_county as seed_learning
 from tenants.members.models import Member
 from tenants.members.services import member_create
@@ -113,6 +114,9 @@ def seed_demo() -> list[str]:
             "   member（党员）   shenqing（入党申请人）"
             f"   密码均为 {DEMO_PASSWORD}"
         )
+    for d in DISTRICTS:  # once every county exists: a member flows into another of them
+        with schema_context(d.schema):
+            seed_flowing()
     rollup_city()  # the city dashboard shows the demo counties at once
     _seed_otp([None, *(d.schema for d in DISTRICTS)])
     lines.append(
