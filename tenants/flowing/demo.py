@@ -22,7 +22,7 @@ from shared.customers.models import Tenant
 from tenants.access.scope import Scope
 from tenants.flowing import services
 from tenants.flowing.models import ContactLog, DuesPlace, FlowingGroup, Outflow, Paper, Reason
-from tenants.flowing.regions import city_prefix
+from tenants.flowing.regions import ABROAD, city_prefix
 from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tenants.transfers.models import Transfer
@@ -111,7 +111,7 @@ def seed_county() -> None:
     xian, abroad, across, lost = rest[:4]
     _go(xian, admin, "610100", "西安市雁塔区某建筑公司", ago(2))
     _go(
-        abroad, admin, "", "英国伦敦（留学）", ago(3), reason=Reason.STUDY, months=24,
+        abroad, admin, ABROAD, "英国伦敦（留学）", ago(3), reason=Reason.STUDY, months=24,
         paper=Paper.ABROAD,
     )  # fmt: skip
     _reached(abroad, admin, ago(1), "微信视频", "在英国攻读硕士学位，学习生活正常。")

@@ -26,6 +26,7 @@ from tenants.flowing.metrics import (
     overdue_reports,
 )
 from tenants.flowing.models import ContactLog, DuesPlace, Inflow, Paper
+from tenants.flowing.regions import ABROAD
 from tenants.members.models import Member
 from tests.conftest import logged_in
 from tests.support.world import CITY_HOST
@@ -66,7 +67,7 @@ def away_four(b):  # type: ignore[no-untyped-def]
         way="电话", note="在横山区工作，一切正常", actor=b.secretary,
     )  # fmt: skip
     _go(b, "李支书", "610100")  # 省内跨市 (西安市), card not issued yet
-    _go(b, "赵其他", "", place="英国伦敦", reason="study", paper=Paper.ABROAD, months=24)
+    _go(b, "赵其他", ABROAD, place="英国伦敦", reason="study", paper=Paper.ABROAD, months=24)
     return far
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tenants.access.scope import Scope
 from tenants.flowing import services
 from tenants.flowing.models import Paper
+from tenants.flowing.regions import ABROAD
 from tenants.flowing.reminders import lost_contact_remind, report_due_remind
 from tenants.members.models import Member
 from tenants.notifications.models import Notification
@@ -68,7 +69,7 @@ def test_the_report_back_is_reminded_once_before_it_falls_due(b):  # type: ignor
 
 def test_abroad_reports_every_half_year(b):  # type: ignore[no-untyped-def]
     _away(
-        b, "榆阳区党员", TODAY - relativedelta(months=6) + timedelta(days=10), code="",
+        b, "榆阳区党员", TODAY - relativedelta(months=6) + timedelta(days=10), code=ABROAD,
         place="英国伦敦", reason="study", paper=Paper.ABROAD,
     )  # fmt: skip
     assert report_due_remind(today=TODAY) == 1
