@@ -75,6 +75,15 @@ class LetterStatus:
     state_label: str
     valid: bool
     expired: bool
+    kind: str = LetterRecord.Kind.LETTER
+
+    @property
+    def is_card(self) -> bool:
+        return self.kind == LetterRecord.Kind.CARD
+
+
+# A flowing member's card (流动党员活动证) is not received: valid until handed back.
+CARD_STATES = {LetterRecord.State.ISSUED: "有效", LetterRecord.State.VOID: "已交回或注销"}
 
 
 def letter_status(token: str, *, today: date | None = None) -> LetterStatus | None:
@@ -85,6 +94,8 @@ def letter_status(token: str, *, today: date | None = None) -> LetterStatus | No
     today = today or timezone.localdate()
     expired = record.state == LetterRecord.State.ISSUED and today > record.valid_until
     label = "已过期" if expired else record.get_state_display()
+    if record.kind == LetterRecord.Kind.CARD and not expired:
+        label = CARD_STATES.get(record.state, label)
     return LetterStatus(
         serial=record.serial,
         masked_name=record.masked_name,
@@ -95,4 +106,5 @@ def letter_status(token: str, *, today: date | None = None) -> LetterStatus | No
         state_label=label,
         valid=record.state == LetterRecord.State.ISSUED and not expired,
         expired=expired,
+        kind=record.kind,
     )

@@ -21,5 +21,5 @@ def letter_verify(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("页面不存在")
     status = letter_status(token)
     if status is None:
-        raise Http404("未找到该介绍信")
+        raise Http404("未找到该介绍信或活动证")
     return render(request, "interchange/verify.html", {"letter": status})

@@ -80,6 +80,10 @@ SOURCES: dict[str, Source] = {
     "learning": lambda scope, p: _narrowed(
         Organization.objects.visible_to(scope, Perm.LEARNING_MANAGE), p
     ),
+    # Where the user runs the flowing-members work: who sets up a flowing party group.
+    "flowing": lambda scope, p: _narrowed(
+        Organization.objects.visible_to(scope, Perm.FLOWING_MANAGE), p
+    ),
     # Any branch of the county: where a member may be transferred to within the county.
     "county_branches": lambda scope, p: _narrowed(
         Organization.objects.filter(is_active=True, type_code__in=_holding_codes()), p

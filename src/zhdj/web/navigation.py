@@ -65,6 +65,7 @@ COUNTY_NAV = (
     NavItem("关系转接", "transfers:list", None, "swap", permission="transfers.manage"),
     NavItem("组织生活", "orglife:index", None, "calendar", permission="orglife.manage"),
     NavItem("学习教育", "learning:manage-courses", None, "book", permission="learning.manage"),
+    NavItem("流动党员", "flowing:index", None, "swap", permission="flowing.manage"),
     NavItem("登录账号", "logins:list", None, "key", permission="accounts.manage"),
     NavItem("班子与职务", "teams:index", None, "people", manages=True),  # members.view
     NavItem("我的信息", "members:me", frozenset({User.Role.MEMBER}), "person"),
@@ -72,6 +73,7 @@ COUNTY_NAV = (
     NavItem("我的转接", "transfers:mine", frozenset({User.Role.MEMBER}), "swap"),
     NavItem("我的组织生活", "orglife:mine", frozenset({User.Role.MEMBER}), "calendar"),
     NavItem("我的学习", "learning:mine", frozenset({User.Role.MEMBER}), "book"),
+    NavItem("我的活动证", "flowing:mine", frozenset({User.Role.MEMBER}), "swap"),
     NavItem("入党进程", "development:mine", frozenset({User.Role.APPLICANT}), "sprout"),
     NavItem("消息", "notifications:list", None, "bell"),
     NavItem("发布通知", "notifications:compose", None, "send", permission="notices.publish"),
