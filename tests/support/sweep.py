@@ -162,6 +162,8 @@ KINDS = {
     "paper_id": "paper",
     "attempt_id": "attempt",
     "year": "year",
+    # flowing
+    "outflow_id": "outflow",
 }
 API_KINDS = {
     "org": "org",
@@ -240,6 +242,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
     from tenants.access.models import Post
     from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry, Submission
     from tenants.dues.models import ONLINE_CHANNELS, DuesBill, DuesPayment, DuesReduction
+    from tenants.flowing.models import Outflow
     from tenants.imports.models import ImportJob
     from tenants.learning.models import Attempt, Course, Lesson, Paper, Question, StudySession
     from tenants.members.models import EditProposal, Member
@@ -295,6 +298,8 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
             Attempt.objects.order_by(F("submitted_at").asc(nulls_first=True), "-passed", "pk"),
         )
         c.add("study_session", StudySession.objects.order_by("started_at"))
+        # flowing: the member's outflow with its card first
+        c.add("outflow", Outflow.objects.order_by("-card_serial", "pk"))
         tokens = Meeting.objects.order_by("status", "-starts_at", "pk").values_list(
             "checkin_token", flat=True
         )
@@ -327,7 +332,12 @@ def city_catalog() -> Catalog:
     c.add("user", User.objects.order_by("pk"))
     c.add("course", CityCourse.objects.order_by("created_at"))  # learning (manage)
     c.add("lesson", CityLesson.objects.order_by("created_at"))
-    tokens = LetterRecord.objects.values_list("token", flat=True)
+    # A letter's and a flowing member's card (活动证) each: the page words them apart.
+    tokens = [
+        t
+        for kind in LetterRecord.Kind.values
+        for t in LetterRecord.objects.filter(kind=kind).values_list("token", flat=True)[:1]
+    ]
     trades = DoubleTrade.objects.values_list("txn_id", flat=True)
     c.words(
         {

@@ -147,6 +147,7 @@ def _seed_county(county: County) -> list[str]:
     seed_learning_for_sweep()
     _seed_import_job()
     _seed_learning_manage()  # learning (manage)
+    _seed_flowing()  # flowing
     return _seed_order()
 
 
@@ -464,6 +465,44 @@ def _seed_learning_manage() -> None:
     attempt = exams.attempt_start(member, paper)
     exams.answer_save(member.pk, attempt.pk, question.pk, [0])
     exams.attempt_submit(member.pk, attempt.pk)
+
+
+# --- flowing --------------------------------------------------------------------------------
+
+
+def _seed_flowing() -> None:
+    """The member gone out to another province with the card issued and one report."""
+    from dateutil.relativedelta import relativedelta
+
+    from tenants.access.scope import scope_for
+    from tenants.flowing import services
+    from tenants.members.models import Member
+
+    sec, admin = User.objects.get(username="branchsec"), _admin()
+    member = Member.objects.get(user__username="member")
+    today = timezone.localdate()
+    outflow = services.outflow_register(
+        scope=scope_for(sec),
+        member=member,
+        going=services.Going(
+            reason="work",
+            destination_code="440000",
+            place="深圳市某电子厂",
+            starts_on=today - timedelta(days=30),
+            ends_on=today + relativedelta(months=11),
+            contact="13800000000",
+            paper="card",
+        ),
+        actor=sec,
+    )
+    services.card_issue(scope=scope_for(admin), outflow=outflow, actor=admin)
+    services.report_back(
+        member=member,
+        on=today,
+        way="手机报告",
+        note="在深圳务工，参加园区党支部活动",
+        user=member.user,
+    )
 
 
 def _seed_city_course() -> None:
