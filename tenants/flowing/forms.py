@@ -20,15 +20,13 @@ from tenants.flowing.models import (
     Paper,
     Reason,
 )
-from tenants.flowing.regions import destination_choices
+from tenants.flowing.regions import ABROAD, destination_choices
 from tenants.members.pickers import MemberPickerField
 from tenants.orgs.pickers import OrgPickerField
 from tenants.rules.selectors import rule_value
 from zhdj.validation.names import TextField
 from zhdj.web.forms import DateInput, PhoneInput
 
-# The destination select's value for 出国（境） (the service takes destination_code "").
-ABROAD = "abroad"
 DATE = DateInput()
 
 

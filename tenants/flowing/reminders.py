@@ -14,7 +14,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from shared.accounts.models import User
 from tenants.access.grants import effective_grants
@@ -25,16 +25,6 @@ from tenants.flowing.selectors import Away, Deadline, away, deadlines
 from tenants.notifications.services import notification_send, reminder_claim
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_values
-
-MEMBER_PAGE, MANAGE_PAGE = "flowing:mine", "flowing:manage"
-
-
-def _link(name: str) -> str:
-    """The page a reminder opens; none while the pages are not installed."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
 
 
 def managers_of(org: Organization) -> list[User]:
@@ -78,7 +68,7 @@ def report_due_remind(*, today: date) -> int:
                     f"按规定外出期间每 {months} 个月向原党组织报告一次思想、工作和学习情况，"
                     "可在手机上报告，也可直接联系原党支部。"
                 ),
-                url=_link(MEMBER_PAGE),
+                url=reverse("flowing:mine"),
                 sender=None,
             )
     for rows in by_org.values():
@@ -94,7 +84,7 @@ def report_due_remind(*, today: date) -> int:
                     + ("，已逾期" if r.report_overdue(today) else "")
                     for r in rows
                 ),
-                url=_link(MANAGE_PAGE),
+                url=reverse("flowing:index"),
                 sender=None,
             )
     return sum(len(rows) for rows in by_org.values())
@@ -128,7 +118,7 @@ def lost_contact_remind(*, today: date) -> int:
                     f"期限{d.due:%Y年%m月%d日}，已记录查找 {d.steps} 次）"
                     for d in items
                 ),
-                url=_link(MANAGE_PAGE),
+                url=reverse("flowing:deadlines"),
                 sender=None,
             )
     return sum(len(items) for items in by_org.values())

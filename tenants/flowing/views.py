@@ -22,9 +22,10 @@ from shared.standards.selectors import code_name
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.flowing import selectors
-from tenants.flowing.forms import ABROAD, ContactForm, GoingForm, OutflowFilterForm, ReturnForm
+from tenants.flowing.forms import ContactForm, GoingForm, OutflowFilterForm, ReturnForm
 from tenants.flowing.models import Outflow, OutflowState, Paper
 from tenants.flowing.pdf import card_pdf
+from tenants.flowing.regions import ABROAD
 from tenants.flowing.rules import Facts, decide
 from tenants.flowing.services import Going, card_issue, outflow_return
 from tenants.transfers.services.common import committee_of
@@ -78,10 +79,9 @@ def index(request: HttpRequest, *, scope: Scope) -> HttpResponse:
 
 
 def _going(data: dict[str, Any]) -> Going:
-    abroad = data["destination_code"] == ABROAD
     return Going(
         reason=data["reason"],
-        destination_code="" if abroad else data["destination_code"],
+        destination_code=data["destination_code"],
         place=data.get("place", ""),
         starts_on=data["starts_on"],
         ends_on=data["ends_on"],
