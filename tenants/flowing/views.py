@@ -31,7 +31,9 @@ from tenants.flowing.services import Going, card_issue, outflow_return
 from tenants.transfers.services.common import committee_of
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
+from zhdj.web.exports import exported
 from zhdj.web.forms import add_errors
+from zhdj.web.privacy import no_store
 from zhdj.web.query import MAX_ID, refuse_query
 
 MANAGE = Perm.FLOWING_MANAGE
@@ -198,15 +200,19 @@ def issue(request: HttpRequest, outflow_id: int, *, scope: Scope) -> HttpRespons
     return redirect("flowing:detail", outflow.pk)
 
 
-@never_cache
-@scoped_page(permission=MANAGE)
+@no_store
+@exported("流动党员活动证")
+@scoped_page()
 def card(request: HttpRequest, outflow_id: int, *, scope: Scope) -> HttpResponse:
-    outflow = outflow_of(scope, outflow_id)
-    if not outflow.card_serial:
-        raise Http404("尚未发放活动证")
+    """The card as a PDF: for those who run flowing members over its branch, and for the
+    member whose card it is (to print it again)."""
+    outflow = selectors.outflows(scope).filter(pk=min(outflow_id, MAX_ID)).first()
+    if outflow is None or not outflow.card_serial:
+        raise Http404("活动证不存在或尚未发放")
+    if outflow.state != OutflowState.ACTIVE and not scope.can(MANAGE, outflow.org):
+        raise Http404("活动证已交回")  # the member's own copy ends with the card
     response = HttpResponse(card_pdf(outflow), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="card-{outflow.card_serial}.pdf"'
-    response["Cache-Control"] = "no-store"
     return response
 
 

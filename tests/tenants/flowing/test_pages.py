@@ -119,6 +119,8 @@ def test_register_issue_print_verify_report_return(db, alpha, beta):
     assert sent.status_code == 302
     assert "参加园区党支部活动" in member.get("/flowing/mine/").content.decode()
     assert "参加园区党支部活动" in sec.get(f"/flowing/{outflow_id}/").content.decode()
+    own = member.get(f"/flowing/{outflow_id}/card.pdf")  # the member prints their own card
+    assert own.status_code == 200 and own.content.startswith(b"%PDF")
 
     no_card = sec.post(f"/flowing/{outflow_id}/return/", {"returned_on": TODAY.isoformat()})
     assert no_card.status_code == 400 and "交回流动党员活动证" in no_card.content.decode()
@@ -137,7 +139,7 @@ def test_register_issue_print_verify_report_return(db, alpha, beta):
     # Others reach nothing of it.
     assert member.get(f"/flowing/{outflow_id}/").status_code == 403
     assert member.get("/flowing/").status_code == 403
-    assert member.get(f"/flowing/{outflow_id}/card.pdf").status_code == 403
+    assert member.get(f"/flowing/{outflow_id}/card.pdf").status_code == 404  # handed back
     other = logged_in(beta.host, "branchsec")
     assert other.get(f"/flowing/{outflow_id}/").status_code == 404
     assert other.get(f"/flowing/{outflow_id}/card.pdf").status_code == 404
