@@ -8,7 +8,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from shared.interchange.models import LetterRecord, TransferEnvelope
+from shared.interchange.models import FlowNotice, LetterRecord, TransferEnvelope
 
 State = TransferEnvelope.State
 IN_INBOX = (State.SENT, State.ACCEPTING, State.RELEASED)
@@ -108,3 +108,16 @@ def letter_status(token: str, *, today: date | None = None) -> LetterStatus | No
         expired=expired,
         kind=record.kind,
     )
+
+
+def flow_notices_to(
+    target_schema: str, *, active: bool = False, only: set[object] | None = None
+) -> list[FlowNotice]:
+    """The flow notices addressed to ``target_schema`` (the destination county): those
+    still running (``active``) or those in ``only`` (ids), else all of them."""
+    rows = FlowNotice.objects.filter(target_schema=target_schema)
+    if active:
+        rows = rows.filter(state=FlowNotice.State.ACTIVE)
+    if only is not None:
+        rows = rows.filter(pk__in=only)
+    return list(rows.order_by("created_at"))

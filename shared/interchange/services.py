@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from shared.interchange.models import LetterRecord, TransferEnvelope
+from shared.interchange.models import FlowNotice, LetterRecord, TransferEnvelope
 from shared.interchange.sealing import seal
 from zhdj.errors import ApplicationError
 
@@ -217,3 +217,15 @@ def envelope_resend(
         raise ApplicationError("该转接不是逾期未接收状态，不能重新发出。")
     envelope.refresh_from_db()
     return envelope
+
+
+def flow_notice_answer(*, target_schema: str, notice_id: object, **fields: Any) -> int:
+    """What the destination county writes back on a flow notice addressed to it: the
+    branch it assigned (``target_org_id``, ``target_org_name``) or the dues it took
+    (``dues_paid_through``); nothing else, and only on its own notices."""
+    allowed = {"target_org_id", "target_org_name", "dues_paid_through"}
+    if not fields or set(fields) - allowed:
+        raise ValueError(f"a destination writes only {sorted(allowed)}")
+    return FlowNotice.objects.filter(pk=notice_id, target_schema=target_schema).update(
+        **fields, updated_at=timezone.now()
+    )

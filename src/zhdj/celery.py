@@ -103,6 +103,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=8, minute=30),
         "args": ("tenants.learning.tasks.remind",),
     },
+    # Flowing members: notices of members flowing in from another county of the city
+    # become this county's inflows (the list page syncs too, at once).
+    "flowing-sync-inflows": {
+        "task": "zhdj.tasks.for_each_active_tenant",
+        "schedule": crontab(minute="*/15"),
+        "args": ("tenants.flowing.tasks.sync_inflows",),
+    },
     # Transfers: late receipts (回执逾期) and 组织关系保留 expiry reminders.
     "transfer-late-receipts": {
         "task": "zhdj.tasks.for_each_active_tenant",

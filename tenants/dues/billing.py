@@ -10,6 +10,10 @@
   back-payment window (``dues.back_payment_months``) to the current month.
 - ``bills_backfill(member)``: when an account starts in the past, bills back to at most
   ``dues.back_payment_months`` months (补交一般不超过 6 个月).
+- A flowing member whose dues the home branch decided are paid at the destination
+  (在流入地交纳党费, ``tenants.flowing.dues``) gets no bill for the months away, and an
+  unpaid bill made for one of them before the card was issued is withdrawn by the next
+  run: dues are paid in exactly one place. Bills resume the month after the return.
 - ``arrears_scan()``: ``dues.unpaid_months_flag`` consecutive unpaid months raise an
   ``ArrearsFlag`` and tell the branch's post holders. Never a status change: the branch
   decides whether it is 自行脱党.
@@ -31,8 +35,16 @@ from tenants.access.models import Post
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.dues.calc import Tables, add_months, month_start, months_between
-from tenants.dues.models import ArrearsFlag, DuesAccount, DuesBase, DuesBill, DuesReduction
+from tenants.dues.models import (
+    ArrearsFlag,
+    DuesAccount,
+    DuesBase,
+    DuesBill,
+    DuesPayment,
+    DuesReduction,
+)
 from tenants.dues.services import price
+from tenants.flowing.dues import DuesAway, dues_away, paid_away
 from tenants.members.models import Member
 from zhdj.errors import AccessDenied, ApplicationError
 
@@ -136,12 +148,18 @@ def bills_generate(*, scope: Scope, month: date, today: date | None = None) -> B
     ).values_list("member_id", "member__org_id", "pays_from", "quarterly")
     existing = set(DuesBill.objects.filter(month=month).values_list("member_id", flat=True))
     wanted: dict[int, tuple[int, list[date]]] = {}
+    away = dues_away()
     for member_id, org_id, pays_from, quarterly in accounts.iterator(chunk_size=BATCH):
         if member_id in existing:
             continue
         months = _quarter_months(month) if quarterly else [month]
-        wanted[member_id] = (org_id, [m for m in months if m >= month_start(pays_from)])
+        months = [m for m in months if m >= month_start(pays_from)]
+        if member_id in away:
+            months = [m for m in months if not paid_away(away[member_id], m)]
+        if months:
+            wanted[member_id] = (org_id, months)
     created, without_base = _make_bills(tables, wanted)
+    _withdraw_paid_away(away)
     transaction.on_commit(rollup_mark_dirty)
     return BillingResult(month, created, without_base)
 
@@ -157,11 +175,41 @@ def bills_backfill(*, scope: Scope, member: Member, through: date | None = None)
     current = month_start(through or timezone.localdate())
     earliest = add_months(current, 1 - tables.rule("dues.back_payment_months"))
     first = max(month_start(account.pays_from), earliest)
-    months = months_between(first, current)
+    spans = dues_away({member.pk}).get(member.pk, [])
+    months = [m for m in months_between(first, current) if not paid_away(spans, m)]
+    if not months:
+        return 0
     created, _ = _make_bills(tables, {member.pk: (member.org_id, months)})
     if created:
         transaction.on_commit(rollup_mark_dirty)
     return created
+
+
+def _withdraw_paid_away(away: dict[int, list[DuesAway]]) -> int:
+    """Unpaid bills of months whose dues the destination takes (made before the card was
+    issued): withdrawn, unless an online order still covers the month (its payment, if
+    it comes, settles that bill)."""
+    if not away:
+        return 0
+    bills = DuesBill.objects.filter(
+        member_id__in=away, status=DuesBill.Status.UNPAID, payment__isnull=True
+    ).values_list("pk", "member_id", "month")
+    ordered = {
+        (member_id, date.fromisoformat(m))
+        for member_id, months in DuesPayment.objects.filter(
+            member_id__in=away,
+            status__in=[DuesPayment.Status.PENDING, DuesPayment.Status.CLOSED],
+        ).values_list("member_id", "bill_months")
+        for m in months
+    }
+    doomed = [
+        pk
+        for pk, member_id, month in bills
+        if paid_away(away[member_id], month) and (member_id, month) not in ordered
+    ]
+    if doomed:
+        DuesBill.objects.filter(pk__in=doomed, status=DuesBill.Status.UNPAID).delete()
+    return len(doomed)
 
 
 def consecutive_unpaid(month_statuses: list[tuple[date, str, int]]) -> tuple[int, date | None]:

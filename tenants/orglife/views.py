@@ -31,6 +31,7 @@ from tenants.orglife.forms import (
     RecordForm,
     YearForm,
 )
+from tenants.orglife.guests import guest_add, guest_candidates, guests_mark
 from tenants.orglife.models import (
     Attendance,
     Ballot,
@@ -145,6 +146,8 @@ def _detail(request: HttpRequest, scope: Scope, meeting: Meeting, **forms: Any) 
         "leaves": [a for a in attendances if a.leave],
         "opinions": [a for a in attendances if a.opinion],
         "files": list(meeting.files.order_by("kind", "pk")),
+        "guests": list(meeting.guests.select_related("inflow").order_by("inflow__name", "pk")),
+        "guest_candidates": list(guest_candidates(meeting)) if meeting.is_open else [],
         "ballots": [(b, outcome_of(b) if not b.is_open else None) for b in ballots],
         "comments": list(comments_of(scope, meeting)),
         "record_form": forms.get("record_form")
@@ -241,6 +244,36 @@ def attendance(request: HttpRequest, meeting_id: int, *, scope: Scope) -> HttpRe
         meeting,
         "出席情况已登记。",
         lambda: attendance_mark(scope=scope, meeting=meeting, present_ids=ids, actor=request.user),
+    )
+
+
+@require_POST
+@scoped_page(permission=MANAGE)
+def guest_new(request: HttpRequest, meeting_id: int, *, scope: Scope) -> HttpResponse:
+    """Add an inflow member of the branch as a guest (列席, no vote)."""
+    meeting = _meeting(scope, meeting_id)
+    value = request.POST.get("inflow", "")
+    inflow_id = int(value) if value.isdecimal() and len(value) < 19 else 0
+    return _act(
+        request,
+        scope,
+        meeting,
+        "已添加列席的流入党员。",
+        lambda: guest_add(scope=scope, meeting=meeting, inflow_id=inflow_id, actor=request.user),
+    )
+
+
+@require_POST
+@scoped_page(permission=MANAGE)
+def guests(request: HttpRequest, meeting_id: int, *, scope: Scope) -> HttpResponse:
+    meeting = _meeting(scope, meeting_id)
+    ids = {int(v) for v in request.POST.getlist("present") if v.isdecimal() and len(v) < 19}
+    return _act(
+        request,
+        scope,
+        meeting,
+        "列席人员出席情况已登记。",
+        lambda: guests_mark(scope=scope, meeting=meeting, present_ids=ids, actor=request.user),
     )
 
 

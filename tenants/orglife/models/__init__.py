@@ -1,6 +1,7 @@
 """Organizational life (组织生活, domain-rules §4): meetings with who is expected and who
-came (``meetings``), the one voting engine's ballots (``ballots``) and the yearly
-democratic appraisal of members (``appraisal``)."""
+came (``meetings``) and their guests flowing in from other counties (``guests``), the one
+voting engine's ballots (``ballots``) and the yearly democratic appraisal of members
+(``appraisal``)."""
 
 from tenants.orglife.models.appraisal import (
     Appraisal,
@@ -11,6 +12,7 @@ from tenants.orglife.models.appraisal import (
     Handling,
 )
 from tenants.orglife.models.ballots import Ballot, BallotKind, BallotVoter, Choice
+from tenants.orglife.models.guests import MeetingGuest
 from tenants.orglife.models.meetings import (
     Attendance,
     LeaveState,
@@ -36,5 +38,6 @@ __all__ = [
     "Meeting",
     "MeetingComment",
     "MeetingFile",
+    "MeetingGuest",
     "MeetingStatus",
 ]
