@@ -164,6 +164,8 @@ KINDS = {
     "year": "year",
     # flowing
     "outflow_id": "outflow",
+    # flowing (inflows)
+    "inflow_id": "inflow",
 }
 API_KINDS = {
     "org": "org",
@@ -242,7 +244,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
     from tenants.access.models import Post
     from tenants.development.models import DevelopmentRecord, StepDocument, StepEntry, Submission
     from tenants.dues.models import ONLINE_CHANNELS, DuesBill, DuesPayment, DuesReduction
-    from tenants.flowing.models import Outflow
+    from tenants.flowing.models import Inflow, Outflow
     from tenants.imports.models import ImportJob
     from tenants.learning.models import Attempt, Course, Lesson, Paper, Question, StudySession
     from tenants.members.models import EditProposal, Member
@@ -300,6 +302,7 @@ def county_catalog(schema: str, order_nos: list[str]) -> Catalog:
         c.add("study_session", StudySession.objects.order_by("started_at"))
         # flowing: the member's outflow with its card first
         c.add("outflow", Outflow.objects.order_by("-card_serial", "pk"))
+        c.add("inflow", Inflow.objects.order_by("pk"))  # flowing (inflows)
         tokens = Meeting.objects.order_by("status", "-starts_at", "pk").values_list(
             "checkin_token", flat=True
         )

@@ -126,6 +126,8 @@ def seed() -> Seeded:
             orders[county.schema] = _seed_county(county)
     _seed_envelope(ALPHA, BETA)
     _seed_envelope(BETA, ALPHA)
+    _seed_inflow(ALPHA, BETA)  # flowing (inflows)
+    _seed_inflow(BETA, ALPHA)
     _seed_onboarding_job()
     connection.set_schema_to_public()
     _seed_city_course()  # learning (manage)
@@ -391,6 +393,62 @@ def _seed_envelope(source: County, target: County) -> None:
             target_schema=target.schema,
         )
         transfer_approve(scope=scope, actor=_admin(), transfer=transfer)
+
+
+def _seed_inflow(source: County, target: County) -> None:
+    """A member of ``source`` flowing into ``target`` with the card: ``target`` has them
+    in its inflows, assigned to its 某村党支部 and a guest of that branch's open meeting."""
+    from tenants.access.scope import scope_for
+    from tenants.flowing import inflows, services
+    from tenants.flowing.models import Inflow, Paper
+    from tenants.members.services import member_create
+    from tenants.members.validation import MemberData
+    from tenants.orglife.guests import guest_add
+    from tenants.orglife.models import Meeting
+    from tenants.orgs.models import Organization
+    from zhdj.pii.idnumber import make_id_number
+
+    with schema_context(source.schema):
+        member = member_create(
+            scope=scope_for(_admin()),
+            data=MemberData(
+                org=Organization.objects.get(name=f"{source.name}某村党支部"),
+                name="流入人",
+                id_number=make_id_number(source.region_code, date(1986, 3, 4), 78, "male"),
+                ethnicity_code="01",
+                category_code="full",
+                joined_at=date(2010, 7, 1),
+                full_member_at=date(2011, 7, 1),
+                phone="13800007778",
+                address="测试路8号",
+            ),
+        )
+        today = timezone.localdate()
+        outflow = services.outflow_register(
+            scope=scope_for(User.objects.get(username="branchsec")),
+            member=member,
+            going=services.Going(
+                reason="work",
+                destination_code=target.region_code,
+                place="某工地",
+                starts_on=today - timedelta(days=20),
+                ends_on=today + timedelta(days=300),
+                contact="13800007778",
+                paper=Paper.CARD,
+            ),
+            actor=_admin(),
+        )
+        townsec = User.objects.get(username="townsec")
+        services.card_issue(scope=scope_for(townsec), outflow=outflow, actor=townsec)
+    with schema_context(target.schema):
+        inflows.inflows_sync()
+        village = Organization.objects.get(name=f"{target.name}某村党支部")
+        inflow = inflows.inflow_place(
+            scope=scope_for(_admin()), inflow=Inflow.objects.get(), org=village, actor=_admin()
+        )
+        meeting = Meeting.objects.filter(org=village, status__in=["planned", "held"]).first()
+        if meeting is not None:
+            guest_add(scope=scope_for(_admin()), meeting=meeting, inflow_id=inflow.pk, actor=None)
 
 
 def _seed_onboarding_job() -> None:
