@@ -261,6 +261,7 @@ def seed_learning_for_sweep() -> None:
     from tenants.learning.catalogue import lesson_by_id
     from tenants.members.models import Member
     from tenants.orgs.models import Organization
+    from tests.support.learning import judge_paper
 
     media = Path(__file__).resolve().parents[2] / "tenants" / "learning" / "demo_media"
     sec = User.objects.get(username="branchsec")
@@ -278,27 +279,11 @@ def seed_learning_for_sweep() -> None:
     article = {"title": "第二讲", "kind": "article", "body": "正文。", "reading_minutes": 3}
     services.lesson_add(scope, course, article)
     services.course_publish(scope, course, True)
-    question = services.question_create(
-        scope, village, {"kind": "judge", "stem": "党员应当按期交纳党费。", "answer": [0]}, sec
-    )
     now = timezone.now()
-    paper = services.paper_create(
-        scope,
-        village,
-        {
-            "title": "党费知识",
-            "mode": "fixed",
-            "question_ids": [question.pk],
-            "points": {"judge": 10},
-            "time_limit_minutes": 30,
-            "opens_at": now - timedelta(minutes=5),
-            "closes_at": now + timedelta(days=7),
-            "pass_percent": 60,
-            "max_attempts": 3,
-        },
-        sec,
-    )
-    services.paper_publish(scope, paper, True)
+    question, paper = judge_paper(
+        scope, village, sec, minutes=30,  # the sweep's open attempt outlives its walk
+        opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(days=7),
+    )  # fmt: skip
     member = Member.objects.select_related("org").get(user__username="member")
     first = exams.attempt_start(member, paper)
     exams.answer_save(member.pk, first.pk, question.pk, [1])
@@ -483,6 +468,7 @@ def _seed_learning_manage() -> None:
     from tenants.learning import exams, services
     from tenants.members.models import Member
     from tenants.orgs.models import Organization
+    from tests.support.learning import judge_paper
 
     sec = User.objects.get(username="branchsec")
     scope = scope_for(sec)
@@ -500,25 +486,7 @@ def _seed_learning_manage() -> None:
         {"title": "第一讲", "kind": "article", "body": "正文", "reading_minutes": 5},
     )
     services.course_publish(scope, course, True)
-    question = services.question_create(
-        scope, village, {"kind": "judge", "stem": "党员应当按期交纳党费。", "answer": [0]}, sec
-    )
-    now = timezone.now()
-    paper = services.paper_create(
-        scope,
-        village,
-        {
-            "title": "党费知识",
-            "mode": "fixed",
-            "question_ids": [question.pk],
-            "points": {"judge": 10},
-            "time_limit_minutes": 10,
-            "opens_at": now - timedelta(minutes=1),
-            "closes_at": now + timedelta(days=1),
-        },
-        sec,
-    )
-    services.paper_publish(scope, paper, True)
+    question, paper = judge_paper(scope, village, sec)
     member = Member.objects.get(user__username="member")
     attempt = exams.attempt_start(member, paper)
     exams.answer_save(member.pk, attempt.pk, question.pk, [0])
