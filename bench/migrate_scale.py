@@ -158,10 +158,12 @@ def columns_added() -> int:
 
 def fill(start: int, stop: int, dump: str, *, jobs: int = 2) -> float:
     """Schemas bench_m<start> … bench_m<stop-1> from the template dump, with Tenant rows.
-    50 schemas per psql session, each session one transaction, ``jobs`` sessions at once
+    Up to 50 schemas per psql session (fewer when there are fewer than ``jobs`` × 50, so
+    that every session has some), each session one transaction, ``jobs`` sessions at once
     (the work is PostgreSQL's: one backend per session, one per core)."""
     t = time.perf_counter()
     names = [f"bench_m{i:04d}" for i in range(start, stop)]
+    size = max(1, min(50, -(-len(names) // jobs)))
     running: list[tuple[subprocess.Popen, str]] = []
 
     def wait_one() -> None:
@@ -170,8 +172,8 @@ def fill(start: int, stop: int, dump: str, *, jobs: int = 2) -> float:
             raise SystemExit(f"psql failed on {path}: {proc.stderr.read() if proc.stderr else ''}")
         os.unlink(path)
 
-    for first in range(0, len(names), 50):
-        batch = names[first : first + 50]
+    for first in range(0, len(names), size):
+        batch = names[first : first + size]
         with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as f:
             for name in batch:
                 f.write(dump.replace(TEMPLATE, name))
