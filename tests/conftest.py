@@ -33,6 +33,26 @@ def _media_root_changed(*, setting: str, **kwargs: object) -> None:
         storages["default"].__dict__.pop("relative_media_root", None)
 
 
+_background: list = []  # the modules whose start_in_background was called
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A test module whose setup needs no test database and takes long (another database
+    to make) may start it here, in a process of its own, to be made while the tests before
+    it run: its ``start_in_background`` is called when one of its tests was selected, its
+    ``stop_background`` when the session ends."""
+    modules = {item.module for item in session.items if isinstance(item, pytest.Function)}
+    for module in sorted(modules, key=lambda m: m.__name__):
+        if hasattr(module, "start_in_background"):
+            module.start_in_background()
+            _background.append(module)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for module in _background:
+        module.stop_background()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_test_environment, django_db_blocker):  # type: ignore[no-untyped-def]
     """Create the test database for every session (also when only live tests run, which

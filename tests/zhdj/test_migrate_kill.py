@@ -16,8 +16,10 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -31,16 +33,41 @@ MIGRATION = "0002_note_indexed"
 DB = check_db_name(
     "zhdj_bench_kill_" + re.sub(r"[^a-z0-9_]", "_", os.environ.get("ZHDJ_TEST_DB", "test_zhdj"))
 )
+ENV = child_env("bench.settings_migrate", BENCH_MIGRATE_DB=DB)
+# The database takes about a minute to make (two migrate runs, then the county schemas),
+# in a process of its own: it starts when the session's tests are collected
+# (tests/conftest.py, ``pytest_collection_finish``) and is made while the tests before
+# this module run. ``database`` waits for it.
+PREPARE_LOG = Path(tempfile.gettempdir()) / f"{DB}.prepare.log"
+_prepare: list[subprocess.Popen] = []
+
+
+def start_in_background() -> None:
+    if not _prepare:
+        with PREPARE_LOG.open("w") as log:  # a file, not a pipe: read once it has ended
+            proc = subprocess.Popen(
+                [PYTHON, "bench/migrate_scale.py", "_prepare", str(COUNTIES)],
+                cwd=ROOT, env=ENV, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
+        _prepare.append(proc)
+
+
+def stop_background() -> None:
+    """At the end of the session: a prepare still running (this module deselected or not
+    reached) is stopped; the next prepare drops its half-made database."""
+    for proc in _prepare:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 @pytest.fixture(scope="module")
 def database() -> Iterator[dict[str, str]]:
-    env = child_env("bench.settings_migrate", BENCH_MIGRATE_DB=DB)
-    subprocess.run(
-        [PYTHON, "bench/migrate_scale.py", "_prepare", str(COUNTIES)],
-        cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
-    )  # fmt: skip
-    yield {**env, "BENCH_PENDING_ADDFIELD": "indexed"}
+    start_in_background()  # started at collection already, unless the hook did not run
+    proc = _prepare[0]
+    proc.wait(timeout=300)
+    assert proc.returncode == 0, PREPARE_LOG.read_text(errors="replace")
+    yield {**ENV, "BENCH_PENDING_ADDFIELD": "indexed"}
     with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
 
