@@ -103,7 +103,7 @@ def seed_county() -> None:
     _reached(four[1], admin, ago(1), "电话", "在深圳务工，工作稳定，按时参加流动党员党小组活动。")
     _reached(four[2], admin, ago(1), "微信", "在深圳务工，已与流入地社区党组织取得联系。")
     grouped = {m.org_id for m in four[1:]}
-    group_org = four[1].org if len(grouped) == 1 else Organization.get_root_nodes().first()
+    group_org = four[1].org if len(grouped) == 1 else Organization.objects.get_root_nodes().first()
     services.group_create(
         scope=SYSTEM, org=group_org, kind=FlowingGroup.Kind.GROUP, name="驻深圳流动党员党小组",
         outflows=shenzhen[1:], leader=four[1], actor=admin,

@@ -20,7 +20,6 @@ from shared.accounts.models import User
 from tenants.access.grants import effective_grants
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
-from tenants.flowing.models import Paper
 from tenants.flowing.selectors import Away, Deadline, away, deadlines
 from tenants.notifications.services import notification_send, reminder_claim
 from tenants.orgs.models import Organization
@@ -40,11 +39,6 @@ def managers_of(org: Organization) -> list[User]:
     )
 
 
-def _months(row: Away, rules: dict) -> int:
-    abroad = row.outflow.paper == Paper.ABROAD
-    return int(rules["flowing.abroad_report_months" if abroad else "flowing.report_months"])
-
-
 @transaction.atomic
 def report_due_remind(*, today: date) -> int:
     """Tell the members whose report back falls due within ``flowing.reminder_days`` (and
@@ -60,7 +54,7 @@ def report_due_remind(*, today: date) -> int:
         by_org[row.outflow.org_id].append(row)
         user = row.member.user
         if user is not None and user.is_active:
-            months = _months(row, rules)
+            months = row.report_months
             notification_send(
                 recipients=[user],
                 title=f"流动党员报告提醒：请于{row.report_due:%Y年%m月%d日}前向党组织报告",

@@ -45,6 +45,7 @@ class Away:
     last_contact: date | None
     report_due: date  # the next report (yearly; half-yearly abroad)
     no_contact_since: date  # the last contact, or the day they left
+    report_months: int  # the interval the rules give this member
 
     @property
     def member(self) -> Member:
@@ -68,7 +69,7 @@ def away(scope: Scope, today: date) -> list[Away]:
             if o.paper == Paper.ABROAD
             else rules["flowing.report_months"]
         )
-        out.append(Away(o, seen, add_months(since, months), since))
+        out.append(Away(o, seen, add_months(since, months), since, months))
     return out
 
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shared.accounts.models import User
@@ -35,9 +36,11 @@ from tenants.flowing.models import (
     Reason,
 )
 from tenants.flowing.regions import ABROAD, place_of
+from tenants.flowing.reminders import managers_of
 from tenants.flowing.rules import REGISTERED, Facts, decide
 from tenants.members.models import Member, StatusAction
 from tenants.members.services import member_change_status
+from tenants.notifications.services import notification_send
 from tenants.orgs.models import Organization
 from tenants.rules.selectors import rule_value
 from tenants.transfers.services.common import committee_of, county_name
@@ -140,8 +143,25 @@ def outflow_register(*, scope: Scope, member: Member, going: Going, actor: User)
     )
     member.flowing, member.flow_destination = True, destination[:100]
     member.save(update_fields=["flowing", "flow_destination", "updated_at"])
+    if decision.paper == Paper.CARD:
+        _report_upwards(outflow, actor)
     transaction.on_commit(rollup_mark_dirty)
     return outflow
+
+
+def _report_upwards(outflow: Outflow, actor: User) -> None:
+    """The registration goes up to the base committee, which issues the card (报上级党委)."""
+    committee = committee_of(outflow.org)
+    people = [u for u in managers_of(committee) if u.pk != actor.pk]
+    if people:
+        notification_send(
+            recipients=people,
+            title=f"待发放流动党员活动证：{outflow.member.name}",
+            body=f"{outflow.org.name}登记{outflow.member.name}外出到{outflow.destination}，"
+            f"{outflow.starts_on:%Y年%m月%d日}至{outflow.ends_on:%Y年%m月%d日}，请审核后发放活动证。",
+            url=reverse("flowing:detail", args=[outflow.pk]),
+            sender=actor,
+        )
 
 
 def _lock(outflow: Outflow) -> Outflow:

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared.interchange.models import LetterRecord
-from tenants.flowing.models import ContactLog, FlowingGroup, Outflow
+from tenants.flowing.models import ContactLog, FlowingGroup, Inflow, Outflow
 from tenants.members.models import Member
+from tenants.orgs.models import Organization
 from tests.e2e.conftest import assert_fits_phone, login, pick, url
 from tests.e2e.test_form_roundtrip import orm, submit
 from tests.support.threads import in_thread
@@ -128,3 +129,126 @@ def test_register_issue_and_report_on_a_phone(page_factory, live_server_port, cl
     submit(sec, "办理返回")
     back = orm(alpha.schema, Outflow.objects.get)
     assert (back.state, back.returned_on, back.card_returned_on) == ("returned", today, today)
+
+
+def _going(code: str, *, dues_place: str = "home"):  # type: ignore[no-untyped-def]
+    from tenants.flowing.services import Going
+
+    today = timezone.localdate()
+    return Going(
+        reason="work", destination_code=code, place="某工业园",
+        starts_on=today - timedelta(days=20), ends_on=today + relativedelta(months=10),
+        contact="13800001111", paper="card", dues_place=dues_place,
+    )  # fmt: skip
+
+
+def _away(schema: str, members: list[int], code: str, *, dues_place: str = "home") -> list[int]:
+    """Members of ``schema`` registered going to ``code`` with the card issued."""
+    from shared.accounts.models import User
+    from tenants.access.scope import scope_for
+    from tenants.flowing import services
+
+    def run() -> list[int]:
+        admin = User.objects.get(username="admin")
+        out = []
+        for pk in members:
+            outflow = services.outflow_register(
+                scope=scope_for(admin), member=Member.objects.get(pk=pk),
+                going=_going(code, dues_place=dues_place), actor=admin,
+            )  # fmt: skip
+            services.card_issue(scope=scope_for(admin), outflow=outflow, actor=admin)
+            out.append(outflow.pk)
+        return out
+
+    return orm(schema, run)
+
+
+def _clean_both(alpha, beta) -> None:  # type: ignore[no-untyped-def]
+    from shared.interchange.models import FlowNotice
+    from tenants.members.models import MemberStatusChange
+
+    def run() -> None:
+        for county in (alpha, beta):
+            with schema_context(county.schema):
+                Inflow.objects.all().delete()
+                lost = Member.objects.filter(lost_contact=True)
+                MemberStatusChange.objects.filter(member__in=lost, action="lost_contact").delete()
+                lost.update(lost_contact=False, lost_contact_at=None, lost_contact_code="")
+                _clean()
+        FlowNotice.objects.all().delete()
+
+    in_thread(run)
+
+
+def test_lost_contact_a_group_and_an_inflow_placed_with_dues(  # type: ignore[no-untyped-def]
+    page_factory, live_server_port, committed, alpha, beta
+):
+    port, host = live_server_port, alpha.host
+    today = timezone.localdate()
+    _clean_both(alpha, beta)
+    mine = orm(alpha.schema, lambda: Member.objects.get(user__username="member").pk)
+    others = orm(
+        alpha.schema,
+        lambda: list(
+            Member.objects.filter(party_status_code="normal", lost_contact=False)
+            .exclude(pk=mine)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:3]
+        ),
+    )
+    (lost_outflow,) = _away(alpha.schema, [mine], "440000")
+    _away(alpha.schema, others, "320000")
+    incoming = orm(beta.schema, lambda: Member.objects.filter(user=None).order_by("pk").first().pk)
+    _away(beta.schema, [incoming], alpha.region_code, dues_place="destination")
+    try:
+        # 标记失联, with the password step: what was typed is what is stored.
+        sec = page_factory()
+        login(sec, port, host, "branchsec", PASSWORD)
+        sec.goto(url(port, host, f"/flowing/{lost_outflow}/"))
+        with sec.expect_navigation():
+            sec.get_by_test_id("mark-lost").click()
+        since = today - timedelta(days=200)
+        sec.fill("#id_since", since.isoformat())
+        sec.select_option("#id_code", "migrant")
+        sec.fill("#id_steps", "电话三次未接通，走访家属未得联系方式")
+        sec.check("#id_confirmed")
+        sec.fill("#id_password", PASSWORD)
+        submit(sec, "标记失联")
+        member = orm(alpha.schema, lambda: Member.objects.get(pk=mine))
+        assert (member.lost_contact, member.lost_contact_at, member.lost_contact_code) == (
+            True, since, "migrant",
+        )  # fmt: skip
+        search = orm(alpha.schema, lambda: ContactLog.objects.get(kind="search"))
+        assert search.note == "电话三次未接通，走访家属未得联系方式"
+
+        # The county sets up a group for the three gone to 江苏, and places the inflow.
+        admin = page_factory()
+        login(admin, port, host, "admin", PASSWORD)
+        admin.goto(url(port, host, "/flowing/groups/"))
+        form = admin.get_by_test_id("group-form").filter(has_text="江苏省")
+        root = orm(alpha.schema, lambda: Organization.objects.get_root_nodes().first().name)
+        org_field = form.locator("select[name$='-org']").get_attribute("id")  # prefixed
+        pick(admin, f"#{org_field}", root, root)
+        form.locator("select[name$='-kind']").select_option("temporary")
+        form.locator("input[name$='-name']").fill("驻江苏流动党员临时党支部")
+        for box in form.locator("input[name$='-outflows']").all():
+            box.check()
+        submit(admin, "设立")
+        group = orm(alpha.schema, FlowingGroup.objects.get)
+        assert (group.kind, group.name, group.destination) == (
+            "temporary", "驻江苏流动党员临时党支部", "江苏省",
+        )  # fmt: skip
+        assert orm(alpha.schema, lambda: Outflow.objects.filter(group=group).count()) == 3
+
+        admin.goto(url(port, host, "/flowing/inflows/"))
+        admin.get_by_test_id("inflow-waiting").locator("a").first.click()
+        admin.wait_for_url("**/flowing/inflows/*/")
+        village = orm(alpha.schema, lambda: Organization.objects.get(name__endswith="某村党支部"))
+        pick(admin, "#id_place-org", village.name, village.name)
+        submit(admin, "保存")
+        admin.fill("#id_dues-through_month", today.strftime("%Y-%m"))
+        submit(admin, "登记")
+        inflow = orm(alpha.schema, Inflow.objects.get)
+        assert (inflow.org_id, inflow.dues_paid_through) == (village.pk, today.replace(day=1))
+    finally:
+        _clean_both(alpha, beta)

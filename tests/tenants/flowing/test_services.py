@@ -163,3 +163,14 @@ def test_lost_contact_runs_to_suspension_by_the_rules(b):  # type: ignore[no-unt
     assert selectors.figures(b.sec_scope).lost == 1
     other = scope_for(User.objects.get(username="townsec"))
     assert [d.member for d in selectors.deadlines(other, TODAY)] == [member]
+
+
+def test_a_card_to_issue_is_reported_to_the_base_committee(b):  # type: ignore[no-untyped-def]
+    from tenants.notifications.models import Notification
+
+    outflow = services.outflow_register(
+        scope=b.sec_scope, member=_plain(b), going=_going(), actor=b.secretary
+    )
+    (told,) = Notification.objects.filter(recipient=b.townsec)
+    assert "待发放流动党员活动证" in told.title and f"/flowing/{outflow.pk}/" in told.url
+    assert not Notification.objects.filter(recipient=b.secretary).exists()
