@@ -19,6 +19,8 @@ WS_ADDR=127.0.0.1:$((PORT + 11))    # daphne
 # to X-Forwarded-For (one proxy to trust).
 export ZHDJ_SERVE_STATIC=0 ZHDJ_STATIC_MANIFEST=1 ZHDJ_STATIC_ROOT="$ROOT/.local/staticfiles"
 export ZHDJ_TRUSTED_PROXIES=1
+# The QR codes of letters and cards open the city site of this demo (plain http, its port).
+export ZHDJ_LETTER_VERIFY_BASE=${ZHDJ_LETTER_VERIFY_BASE:-http://city.localhost:$PORT/letters/}
 eval "$(deploy/local/services.sh env | sed 's/^/export /')"
 # Stop PostgreSQL and Redis at the end only if this run started them (a test run may be
 # using them).

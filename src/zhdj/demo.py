@@ -26,6 +26,7 @@ from tenants.development.demo import seed_county as seed_development
 from tenants.development.models import DevelopmentRecord
 from tenants.dues.demo import seed_county as seed_dues
 from tenants.flowing.demo import seed_county as seed_flowing
+from tenants.flowing.inflows import inflows_sync
 from tenants.learning.demo import seed_county as seed_learning
 from tenants.members.models import Member
 from tenants.members.services import member_create
@@ -117,6 +118,9 @@ def seed_demo() -> list[str]:
     for d in DISTRICTS:  # once every county exists: a member flows into another of them
         with schema_context(d.schema):
             seed_flowing()
+    for d in DISTRICTS:  # and each county has its inflows at once, not at the beat's turn
+        with schema_context(d.schema):
+            inflows_sync()
     rollup_city()  # the city dashboard shows the demo counties at once
     _seed_otp([None, *(d.schema for d in DISTRICTS)])
     lines.append(

@@ -26,6 +26,7 @@ from shared.interchange.models import FlowNotice
 from shared.interchange.sealing import unseal
 from shared.interchange.selectors import flow_notices_to
 from shared.interchange.services import flow_notice_answer
+from shared.rollups.dirty import rollup_mark_dirty
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.flowing.models import Inflow
@@ -103,6 +104,8 @@ def inflows_sync() -> int:
             .exclude(state=State.ENDED)
             .update(**fields, updated_at=timezone.now())
         )
+    if created + changed:
+        transaction.on_commit(rollup_mark_dirty)  # the county's 流入党员 figure
     return created + changed
 
 

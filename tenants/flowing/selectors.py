@@ -8,8 +8,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Max, QuerySet
 
+from shared.interchange.models import FlowNotice
 from tenants.access.scope import Scope
 from tenants.flowing.models import ContactLog, Direction, Outflow, OutflowState, Paper
 from tenants.members.models import Member, MemberStatusChange, StatusAction
@@ -25,6 +27,16 @@ def outflows(scope: Scope) -> QuerySet[Outflow]:
 
 def active_outflows(scope: Scope) -> QuerySet[Outflow]:
     return outflows(scope).filter(state=OutflowState.ACTIVE)
+
+
+def notice_of(outflow: Outflow) -> FlowNotice | None:
+    """The public notice of a flow into another county of the city: the branch that county
+    assigned and the dues it took, as it wrote them back."""
+    if not outflow.target_schema:
+        return None
+    return FlowNotice.objects.filter(
+        source_schema=connection.schema_name, source_outflow_id=outflow.pk
+    ).first()
 
 
 def last_contacts(member_ids: list[int]) -> dict[int, date]:

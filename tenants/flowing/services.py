@@ -111,7 +111,8 @@ def outflow_register(*, scope: Scope, member: Member, going: Going, actor: User)
     if decision.paper not in REGISTERED:
         raise ApplicationError(f"“{decision.label}”不在此登记：{decision.why}", field="paper")
     if abroad:
-        destination = _text(going.place, "出国（境）目的地", "place", limit=100)
+        _text(going.place, "出国（境）的国家或地区", "place", limit=200)
+        destination = Direction.ABROAD.label  # the country is the place below it
         direction, target_schema, code = Direction.ABROAD, "", ""
     else:
         place = place_of(going.destination_code)
@@ -260,12 +261,19 @@ def outflow_return(
     outflow.state, outflow.returned_on = OutflowState.RETURNED, returned_on
     if outflow.card_serial:
         outflow.card_returned_on = returned_on
+    return _end(outflow)
+
+
+def _end(outflow: Outflow) -> Outflow:
+    """The flow is over: the card voided for the QR check, the destination county's notice
+    ended, the member no longer flowing."""
+    if outflow.card_serial:
         letter_record_set_state(
             issuer_schema=connection.schema_name,
             serial=outflow.card_serial,
             state=LetterRecord.State.VOID,
         )
-    outflow.save(update_fields=["state", "returned_on", "card_returned_on"])
+    outflow.save(update_fields=["state", "returned_on", "card_returned_on", "note"])
     FlowNotice.objects.filter(
         source_schema=connection.schema_name, source_outflow_id=outflow.pk
     ).update(state=FlowNotice.State.ENDED, updated_at=timezone.now())
@@ -274,6 +282,22 @@ def outflow_return(
     member.save(update_fields=["flowing", "flow_destination", "updated_at"])
     transaction.on_commit(rollup_mark_dirty)
     return outflow
+
+
+@transaction.atomic
+def outflow_cancel(*, scope: Scope, outflow: Outflow, actor: User) -> Outflow:
+    """撤销 a registration made in error (or a trip that did not happen): it ends without a
+    return; a card already issued is voided."""
+    outflow = _lock(outflow)
+    scope.require(MANAGE, outflow.org, message="无权撤销该外出登记。")
+    if outflow.state != OutflowState.ACTIVE:
+        raise ApplicationError("该登记已结束，不能撤销。")
+    if ContactLog.objects.filter(outflow=outflow).exists():
+        raise ApplicationError("该登记已有联系或报告记录，不能撤销；党员回来时请办理返回。")
+    outflow.state = OutflowState.CANCELLED
+    by = getattr(actor, "full_name", "") or actor.get_username()
+    outflow.note = f"{outflow.note}\n{timezone.localdate():%Y-%m-%d} 由{by}撤销".strip()
+    return _end(outflow)
 
 
 def _contact_checks(on: date, way: str, note: str) -> tuple[str, str]:
@@ -291,6 +315,8 @@ def report_back(*, member: Member, on: date, way: str, note: str, user: User) ->
     if outflow is None:
         raise ApplicationError("您目前没有外出登记，无需报告。")
     way, note = _contact_checks(on, way, note)
+    if on < outflow.starts_on:
+        raise ApplicationError("报告日期不能早于外出日期。", field="on")
     log = ContactLog.objects.create(
         member=member, outflow=outflow, kind=ContactLog.Kind.REPORT, on=on, way=way,
         note=note, by=user,
@@ -308,6 +334,8 @@ def contact_record(
         raise ApplicationError("请选择联系结果。", field="kind")
     way, note = _contact_checks(on, way, note)
     outflow = Outflow.objects.filter(member=member, state=OutflowState.ACTIVE).first()
+    if outflow is not None and on < outflow.starts_on:
+        raise ApplicationError("联系日期不能早于外出日期。", field="on")
     log = ContactLog.objects.create(
         member=member, outflow=outflow, kind=kind, on=on, way=way, note=note, by=actor
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:outflow_id>/issue/", views.issue, name="issue"),
     path("<int:outflow_id>/card.pdf", views.card, name="card"),
     path("<int:outflow_id>/return/", views.back, name="return"),
+    path("<int:outflow_id>/cancel/", views.cancel, name="cancel"),
     path("<int:outflow_id>/lost/", views_care.lost, name="lost"),
     path("members/<int:member_id>/contact/", views_care.contact, name="contact"),
     path("deadlines/", views_care.deadlines, name="deadlines"),

@@ -27,7 +27,7 @@ from tenants.flowing.models import Outflow, OutflowState, Paper
 from tenants.flowing.pdf import card_pdf
 from tenants.flowing.regions import ABROAD
 from tenants.flowing.rules import Facts, decide
-from tenants.flowing.services import Going, card_issue, outflow_return
+from tenants.flowing.services import Going, card_issue, outflow_cancel, outflow_return
 from tenants.transfers.services.common import committee_of
 from zhdj.errors import ApplicationError
 from zhdj.web.access import scoped_page
@@ -165,11 +165,13 @@ def _detail(request: HttpRequest, scope: Scope, outflow: Outflow, **forms: Any) 
         "active": active,
         "committee": committee,
         "occupation": code_name("occupation", outflow.occupation_code) or "—",
+        "notice": selectors.notice_of(outflow),
         "contacts": list(outflow.member.contacts.select_related("by").order_by("-on", "-id")[:50]),
         "may_issue": active
         and outflow.paper == Paper.CARD
         and not outflow.card_serial
         and scope.can(MANAGE, committee),
+        "may_cancel": active and not outflow.member.contacts.filter(outflow=outflow).exists(),
         "may_mark_lost": active
         and not member.lost_contact
         and scope.can(Perm.MEMBERS_STATUS, member.org),
@@ -209,11 +211,24 @@ def card(request: HttpRequest, outflow_id: int, *, scope: Scope) -> HttpResponse
     outflow = selectors.outflows(scope).filter(pk=min(outflow_id, MAX_ID)).first()
     if outflow is None or not outflow.card_serial:
         raise Http404("活动证不存在或尚未发放")
-    if outflow.state != OutflowState.ACTIVE and not scope.can(MANAGE, outflow.org):
-        raise Http404("活动证已交回")  # the member's own copy ends with the card
+    if outflow.state != OutflowState.ACTIVE:
+        raise Http404("活动证已交回或注销，不能再打印")
     response = HttpResponse(card_pdf(outflow), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="card-{outflow.card_serial}.pdf"'
     return response
+
+
+@require_POST
+@scoped_page(permission=MANAGE)
+def cancel(request: HttpRequest, outflow_id: int, *, scope: Scope) -> HttpResponse:
+    """撤销 a registration made in error."""
+    outflow = outflow_of(scope, outflow_id)
+    try:
+        outflow_cancel(scope=scope, outflow=outflow, actor=request.user)
+    except ApplicationError as exc:
+        return _detail(request, scope, outflow, error=exc.message)
+    messages.success(request, "外出登记已撤销。")
+    return redirect("flowing:detail", outflow.pk)
 
 
 @require_POST

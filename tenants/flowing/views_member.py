@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shared.interchange.models import FlowNotice
 from tenants.access.models import Post
 from tenants.access.scope import Scope
 from tenants.flowing import selectors
@@ -38,9 +36,7 @@ def _member(scope: Scope) -> Member:
 
 def _destination_org(outflow: Outflow) -> str:
     """The branch the destination county assigned, when it is a county of this city."""
-    notice = FlowNotice.objects.filter(
-        source_schema=connection.schema_name, source_outflow_id=outflow.pk
-    ).first()
+    notice = selectors.notice_of(outflow)
     return notice.target_org_name if notice is not None else ""
 
 

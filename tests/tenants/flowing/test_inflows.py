@@ -111,6 +111,8 @@ def test_the_destination_sees_the_member_and_the_home_sees_the_branch(b):  # typ
     notice = FlowNotice.objects.get(source_schema=ALPHA.schema, source_outflow_id=outflow.pk)
     assert notice.target_org_name == f"{BETA.name} {village.name}"
     assert notice.target_org_id == village.pk and connection.schema_name == ALPHA.schema
+    page = logged_in(ALPHA.host, "branchsec").get(f"/flowing/{outflow.pk}/").content.decode()
+    assert f"{BETA.name} {village.name}" in page  # the home branch sees where they go
 
 
 def test_the_return_ends_the_inflow(b):  # type: ignore[no-untyped-def]

@@ -134,6 +134,7 @@ def test_register_issue_print_verify_report_return(db, alpha, beta):
     void = public.get(f"/letters/{outflow.card_token}/").content.decode()
     assert "已交回或注销" in void
     assert LetterRecord.objects.get(token=outflow.card_token).state == "void"
+    assert sec.get(f"/flowing/{outflow_id}/card.pdf").status_code == 404  # no void card printed
     assert 'data-testid="no-outflow"' in member.get("/flowing/mine/").content.decode()
 
     # Others reach nothing of it.

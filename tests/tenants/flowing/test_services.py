@@ -174,3 +174,42 @@ def test_a_card_to_issue_is_reported_to_the_base_committee(b):  # type: ignore[n
     (told,) = Notification.objects.filter(recipient=b.townsec)
     assert "待发放流动党员活动证" in told.title and f"/flowing/{outflow.pk}/" in told.url
     assert not Notification.objects.filter(recipient=b.secretary).exists()
+
+
+def test_a_registration_in_error_is_cancelled_and_its_card_voided(b):  # type: ignore[no-untyped-def]
+    member = _plain(b)
+    outflow = services.outflow_register(
+        scope=b.sec_scope, member=member, going=_going(), actor=b.secretary
+    )
+    outflow = services.card_issue(scope=scope_for(b.townsec), outflow=outflow, actor=b.townsec)
+    services.outflow_cancel(scope=b.sec_scope, outflow=outflow, actor=b.secretary)
+    outflow.refresh_from_db()
+    member.refresh_from_db()
+    assert outflow.state == "cancelled" and "撤销" in outflow.note and not member.flowing
+    assert not letter_status(outflow.card_token).valid
+    again = services.outflow_register(
+        scope=b.sec_scope, member=member, going=_going(), actor=b.secretary
+    )
+    services.contact_record(
+        scope=b.sec_scope, member=member, kind=ContactLog.Kind.REACHED, on=TODAY,
+        way="电话", note="已到深圳", actor=b.secretary,
+    )  # fmt: skip
+    with pytest.raises(ApplicationError):  # contacts recorded: a return, not a cancel
+        services.outflow_cancel(scope=b.sec_scope, outflow=again, actor=b.secretary)
+    with pytest.raises(ApplicationError) as early:
+        services.contact_record(
+            scope=b.sec_scope, member=member, kind=ContactLog.Kind.REACHED,
+            on=again.starts_on - timedelta(days=1), way="电话", note="尚未出发", actor=b.secretary,
+        )  # fmt: skip
+    assert early.value.field == "on"
+
+
+def test_abroad_is_counted_as_one_destination_with_the_country_as_place(b):  # type: ignore[no-untyped-def]
+    outflow = services.outflow_register(
+        scope=b.sec_scope,
+        member=_plain(b),
+        going=_going(destination_code="abroad", place="英国伦敦", paper=Paper.ABROAD),
+        actor=b.secretary,
+    )
+    assert (outflow.destination, outflow.place) == ("出国（境）", "英国伦敦")
+    assert selectors.figures(b.sec_scope).by_destination == [("出国（境）", 1)]
