@@ -91,6 +91,9 @@ def seed_county() -> None:
         return
     today = timezone.localdate()
     ago = lambda months: today - relativedelta(months=months)  # noqa: E731
+    # The demo secretary's branch (the ``member`` login's) first, so shuji sees the cases.
+    home = Member.objects.filter(user__username="member").values_list("org_id", flat=True)
+    free.sort(key=lambda m: m.org_id not in set(home))
     by_branch: dict[int, list[Member]] = {}
     for m in free:
         by_branch.setdefault(m.org_id, []).append(m)

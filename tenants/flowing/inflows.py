@@ -109,6 +109,12 @@ def inflows_sync() -> int:
     return created + changed
 
 
+def destination_of(inflow: Inflow) -> str:
+    """Where in this county the member stays or works, as the home branch recorded it."""
+    notice = FlowNotice.objects.filter(pk=inflow.notice_id).only("destination").first()
+    return notice.destination if notice is not None else ""
+
+
 def inflows_visible(scope: Scope) -> QuerySet[Inflow]:
     """Assigned inflows to their branch and the organizations above it; those not yet
     assigned to the county-level managers (flowing.manage over the county's root)."""

@@ -58,6 +58,7 @@ def _page(request: HttpRequest, scope: Scope, inflow: Inflow, **forms: Any) -> H
         "flowing/inflow.html",
         {
             "inflow": inflow,
+            "where": inflows.destination_of(inflow),
             "places": inflows.places_inflows(scope) and inflow.state != Inflow.State.ENDED,
             "place_form": forms.get("place_form") or PlaceForm(prefix="place", scope=scope),
             "dues_form": forms.get("dues_form")

@@ -259,6 +259,7 @@ def test_the_pages_of_beta_and_never_alphas(b):  # type: ignore[no-untyped-def]
     assert inflow.name in text
     detail = beta_admin.get(f"/flowing/inflows/{inflow.pk}/")
     assert detail.status_code == 200 and "学习在原区县平台进行" in detail.content.decode()
+    assert "横山区某工地" in detail.content.decode()  # where the member stays, as recorded
     bad = beta_admin.post(f"/flowing/inflows/{inflow.pk}/place/", {"place-org": "abc"})
     assert bad.status_code == 400 and "参加组织生活的党支部" in bad.content.decode()
     done = beta_admin.post(f"/flowing/inflows/{inflow.pk}/place/", {"place-org": village.pk})
