@@ -29,3 +29,19 @@ def default_grants() -> dict[str, frozenset[str]]:
     for post_code, permission in PostGrant.objects.values_list("post_code", "permission"):
         carries.setdefault(post_code, set()).add(permission)
     return {post_code: frozenset(codes) for post_code, codes in carries.items()}
+
+
+def post_holders(org: object, permission: str) -> list[object]:
+    """The active logins whose current post at ``org`` carries ``permission`` (who a
+    reminder about that organization's work goes to)."""
+    from shared.accounts.models import User
+
+    posts = [code for code, perms in effective_grants().items() if permission in perms]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            member__posts__org=org,
+            member__posts__ended_at__isnull=True,
+            member__posts__post_code__in=posts,
+        ).distinct()
+    )

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from shared.accounts.models import User
-from tenants.access.grants import effective_grants
+from tenants.access.grants import post_holders
 from tenants.access.permissions import Perm
 from tenants.access.scope import Scope
 from tenants.flowing.selectors import Away, Deadline, away, deadlines
@@ -28,15 +28,7 @@ from tenants.rules.selectors import rule_values
 
 def managers_of(org: Organization) -> list[User]:
     """Users whose active post at ``org`` carries ``flowing.manage``."""
-    posts = [code for code, perms in effective_grants().items() if Perm.FLOWING_MANAGE in perms]
-    return list(
-        User.objects.filter(
-            is_active=True,
-            member__posts__org=org,
-            member__posts__ended_at__isnull=True,
-            member__posts__post_code__in=posts,
-        ).distinct()
-    )
+    return post_holders(org, Perm.FLOWING_MANAGE)  # type: ignore[return-value]
 
 
 @transaction.atomic
