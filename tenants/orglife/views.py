@@ -233,11 +233,16 @@ def _with_form(  # type: ignore[no-untyped-def]
     )
 
 
+def _present_ids(request: HttpRequest) -> set[int]:
+    """The ticked ids of a presence list (anything not an id within bigint is dropped)."""
+    return {int(v) for v in request.POST.getlist("present") if v.isdecimal() and len(v) < 19}
+
+
 @require_POST
 @scoped_page(permission=MANAGE)
 def attendance(request: HttpRequest, meeting_id: int, *, scope: Scope) -> HttpResponse:
     meeting = _meeting(scope, meeting_id)
-    ids = {int(v) for v in request.POST.getlist("present") if v.isdecimal() and len(v) < 19}
+    ids = _present_ids(request)
     return _act(
         request,
         scope,
@@ -267,7 +272,7 @@ def guest_new(request: HttpRequest, meeting_id: int, *, scope: Scope) -> HttpRes
 @scoped_page(permission=MANAGE)
 def guests(request: HttpRequest, meeting_id: int, *, scope: Scope) -> HttpResponse:
     meeting = _meeting(scope, meeting_id)
-    ids = {int(v) for v in request.POST.getlist("present") if v.isdecimal() and len(v) < 19}
+    ids = _present_ids(request)
     return _act(
         request,
         scope,
