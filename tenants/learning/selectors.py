@@ -4,7 +4,7 @@ target), the papers open to them, and the completion and pass rates of organizat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from django.utils import timezone
@@ -115,6 +115,21 @@ def open_papers(member: Member) -> list[Paper]:
     )
 
 
+def year_papers(member: Member, year: int) -> list[Paper]:
+    """The papers of the member's organization or above that were open during ``year``
+    (opened before it ended and closed after it began): another year's page of 我的学习.
+    This year's page shows ``open_papers`` (what may still be taken)."""
+    paths = ancestor_paths(member.org)
+    start, end = year_bounds(year)
+    return list(
+        Paper.objects.filter(
+            published=True, org__path__in=paths, opens_at__lt=end, closes_at__gt=start
+        )
+        .select_related("org")
+        .order_by("closes_at")
+    )
+
+
 def attempts_of(member: Member, papers: list[Paper]) -> dict[int, list[Attempt]]:
     result: dict[int, list[Attempt]] = {p.pk: [] for p in papers}
     for attempt in Attempt.objects.filter(member=member, paper__in=papers).order_by("number"):
@@ -122,10 +137,19 @@ def attempts_of(member: Member, papers: list[Paper]) -> dict[int, list[Attempt]]
     return result
 
 
-def member_attempts(member: Member) -> list[Attempt]:
-    return list(
-        Attempt.objects.filter(member=member).select_related("paper").order_by("-started_at")[:50]
-    )
+def member_attempts(member: Member, year: int | None = None) -> list[Attempt]:
+    """The member's latest attempts; those started in ``year`` when one is given."""
+    rows = Attempt.objects.filter(member=member)
+    if year is not None:
+        start, end = year_bounds(year)
+        rows = rows.filter(started_at__gte=start, started_at__lt=end)
+    return list(rows.select_related("paper").order_by("-started_at")[:50])
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The local year as aware datetimes: [1 January ``year``, 1 January ``year + 1``)."""
+    zone = timezone.get_current_timezone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
 
 
 def year_range(year: int) -> tuple[date, date]:

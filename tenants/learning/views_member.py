@@ -65,6 +65,8 @@ class PaperRow:
     passed: bool
     current: Attempt | None
     not_yet: bool
+    closed: bool = False
+    record: bool = False  # on another year's page: shown, not taken from there
 
 
 @never_cache
@@ -86,7 +88,10 @@ def mine(request: HttpRequest, *, scope: Scope) -> HttpResponse:
             status=400,
         )
     data = selectors.member_year(member, year)
-    papers = selectors.open_papers(member)
+    this = timezone.localdate().year
+    # This year's page shows what may still be taken; another year's, that year's papers
+    # (as a record: no 开始考试 or 继续作答 there) and its attempts.
+    papers = selectors.open_papers(member) if year == this else selectors.year_papers(member, year)
     attempts = selectors.attempts_of(member, papers)
     now = timezone.now()
     rows = []
@@ -101,10 +106,11 @@ def mine(request: HttpRequest, *, scope: Scope) -> HttpResponse:
                 any(a.passed for a in done),
                 current,
                 paper.opens_at > now,
+                paper.closes_at <= now,
+                year != this,
             )
         )
-    past = [a for a in selectors.member_attempts(member) if a.state != AttemptState.OPEN]
-    this = timezone.localdate().year
+    past = [a for a in selectors.member_attempts(member, year) if a.state != AttemptState.OPEN]
     return render(
         request,
         "learning/mine.html",

@@ -5,7 +5,7 @@ the wrong-answer book. Two counties: the other county's member finds none of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.utils import timezone
@@ -14,7 +14,8 @@ from django_tenants.utils import schema_context
 from shared.accounts.models import User
 from tenants.access.scope import scope_for
 from tenants.learning import exams, services
-from tenants.learning.models import Attempt, AttemptAnswer, AttemptState
+from tenants.learning.models import Attempt, AttemptAnswer, AttemptState, Paper
+from tenants.members.models import Member
 from tenants.orgs.models import Organization
 from tests.conftest import logged_in
 from tests.tenants.learning.conftest import MEDIA, upload
@@ -218,3 +219,74 @@ def test_an_attempt_past_its_deadline_shows_as_handed_in(db, alpha):
     assert "自动交卷" in text and "0 / 100 分" in text
     with schema_context(alpha.schema):
         assert Attempt.objects.get(pk=attempt_id).state == AttemptState.EXPIRED
+
+
+def _last_year_paper(schema: str, s: Seeded) -> tuple[int, str]:
+    """The same four questions as a test open through June of last year, taken once then
+    (handed in blank)."""
+    with schema_context(schema):
+        sec = User.objects.get(username="branchsec")
+        scope = scope_for(sec)
+        village = Organization.objects.get(name__endswith="某村党支部")
+        zone = timezone.get_current_timezone()
+        year = timezone.localdate().year - 1
+        now = timezone.now()
+        paper = services.paper_create(
+            scope,
+            village,
+            {
+                "title": "去年的党章测试",
+                "mode": "fixed",
+                "question_ids": [s.single, s.multi, s.judge, s.fill],
+                "points": {"single": 25, "multi": 25, "judge": 25, "fill": 25},
+                "time_limit_minutes": 10,
+                "opens_at": now,
+                "closes_at": now + timedelta(days=1),
+                "pass_percent": 60,
+                "max_attempts": 2,
+            },
+            sec,
+        )
+        services.paper_publish(scope, paper, True)
+        Paper.objects.filter(pk=paper.pk).update(
+            opens_at=datetime(year, 6, 1, tzinfo=zone), closes_at=datetime(year, 6, 30, tzinfo=zone)
+        )
+        paper.refresh_from_db()
+        member = Member.objects.select_related("org").get(user__username="member")
+        then = datetime(year, 6, 10, 9, 0, tzinfo=zone)
+        attempt = exams.attempt_start(member, paper, now=then)
+        exams.attempt_submit(member.pk, attempt.pk, now=then + timedelta(minutes=5))
+        return paper.pk, str(attempt.pk)
+
+
+def test_my_learning_of_a_past_year_shows_only_that_years_tests_and_attempts(db, alpha):
+    s = seed(alpha.schema)
+    old_paper, old_attempt = _last_year_paper(alpha.schema, s)
+    member = logged_in(alpha.host, "member")
+    this = timezone.localdate().year
+    # This year: one attempt handed in, a second left open (继续作答).
+    first = _start(member, s.paper)
+    member.post(f"/learning/attempt/{first}/submit", {})
+    second = _start(member, s.paper)
+    assert second != first
+
+    past = member.get(f"/learning/mine/?year={this - 1}").content.decode()
+    assert "去年的党章测试" in past and f"{this - 1}年度的考试" in past
+    assert "党章知识测试" not in past and "继续作答" not in past and "开始考试" not in past
+    assert "已截止" in past and "已考 1 次" in past
+    assert f"/learning/attempt/{old_attempt}/result/" in past
+    assert f"/learning/attempt/{first}/result/" not in past
+    assert f"/learning/tests/{old_paper}/start" not in past
+
+    now = member.get("/learning/mine/").content.decode()
+    assert "党章知识测试" in now and "继续作答" in now and f"/learning/attempt/{second}/" in now
+    assert "去年的党章测试" not in now
+    assert f"/learning/attempt/{first}/result/" in now
+    assert f"/learning/attempt/{old_attempt}/result/" not in now
+
+    # A year with nothing: said so, not an error.
+    empty = member.get(f"/learning/mine/?year={this - 2}")
+    assert empty.status_code == 200
+    text = empty.content.decode()
+    assert f"{this - 2}年没有考试。" in text and f"{this - 2}年没有考试记录。" in text
+
