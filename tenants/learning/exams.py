@@ -339,19 +339,50 @@ def result_rows(attempt: Attempt) -> list[ResultRow]:
     return rows
 
 
-def wrong_book(member: Member) -> list[Question]:
-    """Questions the member last answered wrong in a closed attempt (错题本): a question
-    answered right later leaves the book."""
-    latest: dict[int, bool] = {}
-    rows = (
-        AttemptAnswer.objects.filter(attempt__member=member, correct__isnull=False)
-        .order_by("saved_at")
-        .values_list("question_id", "correct")
+@dataclass(frozen=True)
+class WrongEntry:
+    """A question of the wrong-answer book and the member's last answer to it: the stored
+    answer (original option indexes or the blanks' texts), empty when it was left blank."""
+
+    question: Question
+    given: list[Any]
+
+    @property
+    def unanswered(self) -> bool:
+        return not any(self.given)
+
+
+def wrong_answers(member: Member) -> list[WrongEntry]:
+    """Questions the member did not answer right the last time they met them in a closed
+    attempt (错题本): answered wrong, or left blank, which grading scores as nothing. A
+    question answered right later leaves the book. "Last" is by the attempt's closing."""
+    closed = (
+        Attempt.objects.filter(member=member)
+        .exclude(state=AttemptState.OPEN)
+        .order_by("submitted_at", "started_at", "pk")
+        .values_list("pk", "question_ids")
     )
-    for question_id, correct in rows:
-        latest[question_id] = correct
-    wrong = [qid for qid, correct in latest.items() if not correct]
-    return list(Question.objects.filter(pk__in=wrong).order_by("kind", "pk"))
+    answers = {
+        (attempt_id, question_id): (correct, answer)
+        for attempt_id, question_id, correct, answer in AttemptAnswer.objects.filter(
+            attempt__member=member
+        )
+        .exclude(attempt__state=AttemptState.OPEN)
+        .values_list("attempt_id", "question_id", "correct", "answer")
+    }
+    latest: dict[int, tuple[bool, list[Any]]] = {}
+    for attempt_id, question_ids in closed:
+        for question_id in question_ids:
+            correct, answer = answers.get((attempt_id, question_id), (False, []))
+            latest[question_id] = (bool(correct), list(answer or []))
+    wrong = {qid: given for qid, (correct, given) in latest.items() if not correct}
+    questions = Question.objects.filter(pk__in=wrong).order_by("kind", "pk")
+    return [WrongEntry(q, wrong[q.pk]) for q in questions]
+
+
+def wrong_book(member: Member) -> list[Question]:
+    """The questions of the wrong-answer book (see ``wrong_answers``)."""
+    return [entry.question for entry in wrong_answers(member)]
 
 
 def attempts_left(member: Member, paper: Paper) -> int:

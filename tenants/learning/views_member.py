@@ -409,12 +409,23 @@ def attempt_result(request: HttpRequest, attempt_id: UUID, *, scope: Scope) -> H
     )
 
 
+def _stored_text(q: Any, given: list[Any]) -> str:
+    """A stored answer (original option indexes, or the blanks' texts) as the wrong-answer
+    book shows it: the options there are in their original order."""
+    if q.kind == QuestionKind.FILL:
+        return "；".join(str(t) or "（空）" for t in given)
+    if q.kind == QuestionKind.JUDGE:
+        return "、".join(JUDGE_OPTIONS[i] for i in given if 0 <= i < len(JUDGE_OPTIONS))
+    return "、".join(LETTERS[i] for i in sorted(given) if 0 <= i < len(q.options))
+
+
 @never_cache
 @scoped_page()
 def wrong(request: HttpRequest, *, scope: Scope) -> HttpResponse:
     member = _member(scope)
     entries = []
-    for q in exams.wrong_book(member):
+    for found in exams.wrong_answers(member):
+        q = found.question
         entry = exams.wrong_entry(q)
         if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTI):
             entry["choices"] = [(LETTERS[i], t) for i, t in enumerate(entry["options"])]
@@ -424,5 +435,6 @@ def wrong(request: HttpRequest, *, scope: Scope) -> HttpResponse:
         else:
             entry["choices"] = []
             entry["right_text"] = "；".join(entry["right"])
+        entry["given_text"] = "" if found.unanswered else _stored_text(q, found.given)
         entries.append(entry)
     return render(request, "learning/wrong.html", {"entries": entries})

@@ -19,6 +19,7 @@ from tenants.learning.exams import (
     expire_overdue,
     result_rows,
     shown_questions,
+    wrong_answers,
     wrong_book,
 )
 from tenants.learning.grading import grade, normalise
@@ -211,12 +212,14 @@ def test_retakes_by_rule_and_wrong_book(b):  # type: ignore[no-untyped-def]
     first = attempt_start(me, paper)
     answer_save(me.pk, first.pk, single.pk, [_shown_index(first, single, 0)])  # wrong
     attempt_submit(me.pk, first.pk)
-    assert {q.pk for q in wrong_book(me)} == {single.pk}
+    # The multiple-choice question was left blank: not answered right, so in the book too.
+    assert {q.pk for q in wrong_book(me)} == {single.pk, multi.pk}
     second = attempt_start(me, paper)
     assert second.number == 2
     answer_save(me.pk, second.pk, single.pk, [_shown_index(second, single, 1)])  # right now
     attempt_submit(me.pk, second.pk)
-    assert single.pk not in {q.pk for q in wrong_book(me)}
+    assert {q.pk for q in wrong_book(me)} == {multi.pk}
+    assert [e.unanswered for e in wrong_answers(me)] == [True]
     with pytest.raises(ApplicationError, match="最多可考 2 次"):
         attempt_start(me, paper)
 

@@ -290,3 +290,45 @@ def test_my_learning_of_a_past_year_shows_only_that_years_tests_and_attempts(db,
     text = empty.content.decode()
     assert f"{this - 2}年没有考试。" in text and f"{this - 2}年没有考试记录。" in text
 
+
+def test_unanswered_questions_of_a_handed_in_test_are_in_the_wrong_book(db, alpha):
+    s = seed(alpha.schema)
+    member = logged_in(alpha.host, "member")
+    attempt_id = _start(member, s.paper)
+    q = shown(alpha.schema, attempt_id)
+    right = q[s.single].options.index("党的全国代表大会和它所产生的中央委员会")
+    wrong_multi = q[s.multi].options.index("茶话会")
+    # One right, one wrong, two left blank (the judge and the fill-in).
+    member.post(
+        f"/learning/attempt/{attempt_id}/submit",
+        {f"q{s.single}": str(right), f"q{s.multi}": [str(wrong_multi)]},
+    )
+    book = member.get("/learning/wrong/").content.decode()
+    assert "党的最高领导机关是？" not in book
+    assert "“三会一课”包括？" in book and "您的答案：D" in book
+    assert "党员应当按期交纳党费。" in book and "中国共产党成立于____年。" in book
+    assert book.count("您的答案：未作答") == 2
+    assert "正确答案：正确" in book and "正确答案：1921" in book
+    api = member.get("/api/learning/wrong/").json()
+    assert {e["id"] for e in api} == {s.multi, s.judge, s.fill}
+    assert "错题本（3 道）" in member.get("/learning/mine/").content.decode()
+
+    # Answered right in the retake: out of the book; a question left blank again stays.
+    retake = _start(member, s.paper)
+    q = shown(alpha.schema, retake)
+    member.post(
+        f"/learning/attempt/{retake}/submit",
+        {
+            f"q{s.single}": str(
+                q[s.single].options.index("党的全国代表大会和它所产生的中央委员会")
+            ),
+            f"q{s.multi}": [
+                str(q[s.multi].options.index(t)) for t in ("支部党员大会", "支部委员会", "党小组会")
+            ],
+            f"q{s.judge}": "0",
+        },
+    )
+    book = member.get("/learning/wrong/").content.decode()
+    assert "“三会一课”包括？" not in book and "党员应当按期交纳党费。" not in book
+    assert "中国共产党成立于____年。" in book and book.count("您的答案：未作答") == 1
+
