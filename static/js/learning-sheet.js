@@ -70,15 +70,36 @@
     pending[id] = window.setTimeout(function () { delete pending[id]; save(box); }, wait);
   }
 
+  // The 交卷 confirmation (page.js asks it) counts the questions still unanswered, as
+  // the server words it when it renders the sheet (views_member.submit_question).
+  var submit = sheet.querySelector("[data-testid=submit]");
+  function countUnanswered() {
+    var boxes = sheet.querySelectorAll("[data-question]");
+    return Array.prototype.filter.call(boxes, function (box) {
+      return !answerOf(box).some(function (x) { return String(x).trim() !== ""; });
+    }).length;
+  }
+  function updateConfirm() {
+    if (!submit) return;
+    var n = countUnanswered();
+    submit.setAttribute(
+      "data-confirm",
+      (n ? "还有 " + n + " 题未作答，" : "") + "确定交卷吗？交卷后不能再修改答案。"
+    );
+  }
+
   sheet.addEventListener("change", function (event) {
+    updateConfirm();
     var box = event.target.closest("[data-question]");
     if (box) later(box, 0);
   });
   sheet.addEventListener("input", function (event) {
+    updateConfirm();
     if (event.target.type !== "text") return;
     var box = event.target.closest("[data-question]");
     if (box) later(box, DEBOUNCE);
   });
+  updateConfirm();
 
   // The countdown, from the server's seconds left (the server's clock decides).
   var left = parseInt(sheet.getAttribute("data-seconds-left"), 10) || 0;

@@ -274,8 +274,18 @@ class SheetRow:
     error: str = ""
 
     @property
+    def answered(self) -> bool:
+        return any(str(x).strip() for x in self.q.given)
+
+    @property
     def input_type(self) -> str:
         return "checkbox" if self.q.kind == QuestionKind.MULTI else "radio"
+
+
+def submit_question(unanswered: int) -> str:
+    """The 交卷 confirmation (learning-sheet.js words it the same as answers change)."""
+    ahead = f"还有 {unanswered} 题未作答，" if unanswered else ""
+    return f"{ahead}确定交卷吗？交卷后不能再修改答案。"
 
 
 def sheet_rows(attempt: Attempt, errors: dict[int, str] | None = None) -> list[SheetRow]:
@@ -295,13 +305,15 @@ def _sheet_page(
     request: HttpRequest, attempt: Attempt, errors: dict[int, str] | None = None
 ) -> HttpResponse:
     left = max(int((attempt.deadline - timezone.now()).total_seconds()), 0)
+    rows = sheet_rows(attempt, errors)
     return render(
         request,
         "learning/attempt.html",
         {
             "attempt": attempt,
             "paper": attempt.paper,
-            "rows": sheet_rows(attempt, errors),
+            "rows": rows,
+            "confirm": submit_question(sum(1 for row in rows if not row.answered)),
             "seconds_left": left,
             "clock": f"{left // 60}:{left % 60:02d}",
             "grace": int(exams.grace().total_seconds()),

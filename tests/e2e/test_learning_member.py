@@ -32,6 +32,7 @@ from tests.tenants.learning.test_views_member import Seeded, seed
 pytestmark = [pytest.mark.e2e, pytest.mark.live]
 
 
+CONFIRM = "确定交卷吗？交卷后不能再修改答案。"
 SESSION_SECONDS = "Number(document.querySelector('[data-testid=session-credited]').dataset.seconds)"
 
 
@@ -100,7 +101,16 @@ def test_a_member_studies_a_video_and_takes_a_timed_test_on_a_phone(
     assert re.search(r"/learning/attempt/[0-9a-f-]+/$", page.url)
     assert re.match(r"^\d+:\d\d$", page.get_by_test_id("countdown").inner_text())
     assert_fits_phone(page)
+    submit = page.get_by_test_id("submit")
+    assert submit.get_attribute("data-confirm") == f"还有 4 题未作答，{CONFIRM}"
     page.locator("label.le-choice", has_text="党的全国代表大会").click()
+    assert submit.get_attribute("data-confirm") == f"还有 3 题未作答，{CONFIRM}"
+    # 交卷 with three left blank: the question says so, and 取消 keeps the sheet open.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    submit.click()
+    assert asked == [f"还有 3 题未作答，{CONFIRM}"]
+    assert "/result/" not in page.url
     for text in ("支部党员大会", "支部委员会", "党小组会"):
         page.locator("label.le-choice", has_text=text).click()
     page.locator("label.le-choice", has_text="正确").click()
@@ -114,10 +124,12 @@ def test_a_member_studies_a_video_and_takes_a_timed_test_on_a_phone(
     assert page.locator("label.le-choice", has_text="党小组会").locator("input").is_checked()
     assert not page.locator("label.le-choice", has_text="茶话会").locator("input").is_checked()
     assert page.locator("input[data-blank]").input_value() == "1921"
-    page.once("dialog", lambda dialog: dialog.accept())
+    asked.clear()
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     with page.expect_navigation():
         page.get_by_role("button", name="交卷").click()
     page.wait_for_url("**/result/")
+    assert asked == [CONFIRM]
     assert page.get_by_test_id("score").inner_text() == "100 / 100 分"
     assert page.get_by_test_id("verdict").inner_text() == "合格"
     assert "解析：见党章第十条。" in page.get_by_test_id("results").inner_text()
@@ -163,3 +175,4 @@ def test_the_answer_sheet_works_without_script(browser, live_server_port, seeded
         assert answers == [("['１９２１']", True), ("[0]", True), ("[1]", False)]
     finally:
         context.close()
+

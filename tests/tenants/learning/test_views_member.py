@@ -332,3 +332,31 @@ def test_unanswered_questions_of_a_handed_in_test_are_in_the_wrong_book(db, alph
     assert "“三会一课”包括？" not in book and "党员应当按期交纳党费。" not in book
     assert "中国共产党成立于____年。" in book and book.count("您的答案：未作答") == 1
 
+
+def test_the_submit_confirmation_counts_the_unanswered_questions(db, alpha):
+    s = seed(alpha.schema)
+    member = logged_in(alpha.host, "member")
+    attempt_id = _start(member, s.paper)
+    page = member.get(f"/learning/attempt/{attempt_id}/").content.decode()
+    assert 'data-confirm="还有 4 题未作答，确定交卷吗？交卷后不能再修改答案。"' in page
+    member.post(
+        f"/learning/attempt/{attempt_id}/submit",
+        {f"q{s.judge}": "0", f"q{s.fill}_0": "1921", "action": "save"},
+    )
+    page = member.get(f"/learning/attempt/{attempt_id}/").content.decode()
+    assert 'data-confirm="还有 2 题未作答，确定交卷吗？交卷后不能再修改答案。"' in page
+    q = shown(alpha.schema, attempt_id)
+    member.post(
+        f"/learning/attempt/{attempt_id}/submit",
+        {
+            f"q{s.single}": "0",
+            f"q{s.multi}": [str(q[s.multi].options.index("茶话会"))],
+            f"q{s.fill}_0": "1921",  # the form carries every field: a blank one clears
+            "action": "save",
+        },
+    )
+    page = member.get(f"/learning/attempt/{attempt_id}/").content.decode()
+    assert 'data-confirm="确定交卷吗？交卷后不能再修改答案。"' in page
+    # Without script the form still hands in (page.js asks; the server does not).
+    done = member.post(f"/learning/attempt/{attempt_id}/submit", {})
+    assert done["Location"].endswith(f"/attempt/{attempt_id}/result/")
