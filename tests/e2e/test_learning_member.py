@@ -176,3 +176,48 @@ def test_the_answer_sheet_works_without_script(browser, live_server_port, seeded
     finally:
         context.close()
 
+
+def _inset(page, card: str, inner: str) -> list[float]:  # type: ignore[no-untyped-def]
+    """How far each ``inner`` element sits from the left edge of its ``card``, in px."""
+    return page.evaluate(
+        """([card, inner]) => Array.from(document.querySelectorAll(card)).flatMap(c =>
+             Array.from(c.querySelectorAll(inner)).map(e =>
+               e.getBoundingClientRect().left - c.getBoundingClientRect().left))""",
+        [card, inner],
+    )
+
+
+def test_the_sheet_and_the_result_on_a_phone(  # type: ignore[no-untyped-def]
+    page_factory, live_server_port, seeded, alpha, tmp_path
+):
+    """The answer sheet's question cards hold their questions without empty space, and
+    the result's cards keep their text off the card's edge (looked at in the screenshots
+    kept under the test's tmp_path)."""
+    port, host = live_server_port, alpha.host
+    page = page_factory(phone=True)
+    login(page, port, host, "member", PASSWORD)
+    page.goto(url(port, host, "/learning/mine/"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="开始考试").click()
+    page.screenshot(path=str(tmp_path / "sheet.png"), full_page=True)
+    assert_fits_phone(page)
+    for box in page.get_by_test_id("question").all():
+        # Below the last option or blank: the 已保存 line and the card's padding, no more.
+        gap = box.evaluate(
+            """b => b.getBoundingClientRect().bottom - Math.max(...Array.from(
+                 b.querySelectorAll('.le-choice, .le-blank'),
+                 e => e.getBoundingClientRect().bottom))"""
+        )
+        assert gap <= 36, f"{gap:.0f} px of empty space at the bottom of a question"
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.get_by_role("button", name="交卷").click()
+    page.wait_for_url("**/result/")
+    page.screenshot(path=str(tmp_path / "result.png"), full_page=True)
+    assert_fits_phone(page)
+    insets = _inset(page, "[data-testid=results] > li", ".le-title, .le-options li, div")
+    assert insets and min(insets) >= 10, f"text {min(insets):.0f} px from the card's edge"
+    page.goto(url(port, host, "/learning/wrong/"))
+    page.screenshot(path=str(tmp_path / "wrong.png"), full_page=True)
+    insets = _inset(page, "[data-testid=wrong-book] > li", ".le-title, .le-options li, div")
+    assert insets and min(insets) >= 10, f"text {min(insets):.0f} px from the card's edge"
